@@ -1,0 +1,95 @@
+/**
+ * The one error class. Every failure that can reach a user carries a typed
+ * `code`; the CLI maps codes to exit codes and messages in one place.
+ */
+export type ErrorCode =
+  // usage and input (exit 2)
+  | 'USAGE'
+  | 'LOCK_READ'
+  | 'LOCK_ENCODING'
+  | 'LOCK_PARSE'
+  | 'LOCK_VERSION'
+  | 'LOCK_INVALID'
+  | 'LOCK_SHAPE'
+  | 'EDIT_MISMATCH'
+  | 'WRITE'
+  | 'WRITE_CONFLICT'
+  | 'TRUST_ROOT'
+  | 'INDEX_URL'
+  | 'REQUIREMENTS'
+  | 'POLICY'
+  // network and index (exit 3)
+  | 'INDEX_HTTP'
+  | 'INDEX_NETWORK'
+  | 'INDEX_TIMEOUT'
+  | 'INDEX_BODY'
+  | 'INDEX_UNAVAILABLE'
+  // verdicts on a package (exit 1 when they are findings)
+  | 'NO_PROVENANCE'
+  | 'VERIFY_FAILED'
+  | 'INTERRUPTED';
+
+export interface ErrorLocation {
+  /** The lockfile (or other input) path as the user gave it. */
+  file?: string;
+  /** 1-based line and column. */
+  line?: number;
+  column?: number;
+  /** The package the error concerns, when there is one. */
+  package?: string;
+  /** What the user should do next. */
+  hint?: string;
+}
+
+export class PylockAttestError extends Error {
+  readonly code: ErrorCode;
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
+  readonly package: string | undefined;
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, message: string, location: ErrorLocation = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PylockAttestError';
+    this.code = code;
+    this.file = location.file;
+    this.line = location.line;
+    this.column = location.column;
+    this.package = location.package;
+    this.hint = location.hint;
+  }
+
+  /** `file:line:col: message (package) — hint`, the form every user-facing error takes. */
+  describe(): string {
+    let where = '';
+    if (this.file !== undefined) {
+      where = this.file;
+      if (this.line !== undefined) where += `:${this.line}`;
+      if (this.line !== undefined && this.column !== undefined) where += `:${this.column}`;
+      where += ': ';
+    }
+    const pkg = this.package !== undefined ? ` (package ${this.package})` : '';
+    const hint = this.hint !== undefined ? `\n  hint: ${this.hint}` : '';
+    return `${where}${this.message}${pkg}${hint}`;
+  }
+}
+
+export function isPylockAttestError(e: unknown): e is PylockAttestError {
+  return e instanceof PylockAttestError;
+}
+
+const NETWORK_CODES: ReadonlySet<ErrorCode> = new Set([
+  'INDEX_HTTP',
+  'INDEX_NETWORK',
+  'INDEX_TIMEOUT',
+  'INDEX_BODY',
+  'INDEX_UNAVAILABLE',
+]);
+
+/** Exit code for an error that aborts a run: 3 for the index/network, 1 for verdicts, 2 otherwise. */
+export function exitCodeFor(code: ErrorCode): 1 | 2 | 3 {
+  if (NETWORK_CODES.has(code)) return 3;
+  if (code === 'NO_PROVENANCE' || code === 'VERIFY_FAILED') return 1;
+  return 2;
+}
