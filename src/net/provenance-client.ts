@@ -1,0 +1,291 @@
+/**
+ * The request plan: which URL answers "what provenance does this file have?"
+ * on a given index, and what each answer means.
+ *
+ * - PyPI (pypi.org, test.pypi.org): the Integrity API, one request per file.
+ * - Any other index: the PEP 691 JSON Simple API, one request per project
+ *   (cached for the run) plus one per file that advertises provenance. The
+ *   page also lets us check that the index serves the file the lock records.
+ *
+ * Per-file problems never throw: they come back as data. Only a 404 from the
+ * Integrity API or an explicit `provenance: null` counts as "none"; anything
+ * else that goes wrong is "unavailable", which is no evidence of absence.
+ */
+import type { ErrorCode } from '../errors.js';
+import { isPylockAttestError, PylockAttestError } from '../errors.js';
+import type { Provenance } from '../core/types.js';
+import { normalizeProjectName } from '../core/names.js';
+import type { HttpClient, HttpResponse } from './http.js';
+import { checkIndexUrl, encodeSegment, isLoopbackHost, originWithCredentials, redactUrl } from './urls.js';
+import { mediaType, printable } from './json.js';
+import { parseProvenance } from './provenance.js';
+import { parseSimplePage, SIMPLE_JSON, SIMPLE_JSON_LATEST, type PageFiles } from './simple-page.js';
+
+export { parseProvenance } from './provenance.js';
+
+export interface FileQuery {
+  project: string;
+  version: string;
+  /** Exactly as uploaded (case-sensitive). */
+  filename: string;
+  /** Lower-case hex sha256 from the lockfile. */
+  sha256: string;
+  /** The index URL the lockfile names, e.g. `https://pypi.org/simple`. */
+  indexUrl: string;
+}
+
+export type LookupResult =
+  | { status: 'found'; provenance: Provenance; url: string }
+  | { status: 'none'; url: string; detail: string }
+  | { status: 'unavailable'; url: string; code: ErrorCode; detail: string }
+  | { status: 'index-mismatch'; url: string; detail: string; indexSha256?: string };
+
+export type ProvenanceMode = 'auto' | 'integrity' | 'simple';
+
+export type Limiter = <T>(fn: () => Promise<T>) => Promise<T>;
+
+export const INTEGRITY_JSON = 'application/vnd.pypi.integrity.v1+json';
+/** For provenance URLs a non-PyPI index advertises: it may serve plain JSON. */
+const ADVERTISED_ACCEPT = `${INTEGRITY_JSON}, application/json;q=0.9`;
+const PYPI_HOSTS: ReadonlySet<string> = new Set(['pypi.org', 'test.pypi.org']);
+/**
+ * Settled lookups kept for re-use, least recently used dropped first.
+ * In-flight lookups are always shared; the cap keeps a 20k-file run from
+ * holding every parsed provenance object until it ends.
+ */
+const REMEMBERED_LOOKUPS = 4096;
+
+type PageOutcome =
+  | { kind: 'page'; url: string; files: PageFiles }
+  | { kind: 'missing'; url: string; detail: string }
+  | { kind: 'unavailable'; url: string; code: ErrorCode; detail: string };
+
+/** Whether `mode` sends this index's lookups to the Integrity API. */
+export function usesIntegrityApi(indexUrl: string, mode: ProvenanceMode): boolean {
+  if (mode !== 'auto') return mode === 'integrity';
+  return PYPI_HOSTS.has(checkIndexUrl(indexUrl).hostname);
+}
+
+/**
+ * `{origin}/integrity/{project}/{version}/{filename}/provenance`. The project is
+ * PEP 503-normalized. The version goes as the lock records it: warehouse
+ * canonicalizes it itself and falls back to an exact match for legacy
+ * releases whose versions collide once canonicalized. The filename is exact.
+ */
+export function integrityUrl(q: FileQuery): string {
+  const base = originWithCredentials(checkIndexUrl(q.indexUrl));
+  const segments = [normalizeProjectName(q.project), q.version, q.filename].map(encodeSegment);
+  return `${base}/integrity/${segments.join('/')}/provenance`;
+}
+
+/** `{indexUrl}/{normalized project}/`, the PEP 503/691 project page. */
+export function simplePageUrl(indexUrl: string, project: string): string {
+  const index = checkIndexUrl(indexUrl);
+  const dir = index.pathname.endsWith('/') ? index.pathname : `${index.pathname}/`;
+  return `${originWithCredentials(index)}${dir}${encodeSegment(normalizeProjectName(project))}/`;
+}
+
+/**
+ * Resolves an advertised provenance URL. It must pass the index URL rules and
+ * must not downgrade from https (or it could aim us at a loopback http
+ * service); credentials go along only to the index's own origin.
+ */
+export function resolveAdvertised(ref: string, pageUrl: string, indexUrl: string): string {
+  let resolved: string;
+  try {
+    resolved = new URL(ref, pageUrl).href;
+  } catch (cause) {
+    throw new PylockAttestError('INDEX_URL', `the index advertises an invalid provenance URL: ${printable(redactUrl(ref))}`, {}, { cause });
+  }
+  const url = checkIndexUrl(resolved);
+  if (new URL(pageUrl).protocol === 'https:' && url.protocol !== 'https:') {
+    throw new PylockAttestError('INDEX_URL', `refusing provenance URL ${redactUrl(url)}: it downgrades from https`);
+  }
+  const index = checkIndexUrl(indexUrl);
+  if (isLoopbackHost(url.hostname) && !isLoopbackHost(index.hostname)) {
+    // A remote index must not aim us at services on this machine.
+    throw new PylockAttestError('INDEX_URL', `refusing provenance URL ${redactUrl(url)}: a remote index points at this machine`);
+  }
+  if (url.origin === index.origin && url.username === '' && url.password === '') {
+    url.username = index.username;
+    url.password = index.password;
+  }
+  return url.href;
+}
+
+export class ProvenanceClient {
+  readonly #http: HttpClient;
+  readonly #limit: Limiter;
+  readonly #mode: ProvenanceMode;
+  readonly #inFlight = new Map<string, Promise<LookupResult>>();
+  readonly #settled = new Map<string, LookupResult>();
+  readonly #pages = new Map<string, Promise<PageOutcome>>();
+  #requests = 0;
+
+  constructor(http: HttpClient, limit: Limiter, opts: { mode: ProvenanceMode }) {
+    this.#http = http;
+    this.#limit = limit;
+    this.#mode = opts.mode;
+  }
+
+  /** HTTP requests sent so far (each GET once, whatever its retries). */
+  get requests(): number {
+    return this.#requests;
+  }
+
+  /** One file's provenance. Identical lookups in one run share one answer. */
+  lookup(q: FileQuery): Promise<LookupResult> {
+    const key = [indexKey(q.indexUrl), normalizeProjectName(q.project), q.version, q.filename, q.sha256.toLowerCase()].join('\0');
+    const settled = this.#settled.get(key);
+    if (settled !== undefined) {
+      this.#remember(key, settled);
+      return Promise.resolve(settled);
+    }
+    let pending = this.#inFlight.get(key);
+    if (pending === undefined) {
+      pending = this.#lookupOnce(q).then((result) => {
+        this.#inFlight.delete(key);
+        this.#remember(key, result);
+        return result;
+      });
+      this.#inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  #remember(key: string, result: LookupResult): void {
+    this.#settled.delete(key); // re-inserted as the most recently used
+    this.#settled.set(key, result);
+    if (this.#settled.size > REMEMBERED_LOOKUPS) this.#settled.delete(this.#settled.keys().next().value!);
+  }
+
+  async #lookupOnce(q: FileQuery): Promise<LookupResult> {
+    try {
+      return usesIntegrityApi(q.indexUrl, this.#mode) ? await this.#viaIntegrity(q) : await this.#viaSimple(q);
+    } catch (err) {
+      return unavailableFrom(err, redactUrl(q.indexUrl));
+    }
+  }
+
+  /** Every request goes through the run's one limiter; nothing here nests limiter calls. */
+  #get(url: string, accept: string): Promise<HttpResponse> {
+    return this.#limit(() => {
+      this.#requests++;
+      return this.#http.get(url, accept);
+    });
+  }
+
+  async #viaIntegrity(q: FileQuery): Promise<LookupResult> {
+    const url = integrityUrl(q);
+    const res = await this.#get(url, INTEGRITY_JSON);
+    return fromProvenanceResponse(res, redactUrl(url), { notFoundMeansNone: true });
+  }
+
+  async #viaSimple(q: FileQuery): Promise<LookupResult> {
+    const page = await this.#page(q.indexUrl, q.project);
+    if (page.kind === 'missing') return { status: 'index-mismatch', url: page.url, detail: page.detail };
+    if (page.kind === 'unavailable') return { status: 'unavailable', url: page.url, code: page.code, detail: page.detail };
+    const mismatch = checkListing(page.files, q, page.url);
+    if (mismatch !== undefined) return mismatch;
+    const ref = page.files.get(q.filename)!.provenance;
+    if (ref === null) return { status: 'none', url: page.url, detail: 'the index lists no provenance for this file' };
+    const url = resolveAdvertised(ref, page.url, q.indexUrl);
+    const res = await this.#get(url, ADVERTISED_ACCEPT);
+    // The index said provenance exists: a 404 now is an index fault, not absence.
+    return fromProvenanceResponse(res, redactUrl(url), { notFoundMeansNone: false });
+  }
+
+  /** One page request per (index, project) for the whole run. */
+  #page(indexUrl: string, project: string): Promise<PageOutcome> {
+    const key = `${indexKey(indexUrl)}\0${normalizeProjectName(project)}`;
+    let pending = this.#pages.get(key);
+    if (pending === undefined) {
+      pending = this.#fetchPage(indexUrl, project);
+      this.#pages.set(key, pending);
+    }
+    return pending;
+  }
+
+  async #fetchPage(indexUrl: string, project: string): Promise<PageOutcome> {
+    let shown = redactUrl(indexUrl);
+    try {
+      const url = simplePageUrl(indexUrl, project);
+      shown = redactUrl(url);
+      return pageFromResponse(await this.#get(url, SIMPLE_JSON));
+    } catch (err) {
+      const u = unavailableFrom(err, shown);
+      return { kind: 'unavailable', url: u.url, code: u.code, detail: u.detail };
+    }
+  }
+}
+
+/** `https://x/simple` and `https://x/simple/` are one index. */
+function indexKey(indexUrl: string): string {
+  return indexUrl.replace(/\/+$/, '');
+}
+
+function pageFromResponse(res: HttpResponse): PageOutcome {
+  if (res.status === 404) return { kind: 'missing', url: res.url, detail: 'the index does not list this project (HTTP 404)' };
+  if (res.status !== 200) return { kind: 'unavailable', url: res.url, code: statusCode(res.status), detail: `HTTP ${res.status} for the project page` };
+  const type = mediaType(res.headers['content-type']);
+  if (type !== SIMPLE_JSON && type !== SIMPLE_JSON_LATEST) {
+    const detail = `this index does not serve the JSON Simple API (PEP 691): got ${printable(type || 'no content type', 80)}`;
+    return { kind: 'unavailable', url: res.url, code: 'INDEX_BODY', detail };
+  }
+  return { kind: 'page', url: res.url, files: parseSimplePage(res.body) };
+}
+
+/** The lock and the index must agree on the file, or the provenance answers a different question. */
+function checkListing(files: PageFiles, q: FileQuery, url: string): LookupResult | undefined {
+  const file = files.get(q.filename);
+  if (file === undefined) return { status: 'index-mismatch', url, detail: 'the index does not list this file' };
+  if (file.conflict) return { status: 'index-mismatch', url, detail: 'the index lists this file twice with different data' };
+  if (file.sha256 === undefined) return { status: 'index-mismatch', url, detail: 'the index gives no sha256 for this file' };
+  if (file.sha256 !== q.sha256.toLowerCase()) {
+    return { status: 'index-mismatch', url, detail: 'the sha256 on the index differs from the lockfile', indexSha256: file.sha256 };
+  }
+  return undefined;
+}
+
+function fromProvenanceResponse(res: HttpResponse, url: string, opts: { notFoundMeansNone: boolean }): LookupResult {
+  if (res.status === 200) return parseFound(res, url);
+  if (res.status === 404 && opts.notFoundMeansNone) return { status: 'none', url, detail: notFoundDetail(res) };
+  if (res.status === 403) {
+    return { status: 'unavailable', url, code: 'INDEX_UNAVAILABLE', detail: 'the index refused (HTTP 403); PyPI answers so while attestations are disabled' };
+  }
+  const why = res.status === 406 ? ' (the index did not accept our Accept header)' : '';
+  return { status: 'unavailable', url, code: statusCode(res.status), detail: `HTTP ${res.status}${why}` };
+}
+
+function parseFound(res: HttpResponse, url: string): LookupResult {
+  const type = mediaType(res.headers['content-type']);
+  if (type !== 'application/json' && !type.endsWith('+json')) {
+    return { status: 'unavailable', url, code: 'INDEX_BODY', detail: `provenance served as ${printable(type || 'no content type', 80)}, not JSON` };
+  }
+  try {
+    return { status: 'found', provenance: parseProvenance(res.body), url };
+  } catch (err) {
+    return unavailableFrom(err, url);
+  }
+}
+
+function notFoundDetail(res: HttpResponse): string {
+  try {
+    const parsed: unknown = JSON.parse(res.body.subarray(0, 4096).toString('utf8'));
+    const message = (parsed as { message?: unknown } | null)?.message;
+    if (typeof message === 'string') return printable(message);
+  } catch {
+    // Not JSON: fall through to the status line.
+  }
+  return 'no provenance (HTTP 404)';
+}
+
+function statusCode(status: number): ErrorCode {
+  return status === 403 ? 'INDEX_UNAVAILABLE' : 'INDEX_HTTP';
+}
+
+function unavailableFrom(err: unknown, url: string): LookupResult & { status: 'unavailable' } {
+  if (isPylockAttestError(err)) return { status: 'unavailable', url, code: err.code, detail: err.message };
+  const message = err instanceof Error ? err.message : String(err);
+  return { status: 'unavailable', url, code: 'INDEX_UNAVAILABLE', detail: printable(message) };
+}
