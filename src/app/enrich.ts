@@ -1,0 +1,90 @@
+import { applyIdentityEdits, type IdentityEdit } from '../core/editor.js';
+import { identitiesToWrite, type Finding, type PackageOutcome } from '../core/outcome.js';
+import { PylockAttestError, exitCodeFor, type ErrorCode } from '../errors.js';
+import { writeLockSource } from '../io/lockfile-io.js';
+import { evaluateLockfiles, type EvaluatedLockfile, type EvaluateOptions } from './evaluate.js';
+
+export interface EnrichOptions extends EvaluateOptions {
+  /** Compute everything, write nothing. */
+  dryRun?: boolean;
+}
+
+export interface LockfileResult {
+  path: string;
+  packages: PackageOutcome[];
+  findings: Finding[];
+  warnings: string[];
+  /** The file's new text differs from the old. */
+  changed: boolean;
+  /** It was written (not a dry run, nothing blocked the write). */
+  written: boolean;
+  /** Why the file could not be processed or written. */
+  error?: { code: ErrorCode; message: string };
+  /** The new text (only when it changed), for dry runs and library callers. */
+  newText?: string;
+}
+
+export interface EnrichResult {
+  schema: 'pylock-attest/enrich@1';
+  verified: boolean;
+  trustRoot?: string;
+  lockfiles: LockfileResult[];
+  requests: number;
+  exitCode: 0 | 1 | 2 | 3;
+}
+
+/** Fetch, verify and record attestation identities for every locked file. */
+export async function enrich(paths: readonly string[], options: EnrichOptions = {}): Promise<EnrichResult> {
+  const evaluation = await evaluateLockfiles(paths, options);
+  const lockfiles: LockfileResult[] = [];
+  for (const entry of evaluation.lockfiles) lockfiles.push(await finish(entry, options));
+  const result: EnrichResult = { schema: 'pylock-attest/enrich@1', verified: evaluation.verified, lockfiles, requests: evaluation.requests, exitCode: exitCodeOf(lockfiles) };
+  if (evaluation.trustRoot !== undefined) result.trustRoot = evaluation.trustRoot;
+  return result;
+}
+
+/** Splice the decided identities into the text and write it, unless something blocks the write. */
+async function finish(entry: EvaluatedLockfile, options: EnrichOptions): Promise<LockfileResult> {
+  if (!entry.ok) return failed(entry.path, entry.error);
+  const { source, model } = entry.lock;
+  const { packages } = entry;
+  const result: LockfileResult = { path: entry.path, packages, findings: packages.flatMap((p) => p.findings), warnings: model.warnings, changed: false, written: false };
+  const edits = plannedEdits(packages);
+  if (edits.length === 0) return result;
+  if (packages.some((p) => p.status === 'unavailable')) {
+    // All or nothing: a half-answered run must not look like a complete one.
+    return { ...result, error: { code: 'INDEX_UNAVAILABLE', message: 'the index could not answer for every file; nothing was written' } };
+  }
+  try {
+    const edited = applyIdentityEdits(source.text, model.data, edits, entry.path);
+    if (!edited.changed) return result;
+    if (!options.dryRun) await writeLockSource(source, edited.text);
+    return { ...result, changed: true, written: !options.dryRun, newText: edited.text };
+  } catch (e) {
+    if (e instanceof PylockAttestError) return { ...result, error: { code: e.code, message: e.describe() } };
+    throw e;
+  }
+}
+
+export function plannedEdits(packages: readonly PackageOutcome[]): IdentityEdit[] {
+  const edits: IdentityEdit[] = [];
+  packages.forEach((outcome, i) => {
+    const identities = identitiesToWrite(outcome);
+    if (identities !== undefined) edits.push({ packageIndex: i, identities });
+  });
+  return edits;
+}
+
+function failed(path: string, error: PylockAttestError): LockfileResult {
+  return { path, packages: [], findings: [], warnings: [], changed: false, written: false, error: { code: error.code, message: error.describe() } };
+}
+
+/** Input errors (2) outrank index failures (3), which outrank findings (1). */
+export function exitCodeOf(lockfiles: readonly LockfileResult[]): 0 | 1 | 2 | 3 {
+  const codes = lockfiles.map((l) => (l.error ? exitCodeFor(l.error.code) : 0));
+  if (codes.includes(2)) return 2;
+  const unavailable = lockfiles.some((l) => l.packages.some((p) => p.status === 'unavailable'));
+  if (codes.includes(3) || unavailable) return 3;
+  const failing = lockfiles.some((l) => l.findings.some((f) => f.severity === 'error' && !f.allowed));
+  return failing || codes.includes(1) ? 1 : 0;
+}

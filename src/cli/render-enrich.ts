@@ -1,0 +1,63 @@
+import type { EnrichResult, LockfileResult } from '../app/enrich.js';
+import { describeIdentity } from '../core/identity.js';
+import type { PackageOutcome } from '../core/outcome.js';
+import { safeText, type Colors } from './terminal-text.js';
+
+/** One line per package, then a summary per lockfile. */
+export function renderEnrichText(result: EnrichResult, c: Colors): string {
+  const out: string[] = [];
+  if (!result.verified) out.push(c.red(c.bold('WARNING: --no-verify: identities below are the index\'s UNVERIFIED claims. Nothing was checked cryptographically.')), '');
+  for (const lock of result.lockfiles) out.push(...renderLockfile(lock, result, c), '');
+  return out.join('\n');
+}
+
+function renderLockfile(lock: LockfileResult, result: EnrichResult, c: Colors): string[] {
+  const lines = [c.bold(safeText(lock.path))];
+  for (const w of lock.warnings) lines.push(`  ${c.yellow('warning')} ${safeText(w)}`);
+  const width = Math.min(40, Math.max(0, ...lock.packages.map((p) => label(p).length)));
+  for (const pkg of lock.packages) lines.push(`  ${label(pkg).padEnd(width)}  ${statusText(pkg, c)}`);
+  for (const f of lock.findings.filter((f) => f.severity !== 'info')) {
+    const tag = f.severity === 'error' && !f.allowed ? c.red('error') : c.yellow(f.allowed ? 'allowed' : f.severity);
+    lines.push(`  ${tag} ${f.category}${f.subkind ? `/${f.subkind}` : ''}: ${safeText(f.package)} (line ${f.line}): ${safeText(f.message, 600)}`);
+  }
+  if (lock.error) lines.push(`  ${c.red('error')} ${safeText(lock.error.message, 2000)}`);
+  lines.push(`  ${summary(lock, result)}`);
+  return lines;
+}
+
+function label(pkg: PackageOutcome): string {
+  return safeText(pkg.version !== undefined ? `${pkg.name} ${pkg.version}` : pkg.name, 60);
+}
+
+function statusText(pkg: PackageOutcome, c: Colors): string {
+  const who = pkg.identities.map(describeIdentity).map((s) => safeText(s)).join('; ');
+  const action = pkg.action === 'kept' ? c.red(' [CHANGED: recorded identity kept]') : pkg.action === 'none' || pkg.action === 'unchanged' ? '' : c.dim(` [${pkg.action}]`);
+  switch (pkg.status) {
+    case 'verified':
+      return `${c.green('verified')}       ${who}${action}`;
+    case 'unverified':
+      return `${c.yellow('UNVERIFIED')}     ${who}${action}`;
+    case 'no-provenance':
+      return `${c.dim('no provenance')}${pkg.recorded?.length ? c.red(' (identities recorded!)') : ''}`;
+    case 'skipped':
+      return c.dim(`skipped (${pkg.skip ?? 'no files'})`);
+    default: {
+      const bad = pkg.files.find((f) => f.status === pkg.status);
+      return `${c.red(pkg.status)}  ${safeText(bad?.detail ?? '', 300)}`;
+    }
+  }
+}
+
+function summary(lock: LockfileResult, result: EnrichResult): string {
+  const counts = new Map<string, number>();
+  for (const p of lock.packages) counts.set(p.status, (counts.get(p.status) ?? 0) + 1);
+  const parts = [...counts.entries()].map(([s, n]) => `${n} ${s}`);
+  const state = lock.error ? 'not written' : lock.written ? 'written' : lock.changed ? 'would change (dry run)' : 'unchanged';
+  const files = lock.packages.reduce((n, p) => n + p.files.length, 0);
+  return `${lock.packages.length} packages, ${files} files: ${parts.join(', ') || 'nothing to do'}; ${state}${result.requests ? `; ${result.requests} requests` : ''}`;
+}
+
+/** The JSON report: the result minus the new file text (callers of the library get that). */
+export function renderEnrichJson(result: EnrichResult): string {
+  return JSON.stringify(result, (key, value: unknown) => (key === 'newText' ? undefined : value), 2) + '\n';
+}

@@ -1,0 +1,50 @@
+import { enrich, type EnrichOptions } from '../app/enrich.js';
+import { PylockAttestError } from '../errors.js';
+import type { CliIO } from './main.js';
+import type { ProvenanceMode } from '../net/provenance-client.js';
+import { renderEnrichJson, renderEnrichText } from './render-enrich.js';
+import { colors } from './terminal-text.js';
+
+type Args = Record<string, unknown>;
+
+export async function runEnrich(args: Args, io: CliIO): Promise<number> {
+  const paths = (args['lockfile'] as unknown[] | undefined)?.map(String) ?? [];
+  if (paths.length === 0) throw new PylockAttestError('USAGE', 'name at least one lockfile', { hint: 'pylock-attest enrich pylock.toml' });
+  const options = enrichOptions(args);
+  if (options.verify === false) io.stderr.write('WARNING: --no-verify: identities will be taken from the index\'s claims WITHOUT verification.\n');
+  const result = await enrich(paths, options);
+  const format = args['format'];
+  if (format === 'json') io.stdout.write(renderEnrichJson(result));
+  else io.stdout.write(renderEnrichText(result, colors(Boolean(io.stdout.isTTY) && !io.env['NO_COLOR'])));
+  return result.exitCode;
+}
+
+export function enrichOptions(args: Args): EnrichOptions {
+  const options: EnrichOptions = {
+    verify: args['verify'] !== false,
+    dryRun: args['dryRun'] === true,
+    allowIdentityChange: args['allowIdentityChange'] === true,
+    concurrency: positiveInt(args['concurrency'], 'concurrency', 256),
+    timeoutMs: positiveSeconds(args['timeout'], 'timeout') ?? 30_000,
+    provenanceSource: (args['provenanceSource'] as ProvenanceMode | undefined) ?? 'auto',
+  };
+  const deadline = positiveSeconds(args['deadline'], 'deadline');
+  if (deadline !== undefined) options.deadlineMs = deadline;
+  if (typeof args['indexUrl'] === 'string') options.indexUrl = args['indexUrl'];
+  if (typeof args['trustedRoot'] === 'string') options.trustedRoot = args['trustedRoot'];
+  if (typeof args['cacheDir'] === 'string') options.cacheDir = args['cacheDir'];
+  return options;
+}
+
+function positiveInt(value: unknown, name: string, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new PylockAttestError('USAGE', `--${name} must be a whole number from 1 to ${max}`);
+  return n;
+}
+
+function positiveSeconds(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new PylockAttestError('USAGE', `--${name} must be a positive number of seconds`);
+  return Math.round(n * 1000);
+}

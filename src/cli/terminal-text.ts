@@ -1,0 +1,27 @@
+/**
+ * Remote data (publisher names, index messages) reaches the terminal. An
+ * index could embed ANSI escapes to rewrite what the user sees ("verified"),
+ * so every control character is shown escaped, never interpreted.
+ */
+export function safeText(value: unknown, max = 300): string {
+  const text = String(value).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+export interface Colors {
+  red(s: string): string;
+  green(s: string): string;
+  yellow(s: string): string;
+  dim(s: string): string;
+  bold(s: string): string;
+}
+
+const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
+
+export function colors(enabled: boolean): Colors {
+  if (!enabled) {
+    const id = (s: string) => s;
+    return { red: id, green: id, yellow: id, dim: id, bold: id };
+  }
+  return { red: wrap(31, 39), green: wrap(32, 39), yellow: wrap(33, 39), dim: wrap(2, 22), bold: wrap(1, 22) };
+}

@@ -1,0 +1,161 @@
+import { describeIdentity, normalizeIdentitySet, sameIdentitySet } from './identity.js';
+import type { LockedPackage, SkipReason } from './lockfile.js';
+import type { Identity } from './types.js';
+
+/**
+ * Per-file and per-package verdicts, and the decision of what to write.
+ * Pure: the app layer gathers file outcomes; this decides.
+ */
+
+export type FileStatus =
+  | 'verified' // every attestation checked: sigstore, publisher policy, statement
+  | 'unverified' // --no-verify: identities taken from the index's claims
+  | 'no-provenance' // the index says this file has none
+  | 'unavailable' // the index could not answer (403, network, bad body): never evidence of absence
+  | 'invalid' // provenance present but it does not verify
+  | 'index-mismatch'; // the index lists another sha256 for this file, or does not list it
+
+export interface FileOutcome {
+  filename: string;
+  sha256: string;
+  status: FileStatus;
+  identities: Identity[];
+  /** Why, for anything but verified. */
+  detail?: string;
+  /** Where the answer came from (credentials removed). */
+  source?: string;
+}
+
+export type PackageStatus = FileStatus | 'skipped';
+
+export type FindingCategory =
+  | 'verification-failed'
+  | 'identity-removed'
+  | 'publisher-changed'
+  | 'index-disagrees'
+  | 'partial-attestation'
+  | 'mixed-publishers'
+  | 'unavailable';
+
+export type Severity = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  category: FindingCategory;
+  /** For publisher-changed: what changed. */
+  subkind?: 'kind' | 'repository' | 'workflow' | 'environment' | 'identity';
+  severity: Severity;
+  package: string;
+  version: string | undefined;
+  line: number;
+  message: string;
+  old?: Identity[];
+  new?: Identity[];
+  /** Accepted by the user (--allow-identity-change): reported, but not a failure. */
+  allowed?: boolean;
+}
+
+/** What happens to the package's identities in the file. */
+export type Action = 'added' | 'updated' | 'removed' | 'unchanged' | 'kept' | 'none';
+
+export interface PackageOutcome {
+  name: string;
+  version: string | undefined;
+  line: number;
+  status: PackageStatus;
+  skip?: SkipReason;
+  files: FileOutcome[];
+  /** Identities the index proves now (or claims, with --no-verify). */
+  identities: Identity[];
+  recorded: Identity[] | undefined;
+  action: Action;
+  findings: Finding[];
+}
+
+export interface DecideOptions {
+  allowIdentityChange: boolean;
+}
+
+const STATUS_PRECEDENCE: FileStatus[] = ['unavailable', 'invalid', 'index-mismatch'];
+
+export function decidePackage(pkg: LockedPackage, files: FileOutcome[], opts: DecideOptions): PackageOutcome {
+  const base = { name: pkg.name, version: pkg.version, line: pkg.line, files, recorded: pkg.identities };
+  if (pkg.skip !== undefined) {
+    return { ...base, status: 'skipped', skip: pkg.skip, identities: [], action: 'none', findings: [] };
+  }
+  const blocking = STATUS_PRECEDENCE.find((s) => files.some((f) => f.status === s));
+  if (blocking !== undefined) {
+    return { ...base, status: blocking, identities: [], action: 'kept', findings: blockingFindings(pkg, files, blocking) };
+  }
+  const attested = files.filter((f) => f.status === 'verified' || f.status === 'unverified');
+  const identities = normalizeIdentitySet(attested.flatMap((f) => f.identities));
+  const status: PackageStatus = attested.length === 0 ? 'no-provenance' : attested.some((f) => f.status === 'unverified') ? 'unverified' : 'verified';
+  const findings = shapeFindings(pkg, files, attested.length, identities);
+  const { action, finding } = decideAction(pkg, identities, opts);
+  if (finding) findings.unshift(finding);
+  return { ...base, status, identities, action, findings };
+}
+
+function blockingFindings(pkg: LockedPackage, files: FileOutcome[], status: FileStatus): Finding[] {
+  const bad = files.filter((f) => f.status === status);
+  const detail = bad.map((f) => `${f.filename}: ${f.detail ?? status}`).join('; ');
+  const category: FindingCategory = status === 'invalid' ? 'verification-failed' : status === 'index-mismatch' ? 'index-disagrees' : 'unavailable';
+  const what = status === 'invalid' ? 'attestation does not verify' : status === 'index-mismatch' ? 'the index disagrees with the lockfile' : 'the index could not answer';
+  return [finding(pkg, category, 'error', `${what}: ${detail}`)];
+}
+
+function shapeFindings(pkg: LockedPackage, files: FileOutcome[], attested: number, identities: Identity[]): Finding[] {
+  const findings: Finding[] = [];
+  if (attested > 0 && attested < files.length) {
+    const missing = files.filter((f) => f.status === 'no-provenance').map((f) => f.filename);
+    findings.push(finding(pkg, 'partial-attestation', 'warning', `${attested} of ${files.length} files are attested; none for ${missing.join(', ')}`));
+  }
+  if (identities.length > 1) {
+    findings.push(finding(pkg, 'mixed-publishers', 'warning', `files come from ${identities.length} publishers: ${identities.map(describeIdentity).join('; ')}`));
+  }
+  return findings;
+}
+
+/** Rule: never silently drop or change a recorded identity. */
+function decideAction(pkg: LockedPackage, identities: Identity[], opts: DecideOptions): { action: Action; finding?: Finding } {
+  const recorded = pkg.identities ?? [];
+  if (recorded.length === 0) return { action: identities.length > 0 ? 'added' : 'none' };
+  if (sameIdentitySet(recorded, identities)) return { action: 'unchanged' };
+  const allowed = opts.allowIdentityChange;
+  if (identities.length === 0) {
+    const f = finding(pkg, 'identity-removed', 'error', `recorded ${recorded.map(describeIdentity).join('; ')}, but the index now proves no identity`, recorded, []);
+    return { action: allowed ? 'removed' : 'kept', finding: { ...f, allowed } };
+  }
+  const f = finding(pkg, 'publisher-changed', 'error', `recorded ${recorded.map(describeIdentity).join('; ')}, the index now proves ${identities.map(describeIdentity).join('; ')}`, recorded, identities);
+  return { action: allowed ? 'updated' : 'kept', finding: { ...f, subkind: changeSubkind(recorded, identities), allowed } };
+}
+
+/** The most significant difference: a change of forge beats repository beats workflow beats environment. */
+export function changeSubkind(before: Identity[], after: Identity[]): NonNullable<Finding['subkind']> {
+  if (before.length !== 1 || after.length !== 1) return 'identity';
+  const [a, b] = [before[0]!, after[0]!];
+  if (a.kind !== b.kind) return 'kind';
+  for (const key of ['repository', 'email', 'workflow', 'workflow_filepath'] as const) {
+    if (a[key] !== b[key]) return key === 'email' ? 'repository' : key === 'workflow_filepath' ? 'workflow' : key;
+  }
+  return a['environment'] !== b['environment'] ? 'environment' : 'identity';
+}
+
+function finding(pkg: LockedPackage, category: FindingCategory, severity: Severity, message: string, old?: Identity[], now?: Identity[]): Finding {
+  const f: Finding = { category, severity, package: pkg.name, version: pkg.version, line: pkg.line, message };
+  if (old) f.old = old;
+  if (now) f.new = now;
+  return f;
+}
+
+/** The identities the file should hold for this package after the run, or undefined for "leave it". */
+export function identitiesToWrite(outcome: PackageOutcome): Identity[] | undefined {
+  switch (outcome.action) {
+    case 'added':
+    case 'updated':
+      return outcome.identities;
+    case 'removed':
+      return [];
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { changeSubkind, decidePackage, identitiesToWrite, type FileOutcome } from '../src/core/outcome.js';
+import type { LockedPackage } from '../src/core/lockfile.js';
+
+const gh = { kind: 'GitHub', repository: 'o/r', workflow: 'release.yml' };
+
+function pkg(identities?: LockedPackage['identities']): LockedPackage {
+  return {
+    index: 0, name: 'p', project: 'p', version: '1.0', index_url: undefined, line: 3, skip: undefined, identities,
+    files: [{ kind: 'sdist', filename: 'p-1.0.tar.gz', sha256: 'a'.repeat(64) }, { kind: 'wheel', filename: 'p-1.0-py3-none-any.whl', sha256: 'b'.repeat(64) }],
+  };
+}
+
+function file(status: FileOutcome['status'], identities = status === 'verified' ? [gh] : []): FileOutcome {
+  return { filename: 'f', sha256: 'a'.repeat(64), status, identities, detail: status };
+}
+
+const strict = { allowIdentityChange: false };
+
+describe('decidePackage', () => {
+  it('adds verified identities to a package that has none', () => {
+    const o = decidePackage(pkg(), [file('verified'), file('verified')], strict);
+    expect(o).toMatchObject({ status: 'verified', action: 'added', identities: [gh], findings: [] });
+    expect(identitiesToWrite(o)).toEqual([gh]);
+  });
+
+  it('leaves equal identities alone', () => {
+    const o = decidePackage(pkg([{ ...gh }]), [file('verified'), file('verified')], strict);
+    expect(o.action).toBe('unchanged');
+    expect(identitiesToWrite(o)).toBeUndefined();
+  });
+
+  it('never silently drops a recorded identity (the litellm case)', () => {
+    const o = decidePackage(pkg([gh]), [file('no-provenance'), file('no-provenance')], strict);
+    expect(o).toMatchObject({ status: 'no-provenance', action: 'kept' });
+    expect(o.findings[0]).toMatchObject({ category: 'identity-removed', severity: 'error', allowed: false });
+    const allowed = decidePackage(pkg([gh]), [file('no-provenance'), file('no-provenance')], { allowIdentityChange: true });
+    expect(identitiesToWrite(allowed)).toEqual([]);
+    expect(allowed.findings[0]).toMatchObject({ category: 'identity-removed', allowed: true });
+  });
+
+  it('reports a changed publisher with its most significant sub-kind and keeps the old one', () => {
+    const moved = { ...gh, repository: 'evil/r' };
+    const o = decidePackage(pkg([gh]), [file('verified', [moved]), file('verified', [moved])], strict);
+    expect(o.action).toBe('kept');
+    expect(o.findings[0]).toMatchObject({ category: 'publisher-changed', subkind: 'repository', old: [gh], new: [moved] });
+  });
+
+  it('blocks on any invalid, unavailable or mismatched file, in that precedence', () => {
+    expect(decidePackage(pkg(), [file('verified'), file('invalid')], strict)).toMatchObject({ status: 'invalid', action: 'kept' });
+    expect(decidePackage(pkg(), [file('invalid'), file('unavailable')], strict).status).toBe('unavailable');
+    expect(decidePackage(pkg(), [file('index-mismatch'), file('verified')], strict).findings[0]!.category).toBe('index-disagrees');
+  });
+
+  it('warns on partial attestation and mixed publishers but still records what verified', () => {
+    const partial = decidePackage(pkg(), [file('verified'), file('no-provenance')], strict);
+    expect(partial).toMatchObject({ status: 'verified', action: 'added' });
+    expect(partial.findings.map((f) => f.category)).toEqual(['partial-attestation']);
+    const mixed = decidePackage(pkg(), [file('verified'), file('verified', [{ kind: 'GitLab', repository: 'g/r', workflow_filepath: '.gitlab-ci.yml' }])], strict);
+    expect(mixed.findings.map((f) => f.category)).toEqual(['mixed-publishers']);
+  });
+});
+
+describe('changeSubkind', () => {
+  it('ranks forge > repository > workflow > environment', () => {
+    expect(changeSubkind([gh], [{ kind: 'GitLab', repository: 'o/r', workflow_filepath: 'x' }])).toBe('kind');
+    expect(changeSubkind([gh], [{ ...gh, workflow: 'other.yml', environment: 'pypi' }])).toBe('workflow');
+    expect(changeSubkind([gh], [{ ...gh, environment: 'pypi' }])).toBe('environment');
+  });
+});
