@@ -6,5 +6,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Under CI, also write a machine-readable report; .ci/run turns it into
+    // the plain "N passed, N failed" closing line.
+    reporters: process.env['CI'] ? ['default', 'json'] : ['default'],
+    ...(process.env['CI'] ? { outputFile: { json: '.ci/test-results.json' } } : {}),
   },
 });
