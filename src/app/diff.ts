@@ -1,0 +1,32 @@
+import { diffLocks } from '../core/diff.js';
+import type { Policy } from '../core/policy.js';
+import { parseGitSpec } from '../io/git-source.js';
+import { loadPolicy } from '../io/policy-file.js';
+import { finishAudit, type AuditLockfile, type AuditResult } from './audit-result.js';
+import { loadLockInput } from './lock-input.js';
+
+export interface DiffOptions {
+  /** An already loaded policy; else `policyFile`, else `[tool.pylock-attest]` of `<cwd>/pyproject.toml`. */
+  policy?: Policy;
+  policyFile?: string;
+  /** Where git runs and pyproject.toml is looked for (default: the process's cwd). */
+  cwd?: string;
+  /** "Today", for allowance expiry (default: now). */
+  now?: Date;
+}
+
+/**
+ * Compare two lockfiles, offline: what happened to the identities recorded in
+ * `before`. Either side may be `git:<rev>:<path>`; `before` may be `git:<rev>`
+ * when `after` is a path (the same file at that revision). Input errors throw.
+ */
+export async function diff(before: string, after: string, options: DiffOptions = {}): Promise<AuditResult> {
+  const cwd = options.cwd !== undefined ? { cwd: options.cwd } : {};
+  const policy = options.policy ?? (await loadPolicy({ ...(options.policyFile !== undefined ? { file: options.policyFile } : {}), ...cwd }));
+  const afterIsFile = parseGitSpec(after) === undefined;
+  const [old, now] = await Promise.all([loadLockInput(before, { ...cwd, ...(afterIsFile ? { defaultPath: after } : {}) }), loadLockInput(after, cwd)]);
+  const entry: AuditLockfile = { path: now.label, base: old.label, packages: now.model.packages.length };
+  if (old.absent) entry.baseAbsent = true;
+  const findings = diffLocks(old.model, now.model, now.label);
+  return finishAudit({ command: 'diff', online: false, lockfiles: [entry], findings, policy, now: options.now ?? new Date(), requests: 0 });
+}
