@@ -1,0 +1,109 @@
+/**
+ * Whole file outcomes kept across runs: what makes a warm run cost little
+ * more than reading the lockfile.
+ *
+ * A file's outcome is a pure function of the index's answers about it, the
+ * file's name and digest, the trusted root (when verifying), the lookup
+ * mode and index, and this tool's code. While those answers are fresh (their
+ * own Cache-Control), the HTTP cache would serve them unchanged and the run
+ * would derive the same outcome again; so the outcome is kept exactly that
+ * long, until `CachingHttp.horizon`: the earliest freshness limit among all
+ * answers the run had served when the outcome was decided (its own among
+ * them). Offline, stale outcomes serve, as stale answers do.
+ *
+ * Only outcomes that are the index's settled word are kept: verified,
+ * unverified (--no-verify) and no provenance. A failure is worked out again
+ * each run, so its explanation is current; an `unavailable` never sticks.
+ * Stored outcomes must name the file they are for, or they are ignored.
+ */
+import { hash } from 'node:crypto';
+import { normalizeProjectName } from '../core/names.js';
+import type { FileOutcome } from '../core/outcome.js';
+import type { Identity } from '../core/types.js';
+import { VERSION } from '../version.js';
+
+export interface OutcomeStore {
+  get(key: string): Promise<Buffer | undefined>;
+  set(key: string, payload: Buffer): Promise<void>;
+}
+
+/** Everything an outcome depends on besides the file and the index's answers. */
+export interface OutcomeContext {
+  verify: boolean;
+  /** TrustRoot.digest; required when verifying. */
+  trustDigest?: string;
+  mode: string;
+  offline: boolean;
+}
+
+export interface OutcomeQuery {
+  indexUrl: string;
+  project: string;
+  version: string;
+  filename: string;
+  sha256: string;
+}
+
+const SCHEMA = 'pylock-attest/outcome@1';
+const KEPT: ReadonlySet<FileOutcome['status']> = new Set(['verified', 'unverified', 'no-provenance']);
+
+export class OutcomeCache {
+  readonly #store: OutcomeStore;
+  readonly #context: OutcomeContext;
+  readonly #now: () => number;
+  hits = 0;
+
+  constructor(store: OutcomeStore, context: OutcomeContext, now: () => number = Date.now) {
+    if (context.verify && context.trustDigest === undefined) throw new Error('verified outcomes need the trusted root digest');
+    this.#store = store;
+    this.#context = context;
+    this.#now = now;
+  }
+
+  key(q: OutcomeQuery): string {
+    const c = this.#context;
+    const parts = [SCHEMA, VERSION, c.verify ? `verify:${c.trustDigest}` : 'no-verify', c.mode, q.indexUrl.replace(/\/+$/, ''), normalizeProjectName(q.project), q.version, q.filename, q.sha256.toLowerCase()];
+    return hash('sha256', JSON.stringify(parts), 'hex');
+  }
+
+  async get(key: string, q: OutcomeQuery): Promise<FileOutcome | undefined> {
+    const payload = await this.#store.get(key);
+    if (payload === undefined) return undefined;
+    const stored = decode(payload, key);
+    if (stored === undefined || (!this.#context.offline && stored.expires <= this.#now())) return undefined;
+    const { outcome } = stored;
+    if (outcome.filename !== q.filename || outcome.sha256 !== q.sha256) return undefined;
+    this.hits++;
+    return outcome;
+  }
+
+  /** Keeps `outcome` until `expires` (epoch ms), if it is one worth keeping and has a future. */
+  async put(key: string, outcome: FileOutcome, expires: number): Promise<void> {
+    if (!KEPT.has(outcome.status) || !(expires > this.#now()) || !Number.isFinite(expires)) return;
+    await this.#store.set(key, Buffer.from(JSON.stringify({ key, expires, outcome })));
+  }
+}
+
+function decode(payload: Buffer, key: string): { expires: number; outcome: FileOutcome } | undefined {
+  try {
+    const stored = JSON.parse(payload.toString('utf8')) as { key?: unknown; expires?: unknown; outcome?: unknown };
+    if (stored.key !== key || typeof stored.expires !== 'number' || !isOutcome(stored.outcome)) return undefined;
+    return { expires: stored.expires, outcome: stored.outcome };
+  } catch {
+    return undefined;
+  }
+}
+
+function isOutcome(v: unknown): v is FileOutcome {
+  const o = v as Partial<FileOutcome> | null;
+  if (typeof o !== 'object' || o === null || typeof o.filename !== 'string' || typeof o.sha256 !== 'string') return false;
+  if (o.status === undefined || !KEPT.has(o.status)) return false;
+  if (o.detail !== undefined && typeof o.detail !== 'string') return false;
+  if (o.source !== undefined && typeof o.source !== 'string') return false;
+  return Array.isArray(o.identities) && o.identities.every(isIdentity);
+}
+
+function isIdentity(v: unknown): v is Identity {
+  if (typeof v !== 'object' || v === null || typeof (v as { kind?: unknown }).kind !== 'string') return false;
+  return Object.values(v).every((x) => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean');
+}

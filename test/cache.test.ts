@@ -1,0 +1,396 @@
+/**
+ * The on-disk caches: HTTP answers (fresh hit, stale → 304 revalidation,
+ * corrupt entries discarded, what is never kept) and positive verdicts
+ * (keyed by attestation, file, identity and trust root), each against a
+ * real loopback index and a real directory.
+ */
+import { appendFileSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enrich } from '../src/app/enrich.js';
+import { LogCacheStore } from '../src/io/cache-log.js';
+import { SegmentStore, segmentCount } from '../src/io/segment-store.js';
+import { CachingHttp, cacheKey, freshness, parseCacheControl } from '../src/net/http-cache.js';
+import { HttpClient } from '../src/net/http.js';
+import { cachedVerifier, VerdictCache } from '../src/verify/verdict-cache.js';
+import { OutcomeCache } from '../src/app/outcome-cache.js';
+import type { FileOutcome } from '../src/core/outcome.js';
+import type { AttestationVerdict, AttestationVerifier } from '../src/verify/verifier.js';
+import { startFakeIndex, type FakeIndex } from './support/fake-index.ts';
+import { createMockSigstore, type MockSigstore } from './support/mint.ts';
+import { tempDir } from './support/workspace.ts';
+
+for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy']) delete process.env[name];
+
+const ACCEPT = 'application/vnd.pypi.integrity.v1+json';
+const FILE = { project: 'demo', version: '1.0', filename: 'demo-1.0.tar.gz', sha256: 'a'.repeat(64) };
+const PROVENANCE = { version: 1, attestation_bundles: [] };
+
+describe('HTTP cache', () => {
+  let index: FakeIndex;
+  let http: HttpClient;
+  const ws = tempDir();
+  let n = 0;
+
+  beforeAll(async () => {
+    index = await startFakeIndex({ files: [{ ...FILE, provenance: PROVENANCE }] });
+    http = new HttpClient({ userAgent: 'pylock-attest-test', retries: 0 });
+  });
+  afterAll(async () => {
+    await http?.close();
+    await index?.close();
+    ws.cleanup();
+  });
+
+  /** A fresh cache directory and a clock the test moves. */
+  function setup() {
+    const clock = { now: 1_000_000 };
+    const store = new SegmentStore(join(ws.dir, `http-${n++}`));
+    const cache = new CachingHttp(http, store, { now: () => clock.now });
+    return { clock, store, cache };
+  }
+
+  const provenanceUrl = () => `${index.origin}/provenance/demo/1.0/demo-1.0.tar.gz`;
+  const integrityUrl = () => `${index.origin}/integrity/demo/1.0/demo-1.0.tar.gz/provenance`;
+
+  it('serves a fresh entry without a request', async () => {
+    const { cache } = setup();
+    const before = index.requests.length;
+    const first = await cache.get(provenanceUrl(), ACCEPT);
+    const second = await cache.get(provenanceUrl(), ACCEPT);
+    expect(index.requests.length - before).toBe(1);
+    expect(cache.stats).toEqual({ network: 1, hits: 1, revalidated: 0 });
+    expect(second.status).toBe(200);
+    expect(second.body.equals(first.body)).toBe(true);
+    expect(second.headers['content-type']).toBe(first.headers['content-type']);
+  });
+
+  it('keys on the Accept header too', async () => {
+    const { cache } = setup();
+    await cache.get(provenanceUrl(), ACCEPT);
+    await cache.get(provenanceUrl(), 'application/json');
+    expect(cache.stats.network).toBe(2);
+  });
+
+  it('revalidates a stale entry with If-None-Match; a 304 serves the stored body and restarts its lifetime', async () => {
+    const { clock, cache } = setup();
+    const first = await cache.get(provenanceUrl(), ACCEPT);
+    clock.now += 601_000; // the fake index says max-age=600
+    const before = index.requests.length;
+    const again = await cache.get(provenanceUrl(), ACCEPT);
+    expect(index.requests.length - before).toBe(1);
+    expect(index.requests.at(-1)!.headers['if-none-match']).toBe(first.headers['etag']);
+    expect(again.status).toBe(200);
+    expect(again.body.equals(first.body)).toBe(true);
+    expect(cache.stats).toMatchObject({ network: 2, revalidated: 1 });
+    await cache.get(provenanceUrl(), ACCEPT);
+    expect(index.requests.length - before).toBe(1); // fresh again after the 304
+  });
+
+  it('replaces a stale entry when the index answers 200 with new content', async () => {
+    const { clock, cache } = setup();
+    await cache.get(provenanceUrl(), ACCEPT);
+    clock.now += 601_000;
+    const changed = Buffer.from(JSON.stringify({ version: 1, attestation_bundles: [], changed: true }));
+    index.setFault(() => ({ status: 200, headers: { 'content-type': ACCEPT, 'cache-control': 'max-age=600', etag: '"v2"' }, body: changed }));
+    try {
+      expect((await cache.get(provenanceUrl(), ACCEPT)).body.equals(changed)).toBe(true);
+    } finally {
+      index.setFault(undefined);
+    }
+    expect((await cache.get(provenanceUrl(), ACCEPT)).body.equals(changed)).toBe(true);
+    expect(cache.stats).toMatchObject({ network: 2, hits: 1, revalidated: 0 });
+  });
+
+  it('discards a corrupt or truncated entry and fetches again', async () => {
+    const damages: Array<(file: string, at: { offset: number; length: number }) => void> = [
+      (file, at) => truncateSync(file, at.offset + at.length - 7), // a write cut short
+      (file, at) => { const b = readFileSync(file); b[at.offset + at.length - 3]! ^= 0x20; writeFileSync(file, b); }, // a flipped bit
+      (file, at) => { const b = readFileSync(file); b.fill(0, at.offset, at.offset + at.length); writeFileSync(file, b); }, // zeroed
+    ];
+    for (const damage of damages) {
+      const { store, cache } = setup();
+      const first = await cache.get(provenanceUrl(), ACCEPT);
+      const at = store.locate(cacheKey(provenanceUrl(), ACCEPT))!;
+      damage(at.file, at);
+      const again = await cache.get(provenanceUrl(), ACCEPT);
+      expect(store.discarded).toBe(1);
+      expect(cache.stats).toMatchObject({ network: 2, hits: 0 });
+      expect(again.body.equals(first.body)).toBe(true);
+      expect((await cache.get(provenanceUrl(), ACCEPT)).body.equals(first.body)).toBe(true); // rewritten whole
+      expect(cache.stats.hits).toBe(1);
+    }
+  });
+
+  it('never keeps a 403 or a no-store answer; a 404 with a lifetime is kept', async () => {
+    const { cache } = setup();
+    index.setFault(() => ({ status: 403, body: '{"message":"disabled"}' }));
+    try {
+      expect((await cache.get(integrityUrl(), ACCEPT)).status).toBe(403);
+      expect((await cache.get(integrityUrl(), ACCEPT)).status).toBe(403);
+      expect(cache.stats.network).toBe(2);
+      index.setFault(() => ({ status: 200, headers: { 'content-type': ACCEPT, 'cache-control': 'no-store' }, body: '{}' }));
+      await cache.get(`${integrityUrl()}?ns`, ACCEPT);
+      await cache.get(`${integrityUrl()}?ns`, ACCEPT);
+      expect(cache.stats.network).toBe(4);
+      index.setFault(() => ({ status: 404, headers: { 'content-type': 'application/json', 'cache-control': 'max-age=300' }, body: '{"message":"none"}' }));
+      expect((await cache.get(`${integrityUrl()}?404`, ACCEPT)).status).toBe(404);
+      expect((await cache.get(`${integrityUrl()}?404`, ACCEPT)).status).toBe(404);
+      expect(cache.stats.network).toBe(5);
+    } finally {
+      index.setFault(undefined);
+    }
+  });
+
+  it('is safe with several writers on one directory: each has its own segment, the newest record wins, every read is whole', async () => {
+    const dir = join(ws.dir, 'race');
+    const stores = Array.from({ length: 4 }, () => new SegmentStore(dir));
+    const key = cacheKey('https://race.example/x', ACCEPT);
+    const payloads = Array.from({ length: 40 }, (_, i) => Buffer.alloc(20_000 + i, i));
+    for (const [i, p] of payloads.entries()) {
+      await stores[i % 4]!.set(key, p);
+      expect((await stores[i % 4]!.get(key))!.equals(p)).toBe(true);
+    }
+    for (const s of stores) s.close();
+    expect(segmentCount(dir)).toBe(4);
+    const reader = new SegmentStore(dir);
+    const read = await reader.get(key);
+    expect(payloads.some((p) => p.equals(read!))).toBe(true);
+    expect(reader.discarded).toBe(0);
+    reader.close();
+  });
+
+  it('a process killed mid-append leaves a torn record that is skipped, never trusted', async () => {
+    const dir = join(ws.dir, 'torn');
+    const writer = new SegmentStore(dir);
+    const good = cacheKey('https://torn.example/good', ACCEPT);
+    const torn = cacheKey('https://torn.example/torn', ACCEPT);
+    await writer.set(good, Buffer.from('whole'));
+    await writer.set(torn, Buffer.alloc(5000, 7));
+    const at = writer.locate(torn)!;
+    writer.close();
+    truncateSync(at.file, at.offset + 100);
+    appendFileSync(at.file.replace(/\.log$/, '.idx'), 'f'.repeat(30)); // and a torn index line
+    const reader = new SegmentStore(dir);
+    expect((await reader.get(good))!.toString()).toBe('whole');
+    expect(await reader.get(torn)).toBeUndefined();
+    expect(reader.discarded).toBe(1);
+    reader.close();
+  });
+
+  it('merges old segments into one, keeping the newest record of every key', async () => {
+    const dir = join(ws.dir, 'compact');
+    const keys = Array.from({ length: 5 }, (_, i) => cacheKey(`https://compact.example/${i}`, ACCEPT));
+    for (let round = 0; round < 5; round++) {
+      const s = new SegmentStore(dir, { compactAt: 100 });
+      for (const k of keys) await s.set(k, Buffer.from(`${k.slice(0, 4)}-${round}`));
+      s.close();
+      await new Promise((r) => setTimeout(r, 2)); // distinct segment times
+    }
+    expect(segmentCount(dir)).toBe(5);
+    const compacting = new SegmentStore(dir, { compactAt: 3, compactAgeMs: 0 });
+    for (const k of keys) expect((await compacting.get(k))!.toString()).toBe(`${k.slice(0, 4)}-4`);
+    compacting.close();
+    expect(segmentCount(dir)).toBe(1);
+    const after = new SegmentStore(dir);
+    for (const k of keys) expect((await after.get(k))!.toString()).toBe(`${k.slice(0, 4)}-4`);
+    after.close();
+  });
+
+  it('reports the horizon: the earliest freshness limit among the answers it served', async () => {
+    const { clock, cache } = setup();
+    expect(cache.horizon).toBe(Number.POSITIVE_INFINITY);
+    await cache.get(provenanceUrl(), ACCEPT);
+    expect(cache.horizon).toBe(clock.now + 600_000);
+    clock.now += 1_000;
+    await cache.get(provenanceUrl(), ACCEPT); // a hit: same limit
+    expect(cache.horizon).toBe(clock.now - 1_000 + 600_000);
+    index.setFault(() => ({ status: 403, body: '{}' }));
+    try {
+      await cache.get(integrityUrl(), ACCEPT); // not kept: nothing derived from it may outlive this moment
+    } finally {
+      index.setFault(undefined);
+    }
+    expect(cache.horizon).toBe(clock.now);
+  });
+
+  it('reads the freshness rules from the headers', () => {
+    expect(parseCacheControl('public, max-age=600')).toEqual({ noStore: false, noCache: false, maxAge: 600 });
+    expect(freshness(200, { 'cache-control': 'max-age=600' }, 0)).toEqual({ freshUntil: 600_000 });
+    expect(freshness(200, { 'cache-control': 'max-age=600', age: '100', etag: '"x"' }, 0)).toEqual({ freshUntil: 500_000, etag: '"x"' });
+    expect(freshness(200, { 'cache-control': 'max-age=31536000, immutable' }, 0)).toEqual({ freshUntil: 24 * 3600_000 }); // capped at a day
+    expect(freshness(200, { 'cache-control': 'no-cache', etag: '"x"' }, 0)).toEqual({ freshUntil: 0, etag: '"x"' });
+    expect(freshness(200, {}, 0)).toEqual({ freshUntil: 0 });
+    expect(freshness(200, { date: 'Mon, 01 Jan 2024 00:00:00 GMT', expires: 'Mon, 01 Jan 2024 00:01:00 GMT' }, 0)).toEqual({ freshUntil: 60_000 });
+    expect(freshness(404, { 'cache-control': 'max-age=86400' }, 0)).toEqual({ freshUntil: 600_000 }); // 404: at most 10 minutes
+    expect(freshness(200, { 'cache-control': 'no-store' }, 0)).toBe('forget');
+    expect(freshness(200, { 'cache-control': 'max-age=60', vary: '*' }, 0)).toBe('forget');
+    expect(freshness(403, { 'cache-control': 'max-age=60' }, 0)).toBeUndefined();
+  });
+});
+
+describe('verdict cache', () => {
+  const ws = tempDir();
+  afterAll(() => ws.cleanup());
+  const identity = { kind: 'GitHub', repository: 'o/r', workflow: 'w.yml' };
+  const expected = { filename: 'r-1.tar.gz', sha256: 'b'.repeat(64) };
+  const attestation = { version: 1, verification_material: { certificate: 'x', transparency_entries: [] }, envelope: { statement: 's', signature: 'g' } };
+  const ok: AttestationVerdict = { ok: true, predicateType: 'p', certificate: { issuer: 'i', san: 's' }, unverifiedIdentityKeys: [], signedAt: '2025-01-01T00:00:00.000Z' };
+
+  function counting(verdict: AttestationVerdict): AttestationVerifier & { calls: number } {
+    const v = { calls: 0, async verify() { v.calls++; return verdict; } };
+    return v;
+  }
+
+  it('answers a repeated question from the cache, and only that question', async () => {
+    const store = new LogCacheStore(join(ws.dir, 'v1'));
+    const inner = counting(ok);
+    const verifier = cachedVerifier(new VerdictCache(store, 'root-A'), inner);
+    expect(await verifier.verify(attestation, identity, expected)).toEqual(ok);
+    expect(await verifier.verify(attestation, identity, expected)).toEqual(ok);
+    expect(inner.calls).toBe(1);
+    // A later run with the same trust root: still cached.
+    store.close();
+    const later = counting(ok);
+    await cachedVerifier(new VerdictCache(new LogCacheStore(join(ws.dir, 'v1')), 'root-A'), later).verify(attestation, identity, expected);
+    expect(later.calls).toBe(0);
+    // Any other trust root, file, identity or attestation: verified again.
+    const other = counting(ok);
+    const v2 = cachedVerifier(new VerdictCache(store, 'root-B'), other);
+    await v2.verify(attestation, identity, expected);
+    const v3 = cachedVerifier(new VerdictCache(store, 'root-A'), other);
+    await v3.verify(attestation, identity, { ...expected, sha256: 'c'.repeat(64) });
+    await v3.verify(attestation, { ...identity, environment: 'pypi' }, expected);
+    await v3.verify({ ...attestation, envelope: { ...attestation.envelope, signature: 'h' } }, identity, expected);
+    expect(other.calls).toBe(4);
+  });
+
+  it('never keeps a failure', async () => {
+    const store = new LogCacheStore(join(ws.dir, 'v2'));
+    const inner = counting({ ok: false, stage: 'sigstore', reason: 'bad' });
+    const verifier = cachedVerifier(new VerdictCache(store, 'root-A'), inner);
+    await verifier.verify(attestation, identity, expected);
+    await verifier.verify(attestation, identity, expected);
+    expect(inner.calls).toBe(2);
+  });
+
+  it('ignores an entry stored under another key or holding no positive verdict', async () => {
+    const store = new LogCacheStore(join(ws.dir, 'v3'));
+    const cache = new VerdictCache(store, 'root-A');
+    const key = cache.key(attestation, identity, expected);
+    await store.set(key, Buffer.from(JSON.stringify({ key: 'f'.repeat(64), verdict: ok })));
+    expect(await cache.get(key)).toBeUndefined();
+    await store.set(key, Buffer.from(JSON.stringify({ key, verdict: { ok: true } })));
+    expect(await cache.get(key)).toBeUndefined();
+    await store.set(key, Buffer.from(JSON.stringify({ key, verdict: ok })));
+    expect(await cache.get(key)).toEqual(ok);
+  });
+});
+
+describe('outcome cache', () => {
+  const ws = tempDir();
+  afterAll(() => ws.cleanup());
+  const q = { indexUrl: 'https://pypi.org/simple', project: 'Demo_Pkg', version: '1.0', filename: 'demo_pkg-1.0.tar.gz', sha256: 'a'.repeat(64) };
+  const verified: FileOutcome = { filename: q.filename, sha256: q.sha256, status: 'verified', identities: [{ kind: 'GitHub', repository: 'o/demo', workflow: 'r.yml' }], source: 'https://pypi.org/integrity/x' };
+  let n = 0;
+  const fresh = (context: Partial<ConstructorParameters<typeof OutcomeCache>[1]> = {}, now = 1_000) => {
+    const store = new LogCacheStore(join(ws.dir, `o${n++}`));
+    const make = (c: typeof context = context, t = now) => new OutcomeCache(store, { verify: true, trustDigest: 'root-A', mode: 'auto', offline: false, ...c }, () => t);
+    return { store, make };
+  };
+
+  it('serves a kept outcome until the answers behind it go stale', async () => {
+    const { make } = fresh();
+    const cache = make();
+    const key = cache.key(q);
+    await cache.put(key, verified, 5_000);
+    expect(await cache.get(key, q)).toEqual(verified);
+    expect(await make({}, 4_999).get(key, q)).toEqual(verified);
+    expect(await make({}, 5_000).get(key, q)).toBeUndefined();
+    expect(await make({ offline: true }, 99_999).get(key, q)).toEqual(verified); // offline: stale answers serve
+  });
+
+  it('keys on everything an outcome depends on', () => {
+    const { make } = fresh();
+    const base = make().key(q);
+    expect(make().key({ ...q, project: 'demo-pkg', indexUrl: 'https://pypi.org/simple/' })).toBe(base); // the same question
+    for (const other of [make({ trustDigest: 'root-B' }).key(q), make({ verify: false }).key(q), make({ mode: 'simple' }).key(q), make().key({ ...q, sha256: 'b'.repeat(64) }), make().key({ ...q, version: '1.1' }), make().key({ ...q, indexUrl: 'https://test.pypi.org/simple' })]) {
+      expect(other).not.toBe(base);
+    }
+  });
+
+  it('keeps only settled answers, only with a future, and only for the file they name', async () => {
+    const { make } = fresh();
+    const cache = make();
+    for (const status of ['invalid', 'unavailable', 'index-mismatch'] as const) {
+      const key = cache.key({ ...q, filename: status });
+      await cache.put(key, { ...verified, filename: status, status }, 5_000);
+      expect(await cache.get(key, { ...q, filename: status })).toBeUndefined();
+    }
+    const key = cache.key(q);
+    await cache.put(key, verified, 1_000); // expires now
+    await cache.put(key, verified, Number.POSITIVE_INFINITY); // nothing served: no horizon
+    expect(await cache.get(key, q)).toBeUndefined();
+    await cache.put(key, { ...verified, filename: 'other.tar.gz' }, 5_000);
+    expect(await cache.get(key, q)).toBeUndefined();
+  });
+});
+
+describe('enrich with the cache', () => {
+  let sigstore: MockSigstore;
+  let index: FakeIndex;
+  const ws = tempDir();
+  let root: string;
+  const files = Array.from({ length: 3 }, (_, i) => ({ project: `c${i}`, version: '1.0', filename: `c${i}-1.0.tar.gz`, sha256: String(i).repeat(64) }));
+  const lock = `lock-version = "1.0"\n${files.map((f) => `\n[[packages]]\nname = "${f.project}"\nversion = "1.0"\nsdist = { url = "https://files.example/${f.filename}", hashes = { sha256 = "${f.sha256}" } }\n`).join('')}`;
+
+  beforeAll(async () => {
+    sigstore = await createMockSigstore();
+    root = ws.file('root.json', JSON.stringify(sigstore.trustedRoot));
+    const served = [];
+    for (const f of files) {
+      const publisher = { kind: 'GitHub' as const, repository: `o/${f.project}`, workflow: 'release.yml' };
+      served.push({ ...f, provenance: { version: 1, attestation_bundles: [{ publisher, attestations: [await sigstore.mint({ filename: f.filename, sha256: f.sha256, publisher })] }] } });
+    }
+    index = await startFakeIndex({ files: served });
+  });
+  afterAll(async () => {
+    await index?.close();
+    ws.cleanup();
+  });
+
+  it('a warm run sends no request and verifies nothing again; another trust root never reuses a verdict', async () => {
+    const path = ws.file('pylock.toml', lock);
+    const cacheDir = join(ws.dir, 'cache');
+    const options = { indexUrl: index.simpleUrl, trustedRoot: root, cache: true, cacheDir, dryRun: true };
+    const before = index.requests.length;
+    const cold = await enrich([path], options);
+    expect(cold.exitCode).toBe(0);
+    expect(cold.requests).toBe(6); // 3 pages + 3 provenance
+    expect(index.requests.length - before).toBe(6);
+    const verdictLines = readdirSync(join(cacheDir, 'verdicts-v1')).map((f) => readFileSync(join(cacheDir, 'verdicts-v1', f), 'utf8')).join('').trim().split('\n');
+    expect(verdictLines).toHaveLength(3);
+
+    const warm = await enrich([path], options);
+    expect(warm.requests).toBe(0);
+    expect(index.requests.length - before).toBe(6);
+    expect(warm.lockfiles[0]!.packages.map((p) => p.status)).toEqual(['verified', 'verified', 'verified']);
+    expect(warm.lockfiles[0]!.newText).toBe(cold.lockfiles[0]!.newText);
+
+    // Same cached answers, a different trusted root: every attestation is checked again, and fails.
+    const stranger = await createMockSigstore();
+    const otherRoot = ws.file('other-root.json', JSON.stringify(stranger.trustedRoot));
+    const other = await enrich([path], { ...options, trustedRoot: otherRoot });
+    expect(other.requests).toBe(0);
+    expect(other.lockfiles[0]!.packages.map((p) => p.status)).toEqual(['invalid', 'invalid', 'invalid']);
+  });
+
+  it('--no-cache (cache: false) neither reads nor writes the cache', async () => {
+    const path = ws.file('nocache.toml', lock);
+    const cacheDir = join(ws.dir, 'unused');
+    const first = await enrich([path], { indexUrl: index.simpleUrl, trustedRoot: root, cache: false, cacheDir, dryRun: true });
+    const second = await enrich([path], { indexUrl: index.simpleUrl, trustedRoot: root, cache: false, cacheDir, dryRun: true });
+    expect([first.requests, second.requests]).toEqual([6, 6]);
+    expect(() => readdirSync(join(cacheDir, 'http-v1'))).toThrow();
+  });
+});

@@ -1,0 +1,159 @@
+/**
+ * Verification in worker threads gives exactly the verdicts of inline
+ * verification (sigstore-js unpatched, in this process), for good and bad
+ * attestations alike; the fast DER encoder is byte-identical; and a pool
+ * never keeps the process alive. The pool runs the compiled worker, so
+ * these tests need `npm run build` (npm test does it).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ExpectedDistribution, Identity } from '../src/core/types.js';
+import { createVerifier, type AttestationVerdict } from '../src/verify/verifier.js';
+import { createMockSigstore, type MintedAttestation, type MockSigstore } from './support/mint.ts';
+
+const DIST = resolve(import.meta.dirname, '../dist/verify');
+// The @sigstore/core that @sigstore/verify uses, and its own encoder, before anything here patches it.
+const core = createRequire(createRequire(import.meta.url).resolve('@sigstore/verify'))('@sigstore/core');
+const ORIGINAL_TO_DER = core.ASN1Obj.prototype.toDER;
+const built = existsSync(resolve(DIST, 'verify-worker.js'));
+
+interface Case {
+  name: string;
+  attestation: unknown;
+  identity: Identity;
+  expected: ExpectedDistribution;
+}
+
+const flip = (b64: string, at: number): string => {
+  const bytes = Buffer.from(b64, 'base64');
+  bytes[at % bytes.length] ^= 0x01;
+  return bytes.toString('base64');
+};
+
+async function cases(sigstore: MockSigstore): Promise<Case[]> {
+  const publisher = { kind: 'GitHub' as const, repository: 'acme/widget', workflow: 'release.yml' };
+  const identity = { kind: 'GitHub', repository: 'acme/widget', workflow: 'release.yml' };
+  const files = Array.from({ length: 6 }, (_, i) => ({ filename: `widget-1.${i}.tar.gz`, sha256: String.fromCharCode(97 + i).repeat(64) }));
+  const batch = await sigstore.mintBatch({ publisher, files });
+  const single = await sigstore.mint({ ...files[0]!, publisher });
+  const gitlab = await sigstore.mint({ filename: 'g-1.0.tar.gz', sha256: 'f'.repeat(64), publisher: { kind: 'GitLab', repository: 'ns/g', workflow_filepath: '.gitlab-ci.yml' } });
+  const good = batch.map((attestation, i): Case => ({ name: `good ${i}`, attestation, identity, expected: files[i]! }));
+  const tampered = (a: MintedAttestation, f: (c: MintedAttestation) => void): MintedAttestation => {
+    const copy = structuredClone(a);
+    f(copy);
+    return copy;
+  };
+  return [
+    ...good,
+    { name: 'single mint', attestation: single, identity, expected: files[0]! },
+    { name: 'gitlab', attestation: gitlab, identity: { kind: 'GitLab', repository: 'ns/g', workflow_filepath: '.gitlab-ci.yml' }, expected: { filename: 'g-1.0.tar.gz', sha256: 'f'.repeat(64) } },
+    { name: 'wrong digest', attestation: batch[1], identity, expected: { ...files[1]!, sha256: '0'.repeat(64) } },
+    { name: 'wrong filename', attestation: batch[2], identity, expected: { ...files[2]!, filename: 'other-1.2.tar.gz' } },
+    { name: 'wrong repository', attestation: batch[3], identity: { ...identity, repository: 'evil/widget' }, expected: files[3]! },
+    { name: 'flipped signature', attestation: tampered(batch[4]!, (c) => (c.envelope.signature = flip(c.envelope.signature, 9))), identity, expected: files[4]! },
+    { name: 'flipped certificate', attestation: tampered(batch[5]!, (c) => (c.verification_material.certificate = flip(c.verification_material.certificate, 300))), identity, expected: files[5]! },
+    { name: 'not an attestation', attestation: { version: 1 }, identity, expected: files[0]! },
+  ];
+}
+
+describe.skipIf(!built)('verification worker pool', () => {
+  let sigstore: MockSigstore;
+  let all: Case[];
+  let inline: AttestationVerdict[];
+
+  beforeAll(async () => {
+    sigstore = await createMockSigstore();
+    all = await cases(sigstore);
+    // Inline, in this process, with sigstore-js exactly as published.
+    const verifier = await createVerifier({ json: sigstore.trustedRoot });
+    inline = [];
+    for (const c of all) inline.push(await verifier.verify(c.attestation as never, c.identity, c.expected));
+  });
+
+  it('gives the same verdict as inline verification for every case', async () => {
+    expect(inline.filter((v) => v.ok)).toHaveLength(8);
+    const { startWorkerPool } = await import(pathToFileURL(resolve(DIST, 'worker-pool.js')).href);
+    const pool = startWorkerPool({ trust: { json: sigstore.trustedRoot }, size: 2 });
+    try {
+      expect(await pool.ready).toBe(true);
+      const verdicts = await Promise.all(all.map((c) => pool.verify(c.attestation, c.identity, c.expected)));
+      expect(verdicts).toEqual(inline);
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('the adaptive verifier hands over to the pool without changing a verdict', async () => {
+    const { adaptiveVerifier } = await import(pathToFileURL(resolve(DIST, 'adaptive-verifier.js')).href);
+    const verifier = adaptiveVerifier({ json: sigstore.trustedRoot }, { poolAfter: 1, poolSize: 2 });
+    try {
+      // Rounds until the pool has taken some: inline first, then the pool, same verdicts throughout.
+      let rounds = 0;
+      while (rounds < 100 && verifier.counts.pool < all.length) {
+        expect(await Promise.all(all.map((c) => verifier.verify(c.attestation, c.identity, c.expected)))).toEqual(inline);
+        rounds++;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(verifier.counts.inline).toBeGreaterThan(0);
+      expect(verifier.counts.pool).toBeGreaterThanOrEqual(all.length);
+      expect(verifier.counts.inline + verifier.counts.pool).toBe(rounds * all.length);
+    } finally {
+      await verifier.close();
+    }
+  });
+
+  it('the fast DER encoder reproduces @sigstore/core byte for byte', async () => {
+    const original = ORIGINAL_TO_DER;
+    const { installFastDer } = await import('../src/verify/fast-der.js');
+    expect(installFastDer(sigstore.trustedRoot)).toBe(true);
+    const fast = core.ASN1Obj.prototype.toDER;
+    expect(fast).not.toBe(original);
+    for (const c of all.slice(0, 8)) {
+      const der = Buffer.from((c.attestation as MintedAttestation).verification_material.certificate, 'base64');
+      const node = core.ASN1Obj.parseBuffer(der);
+      expect(fast.call(node).equals(original.call(node))).toBe(true);
+      expect(fast.call(node).equals(der)).toBe(true);
+      for (const sub of node.subs) expect(fast.call(sub).equals(original.call(sub))).toBe(true);
+    }
+  });
+
+  it('a worker that dies loses its jobs as failures the caller can tell apart, never as passes', async () => {
+    const { startWorkerPool, isLostVerdict } = await import(pathToFileURL(resolve(DIST, 'worker-pool.js')).href);
+    const pool = startWorkerPool({ trust: { json: sigstore.trustedRoot }, size: 1, workerUrl: new URL('./support/crashing-worker.mjs', import.meta.url) });
+    try {
+      expect(await pool.ready).toBe(true);
+      const c = all[0]!;
+      const first = await pool.verify(c.attestation, c.identity, c.expected);
+      expect(first.ok).toBe(false);
+      expect(isLostVerdict(first)).toBe(true);
+      const after = await pool.verify(c.attestation, c.identity, c.expected); // no worker left
+      expect(after.ok).toBe(false);
+      expect(isLostVerdict(after)).toBe(true);
+      expect(isLostVerdict(inline[9]!)).toBe(false); // a real failure is not "lost"
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('an idle pool never keeps the process alive, closed or not', () => {
+    const script = `
+      const { startWorkerPool } = await import(${JSON.stringify(pathToFileURL(resolve(DIST, 'worker-pool.js')).href)});
+      const c = JSON.parse(process.env.CASE);
+      const pool = startWorkerPool({ trust: { json: c.root }, size: 2 });
+      const v = await pool.verify(c.attestation, c.identity, c.expected);
+      console.log(v.ok, v.ok ? '' : JSON.stringify(v));
+      if (process.env.CLOSE === '1') await pool.close();
+    `;
+    const c = { root: sigstore.trustedRoot, attestation: all[0]!.attestation, identity: all[0]!.identity, expected: all[0]!.expected };
+    for (const close of ['0', '1']) {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: process.env['PATH'] ?? '', CASE: JSON.stringify(c), CLOSE: close }, timeout: 20_000, encoding: 'utf8' });
+      expect(r.signal).toBeNull(); // not killed by the timeout: it ended on its own
+      expect(r.status).toBe(0);
+      expect(r.stdout.trim().split(' ')[0], r.stdout + r.stderr).toBe('true');
+    }
+  });
+});
