@@ -1,0 +1,51 @@
+/**
+ * Ctrl-C in a terminal, or a CI job's SIGTERM on cancel, must not leave a
+ * lockfile half-written or a temp file beside it. Lockfiles are only ever
+ * replaced by rename, so the file itself is safe at every instant; what is
+ * left to do on a signal is removing the temp files not yet renamed, and
+ * exiting with the conventional 128 + signal number.
+ *
+ * The caller (bin/) passes `exit`, so only the entry point ends the process.
+ */
+import { unlinkSync } from 'node:fs';
+import { pendingTempFiles } from '../io/lockfile-io.js';
+
+export const INTERRUPT_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+
+export type InterruptSignal = keyof typeof INTERRUPT_EXIT_CODES;
+
+/** Install handlers for SIGINT and SIGTERM; returns a function that removes them. */
+export function exitOnInterrupt(exit: (code: number) => void, stderr: NodeJS.WritableStream = process.stderr): () => void {
+  const installed: Array<[InterruptSignal, () => void]> = [];
+  for (const signal of Object.keys(INTERRUPT_EXIT_CODES) as InterruptSignal[]) {
+    const handler = (): void => exit(onInterrupt(signal, stderr));
+    process.once(signal, handler);
+    installed.push([signal, handler]);
+  }
+  return () => {
+    for (const [signal, handler] of installed) process.removeListener(signal, handler);
+  };
+}
+
+/** Cleans up after `signal` and returns the exit code to end with. Synchronous: the process ends right after. */
+export function onInterrupt(signal: InterruptSignal, stderr: NodeJS.WritableStream): number {
+  const removed = removePendingTempFiles();
+  const temps = removed > 0 ? `; removed ${removed} unfinished temporary file${removed === 1 ? '' : 's'}` : '';
+  stderr.write(`\npylock-attest: interrupted by ${signal}: every lockfile is either untouched or completely written, never half-written${temps}\n`);
+  return INTERRUPT_EXIT_CODES[signal];
+}
+
+/** Removes every temp file a write created and has not renamed yet; returns how many were there. */
+export function removePendingTempFiles(): number {
+  let removed = 0;
+  for (const temp of pendingTempFiles) {
+    try {
+      unlinkSync(temp);
+      removed++;
+    } catch {
+      // Already renamed into place or never created: nothing left behind.
+    }
+    pendingTempFiles.delete(temp);
+  }
+  return removed;
+}

@@ -1,0 +1,117 @@
+/**
+ * Faults from the index's status line: 5xx bursts and 429 with and without
+ * Retry-After, through the built CLI (each fault once) and enrich() (its
+ * variants). Retries are bounded (attempt counts at the fake index), the
+ * whole run is bounded by --deadline, and the lockfile is byte-identical
+ * whenever the run cannot complete.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { hits, startFaultLab, type FaultLab } from '../support/fault-lab.ts';
+import { BUILT, NOT_BUILT } from '../support/run-cli.ts';
+import { expectCouldNotComplete, expectRecovered, libraryRun } from './fault-checks.ts';
+
+const OK = undefined; // no fault: the index answers normally
+
+describe.skipIf(!BUILT)(`status faults from the index, through the CLI${BUILT ? '' : ` (${NOT_BUILT})`}`, () => {
+  let lab: FaultLab;
+  let args: string[];
+  beforeAll(async () => {
+    lab = await startFaultLab();
+    args = ['--index-url', lab.index.simpleUrl];
+  });
+  afterAll(() => lab?.close());
+  beforeEach(() => {
+    lab.index.setFault(undefined);
+    lab.index.requests.length = 0;
+  });
+
+  it('a burst of 500, 502 and 503 is retried, then the run completes', async () => {
+    // The sdist's provenance fails twice (500, 502), the wheel's once (503): back-off stays short.
+    const burst: Record<string, number[]> = { '.tar.gz': [500, 502], '.whl': [503] };
+    lab.index.setFault(({ path, attempt }) => {
+      const statuses = Object.entries(burst).find(([ext]) => path.startsWith('/provenance/') && path.endsWith(ext))?.[1];
+      return statuses !== undefined && attempt <= statuses.length ? { status: statuses[attempt - 1]! } : OK;
+    });
+    const path = lab.lockfile('burst.toml');
+    const run = await lab.enrich(path, args);
+    expectRecovered(run, path);
+    expect(hits(lab.index, '/provenance/')).toBe(3 + 2); // each file: its failures, then one success
+  });
+
+  it('a 503 that does not end: bounded retries, stopped by --deadline, exit 3, file untouched', async () => {
+    lab.index.setFault(({ path }) => (path.startsWith('/simple/') ? { status: 503, headers: { 'content-type': 'text/html' }, body: '<h1>Service Unavailable</h1>' } : OK));
+    const path = lab.lockfile('503.toml');
+    const run = await lab.enrich(path, [...args, '--deadline', '0.6']);
+    expectCouldNotComplete(run, path, ['INDEX_TIMEOUT']);
+    expect(run.report.lockfiles[0].packages[0].files[0].detail).toMatch(/503/);
+    // One page request shared by both files; back-off keeps it to a handful of attempts.
+    expect(hits(lab.index, '/simple/')).toBeGreaterThanOrEqual(2);
+    expect(hits(lab.index, '/simple/')).toBeLessThanOrEqual(5);
+  });
+
+  it('a 500 on only one of two files still blocks the write: all or nothing [enrich()]', async () => {
+    lab.index.setFault(({ path }) => (path.endsWith('.whl') ? { status: 500 } : OK));
+    const path = lab.lockfile('half.toml');
+    const run = await libraryRun(lab, path, { deadlineMs: 600 });
+    expectCouldNotComplete(run, path, ['INDEX_TIMEOUT']);
+    const files = run.report.lockfiles[0].packages[0].files;
+    expect(files.map((f: any) => f.status)).toEqual(['verified', 'unavailable']);
+    expect(run.report.lockfiles[0].error.message).toMatch(/1 of 2 files/);
+  });
+
+  it('429 with Retry-After: 1 waits, then completes', async () => {
+    const seen: number[] = [];
+    lab.index.setFault(({ path, attempt }) => {
+      if (!path.startsWith('/simple/')) return OK;
+      seen.push(Date.now());
+      return attempt === 1 ? { status: 429, headers: { 'retry-after': '1' } } : OK;
+    });
+    const path = lab.lockfile('429-retry-after.toml');
+    const run = await lab.enrich(path, args);
+    expectRecovered(run, path);
+    expect(seen).toHaveLength(2);
+    expect(seen[1]! - seen[0]!).toBeGreaterThanOrEqual(950); // a lower bound: sleeping is never early
+  });
+
+  it('429 asking for an hour fails at once rather than hang: exit 3, one attempt', async () => {
+    lab.index.setFault(({ path }) => (path.startsWith('/simple/') ? { status: 429, headers: { 'retry-after': '3600' } } : OK));
+    const path = lab.lockfile('429-hour.toml');
+    const run = await lab.enrich(path, args);
+    expectCouldNotComplete(run, path, ['INDEX_HTTP']);
+    expect(hits(lab.index, '/simple/')).toBe(1);
+    expect(run.report.lockfiles[0].packages[0].files[0].detail).toMatch(/3600/);
+  });
+
+  it('429 without Retry-After once: backed off, then completes [enrich()]', async () => {
+    lab.index.setFault(({ path, attempt }) => (path.startsWith('/provenance/') && attempt === 1 ? { status: 429 } : OK));
+    const path = lab.lockfile('429-once.toml');
+    const run = await libraryRun(lab, path);
+    expectRecovered(run, path);
+    expect(hits(lab.index, '/provenance/')).toBe(4);
+  });
+
+  it('429 without Retry-After that does not end: stopped by --deadline, exit 3 [enrich()]', async () => {
+    lab.index.setFault(({ path }) => (path.startsWith('/provenance/') ? { status: 429 } : OK));
+    const path = lab.lockfile('429-forever.toml');
+    const run = await libraryRun(lab, path, { deadlineMs: 600 });
+    expectCouldNotComplete(run, path, ['INDEX_TIMEOUT']);
+    expect(hits(lab.index, '/provenance/')).toBeLessThanOrEqual(2 * 5);
+  });
+
+  it('the Integrity API path behaves the same: a 502 that does not end is exit 3, file untouched [enrich()]', async () => {
+    lab.index.setFault(({ path }) => (path.startsWith('/integrity/') ? { status: 502 } : OK));
+    const path = lab.lockfile('integrity-502.toml');
+    const run = await libraryRun(lab, path, { provenanceSource: 'integrity', deadlineMs: 600 });
+    expectCouldNotComplete(run, path, ['INDEX_TIMEOUT']);
+  });
+
+  it('the text report names the lockfile and the cause too', async () => {
+    lab.index.setFault(({ path }) => (path.startsWith('/simple/') ? { status: 429, headers: { 'retry-after': '3600' } } : OK));
+    const path = lab.lockfile('text.toml');
+    const run = await lab.enrich(path, [...args, '--format', 'text']);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toContain(path);
+    expect(run.stdout).toMatch(/429/);
+    expect(run.stdout).toMatch(/not written/);
+  });
+});

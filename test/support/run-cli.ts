@@ -1,0 +1,50 @@
+/**
+ * Runs the built CLI the way a user does: a real process, a clean
+ * environment (no proxy, no colour, only what the test passes), and the
+ * exit code, signal, output and wall time collected.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export const BIN = resolve(import.meta.dirname, '../../bin/pylock-attest.js');
+export const BUILT = existsSync(resolve(import.meta.dirname, '../../dist/cli/main.js'));
+export const NOT_BUILT = 'skipped: dist/ is missing; run `npm run build` (npm test does)';
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+export interface CliRunOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  /** Called once the process exists, e.g. to send it a signal later. */
+  onSpawn?: (child: ChildProcess) => void;
+  /** Run through another program first (e.g. `unshare`); BIN's path is appended to it. */
+  wrapper?: string[];
+  /** Called with each stderr chunk as it arrives. */
+  onStderr?: (chunk: string) => void;
+}
+
+export function runCli(args: string[], opts: CliRunOptions = {}): Promise<CliRun> {
+  const started = Date.now();
+  const env = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', ...opts.env };
+  const command = opts.wrapper === undefined ? [process.execPath, BIN] : [...opts.wrapper, process.execPath, BIN];
+  return new Promise((done, fail) => {
+    const child = spawn(command[0]!, [...command.slice(1), ...args], { env, ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      opts.onStderr?.(d);
+    });
+    child.on('error', fail);
+    child.on('close', (code, signal) => done({ code, signal, stdout, stderr, ms: Date.now() - started }));
+    opts.onSpawn?.(child);
+  });
+}
