@@ -18,12 +18,14 @@ export type ErrorCode =
   | 'INDEX_URL'
   | 'REQUIREMENTS'
   | 'POLICY'
+  | 'GIT_READ'
   // network and index (exit 3)
   | 'INDEX_HTTP'
   | 'INDEX_NETWORK'
   | 'INDEX_TIMEOUT'
   | 'INDEX_BODY'
   | 'INDEX_UNAVAILABLE'
+  | 'OFFLINE_MISS' // --offline, and the cache holds no answer
   // verdicts on a package (exit 1 when they are findings)
   | 'NO_PROVENANCE'
   | 'VERIFY_FAILED'
@@ -85,6 +87,7 @@ const NETWORK_CODES: ReadonlySet<ErrorCode> = new Set([
   'INDEX_TIMEOUT',
   'INDEX_BODY',
   'INDEX_UNAVAILABLE',
+  'OFFLINE_MISS',
 ]);
 
 /** Exit code for an error that aborts a run: 3 for the index/network, 1 for verdicts, 2 otherwise. */

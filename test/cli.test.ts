@@ -1,17 +1,21 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeIndex, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore } from './support/mint.ts';
 import { tempDir } from './support/workspace.ts';
 
 const BIN = resolve(import.meta.dirname, '../bin/pylock-attest.js');
+const cacheDir = mkdtempSync(join(tmpdir(), 'pylock-attest-cli-cache-'));
 
 /** Run the built CLI the way a user does, in a clean environment with no proxy and no colour. */
 function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', ...env } });
+    // A private cache dir: a reused loopback port must never meet another test's cached answers.
+    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', PYLOCK_ATTEST_CACHE_DIR: cacheDir, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

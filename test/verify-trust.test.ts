@@ -3,13 +3,13 @@
  * exercised with a TUF cache path that fails before any request is made.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PylockAttestError } from '../src/errors.js';
-import { loadTrustRoot, PRODUCTION_TUF_MIRROR } from '../src/verify/trust.js';
+import { loadTrustRoot, PRODUCTION_TUF_MIRROR, TUF_REFRESH_MS } from '../src/verify/trust.js';
 import { createVerifier } from '../src/verify/verifier.js';
 import { createMockSigstore } from './support/mint.js';
 
@@ -113,9 +113,21 @@ describe('online, when TUF fails before reaching the network', () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, 'tuf'), 'a file where the TUF cache directory should be');
     writeFileSync(path.join(dir, 'trusted_root.json'), mockRootText);
+    // A day old: due for a refresh, which fails here.
+    const dayOld = new Date(Date.now() - TUF_REFRESH_MS - 60_000);
+    utimesSync(path.join(dir, 'trusted_root.json'), dayOld, dayOld);
     const root = await loadTrustRoot({ cacheDir: dir, offline: false });
     expect(root.source).toBe('cache');
     expect(root.fallbackReason).toMatch(/^TUF refresh failed/);
+  });
+
+  it('uses a cached root less than a day old without trying TUF at all', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, 'tuf'), 'a file where the TUF cache directory should be');
+    writeFileSync(path.join(dir, 'trusted_root.json'), mockRootText);
+    const root = await loadTrustRoot({ cacheDir: dir, offline: false });
+    expect(root.source).toBe('cache');
+    expect(root.fallbackReason).toBeUndefined();
   });
 
   it('falls back to the embedded root when there is no cache', async () => {

@@ -49,12 +49,12 @@ async function finish(entry: EvaluatedLockfile, options: EnrichOptions): Promise
   const { source, model } = entry.lock;
   const { packages } = entry;
   const result: LockfileResult = { path: entry.path, packages, findings: packages.flatMap((p) => p.findings), warnings: model.warnings, changed: false, written: false };
-  const edits = plannedEdits(packages);
-  if (edits.length === 0) return result;
   if (packages.some((p) => p.status === 'unavailable')) {
     // All or nothing: a half-answered run must not look like a complete one.
-    return { ...result, error: { code: 'INDEX_UNAVAILABLE', message: 'the index could not answer for every file; nothing was written' } };
+    return { ...result, error: { code: 'INDEX_UNAVAILABLE', message: unavailableMessage(entry.path, packages) } };
   }
+  const edits = plannedEdits(packages);
+  if (edits.length === 0) return result;
   try {
     const edited = applyIdentityEdits(source.text, model.data, edits, entry.path);
     if (!edited.changed) return result;
@@ -64,6 +64,20 @@ async function finish(entry: EvaluatedLockfile, options: EnrichOptions): Promise
     if (e instanceof PylockAttestError) return { ...result, error: { code: e.code, message: e.describe() } };
     throw e;
   }
+}
+
+/** `pylock.toml: the index could not answer for 2 of 9 files (first: x.whl: HTTP 503 from …); nothing was written`. */
+export function unavailableMessage(path: string, packages: readonly PackageOutcome[]): string {
+  const files = packages.flatMap((p) => p.files);
+  const failing = files.filter((f) => f.status === 'unavailable');
+  const first = failing[0];
+  const cause = first === undefined ? '' : ` (first: ${first.filename}: ${first.detail ?? 'no answer'})`;
+  const offline = failing.length > 0 && failing.every((f) => f.code === 'OFFLINE_MISS');
+  const message = offline
+    ? `the cache cannot answer for ${failing.length} of ${files.length} files offline${cause}; nothing was written`
+    : `the index could not answer for ${failing.length} of ${files.length} files${cause}; nothing was written`;
+  const hint = offline ? 'run once with the network (without --offline) to fill the cache' : 'try again later; --timeout and --deadline bound how long a run waits';
+  return new PylockAttestError('INDEX_UNAVAILABLE', message, { file: path, hint }).describe();
 }
 
 export function plannedEdits(packages: readonly PackageOutcome[]): IdentityEdit[] {

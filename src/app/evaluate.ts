@@ -1,7 +1,7 @@
 import type { LockedPackage } from '../core/lockfile.js';
 import { decidePackage, type FileOutcome, type PackageOutcome } from '../core/outcome.js';
 import { PylockAttestError } from '../errors.js';
-import { checkIndexUrl } from '../net/urls.js';
+import { checkIndexUrl, isAllowedIndexHost, redactUrl } from '../net/urls.js';
 import { defaultCacheDir } from './cache-dir.js';
 import { evaluateFile } from './evaluate-file.js';
 import { loadLockfile, type LoadedLockfile } from './read-lockfile.js';
@@ -14,6 +14,12 @@ export interface EvaluateOptions extends NetworkOptions, VerifyOptions {
   allowIdentityChange?: boolean;
   /** Progress: files evaluated so far out of the total. */
   onProgress?: (progress: { done: number; total: number }) => void;
+  /**
+   * The index a caller chose for a package (lock: the one its requirements
+   * named, credentials included, which the written `index` key never holds).
+   * Like --index-url, it overrides the package's `index` key.
+   */
+  indexUrlFor?: (pkg: LockedPackage) => string | undefined;
 }
 
 /** One lockfile after every file was fetched and verified; nothing written yet. */
@@ -35,20 +41,33 @@ export interface Evaluation {
  * check and lock; it never writes.
  */
 export async function evaluateLockfiles(paths: readonly string[], options: EvaluateOptions = {}): Promise<Evaluation> {
-  const verify = options.verify ?? true;
   if (options.indexUrl !== undefined) checkIndexUrl(options.indexUrl);
   const ctx = new RunContext(options, { ...options, cacheDir: options.cacheDir ?? defaultCacheDir() });
   try {
     const loaded = await Promise.all(paths.map((p) => loadOrError(p)));
-    const pending = scheduleAll(ctx, loaded, verify, options);
-    await Promise.all(pending.jobs);
-    const lockfiles = pending.entries.map((e) => decideLockfile(e, options));
-    const evaluation: Evaluation = { lockfiles, verified: verify, requests: ctx.requests };
-    if (ctx.trust) evaluation.trustRoot = ctx.trust.source;
-    return evaluation;
+    return await evaluateWith(ctx, loaded, options);
   } finally {
     await ctx.close();
   }
+}
+
+/**
+ * The same evaluation for lockfiles already in memory, on the caller's
+ * RunContext: `lock` evaluates the text it is about to write, and its page
+ * requests are answered from the run's cache. The caller closes `ctx`.
+ */
+export function evaluateLoaded(ctx: RunContext, lockfiles: ReadonlyArray<{ path: string; lock: LoadedLockfile }>, options: EvaluateOptions = {}): Promise<Evaluation> {
+  return evaluateWith(ctx, [...lockfiles], options);
+}
+
+async function evaluateWith(ctx: RunContext, loaded: Loaded[], options: EvaluateOptions): Promise<Evaluation> {
+  const verify = options.verify ?? true;
+  const pending = scheduleAll(ctx, loaded, verify, options);
+  await Promise.all(pending.jobs);
+  const lockfiles = pending.entries.map((e) => decideLockfile(e, options));
+  const evaluation: Evaluation = { lockfiles, verified: verify, requests: ctx.requests };
+  if (ctx.trust) evaluation.trustRoot = ctx.trust.source;
+  return evaluation;
 }
 
 type Loaded = { path: string; lock: LoadedLockfile } | { path: string; error: PylockAttestError };
@@ -77,8 +96,9 @@ function scheduleAll(ctx: RunContext, loaded: Loaded[], verify: boolean, options
     if (!('lock' in entry)) return pending;
     for (const pkg of entry.lock.model.packages) {
       if (pkg.skip !== undefined) continue;
-      const indexUrl = options.indexUrl ?? pkg.index_url ?? DEFAULT_INDEX_URL;
-      const refused = indexUrlRefusal(indexUrl, entry.path, pkg);
+      const chosen = options.indexUrl ?? options.indexUrlFor?.(pkg);
+      const indexUrl = chosen ?? pkg.index_url ?? DEFAULT_INDEX_URL;
+      const refused = indexUrlRefusal(indexUrl, entry.path, pkg, { ...options, indexUrl: chosen }, entry.lock.model.packages);
       if (refused) {
         pending.error ??= refused;
         continue;
@@ -103,15 +123,41 @@ function scheduleAll(ctx: RunContext, loaded: Loaded[], verify: boolean, options
   return { entries, jobs };
 }
 
-/** A lockfile's `index` is untrusted input: an insecure one is refused with its file and line. */
-function indexUrlRefusal(indexUrl: string, path: string, pkg: LockedPackage): PylockAttestError | undefined {
+/**
+ * A lockfile's `index` is untrusted input: an insecure one is refused, and so
+ * is a host the user did not choose (a lockfile from a pull request must not
+ * be able to aim this run at any server, or at this machine's loopback).
+ */
+function indexUrlRefusal(indexUrl: string, path: string, pkg: LockedPackage, options: EvaluateOptions, all: readonly LockedPackage[]): PylockAttestError | undefined {
+  const where = { file: path, line: pkg.line || undefined, package: pkg.name };
+  let url: URL;
   try {
-    checkIndexUrl(indexUrl);
-    return undefined;
+    url = checkIndexUrl(indexUrl);
   } catch (e) {
     if (!(e instanceof PylockAttestError)) throw e;
-    return new PylockAttestError('INDEX_URL', `${e.message} (the package's \`index\` key)`, { file: path, line: pkg.line || undefined, package: pkg.name, hint: 'fix the `index` key, or pass --index-url https://… to override it' });
+    return new PylockAttestError('INDEX_URL', `${e.message} (the package's \`index\` key)`, { ...where, hint: 'fix the `index` key, or pass --index-url https://… to override it' });
   }
+  if (options.indexUrl !== undefined || pkg.index_url === undefined || isAllowedIndexHost(url, options.allowIndexHosts)) return undefined;
+  const hosts = unexpectedHosts(all, options.allowIndexHosts).join(',');
+  return new PylockAttestError('INDEX_URL', `the package's \`index\` is ${redactUrl(url)}: not a host this run was told to query`, {
+    ...where,
+    hint: `pass --allow-index-host ${hosts} if you trust ${hosts.includes(',') ? 'those indexes' : 'that index'}, or --index-url to query one index for every package`,
+  });
+}
+
+/** Every host the lockfile's `index` keys name that is not allowed, for one message listing them all. */
+function unexpectedHosts(packages: readonly LockedPackage[], allowed: readonly string[] | undefined): string[] {
+  const hosts = new Set<string>();
+  for (const pkg of packages) {
+    if (pkg.index_url === undefined) continue;
+    try {
+      const url = checkIndexUrl(pkg.index_url);
+      if (!isAllowedIndexHost(url, allowed)) hosts.add(url.host);
+    } catch {
+      // Refused for another reason, reported on its own.
+    }
+  }
+  return [...hosts].sort();
 }
 
 function decideLockfile(entry: Pending, options: EvaluateOptions): EvaluatedLockfile {

@@ -9,9 +9,13 @@ export interface LoadedLockfile {
 
 /** Read, decode, parse and validate one lockfile; errors carry file:line. */
 export async function loadLockfile(path: string): Promise<LoadedLockfile> {
-  const source = await readLockSource(path);
+  return lockfileFromSource(await readLockSource(path));
+}
+
+/** Parse and validate text already in memory (lock: the file it is about to write). */
+export function lockfileFromSource(source: LockSource): LoadedLockfile {
   const lines = packageLines(source.text);
-  const model = parseLock(source.text, path, lines);
+  const model = parseLock(source.text, source.path, lines);
   return { source, model };
 }
 

@@ -9,4 +9,8 @@ export type CommandRunner = (args: Record<string, unknown>, io: CliIO) => Promis
  */
 export const RUNNERS: Record<CommandName, () => Promise<CommandRunner>> = {
   enrich: async () => (await import('./run-enrich.js')).runEnrich,
+  refresh: async () => (await import('./run-refresh.js')).runRefresh,
+  check: async () => (await import('./run-check.js')).runCheck,
+  diff: async () => (await import('./run-diff.js')).runDiff,
+  lock: async () => (await import('./run-lock.js')).runLock,
 };

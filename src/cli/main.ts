@@ -3,6 +3,7 @@ import { PylockAttestError, exitCodeFor } from '../errors.js';
 import { VERSION } from '../version.js';
 import { RUNNERS } from './commands.js';
 import { COMMANDS, optionsFor, type CommandName } from './options.js';
+import { checkNodeVersion } from './node-version.js';
 import { colors, safeText } from './terminal-text.js';
 
 export interface CliIO {
@@ -56,20 +57,29 @@ function configure(y: Argv, name: CommandName): Argv {
       ...(opt.default !== undefined ? { default: opt.default } : {}),
       ...(opt.choices ? { choices: [...opt.choices] } : {}),
       ...(opt.defaultText !== undefined ? { defaultDescription: opt.defaultText } : {}),
+      ...(opt.alias !== undefined ? { alias: opt.alias } : {}),
     });
   }
   return out;
 }
 
 async function runCommand(name: CommandName, args: Args, io: CliIO): Promise<number> {
+  checkNodeVersion();
   const runner = await RUNNERS[name]();
   return runner(args, io);
+}
+
+/** Escaped for the terminal, except describe()'s own line break before the hint (a remote value's newline stays escaped). */
+function describeSafely(e: PylockAttestError): string {
+  const text = e.describe();
+  const cut = e.hint !== undefined ? text.lastIndexOf('\n  hint: ') : -1;
+  return cut < 0 ? safeText(text, 4000) : `${safeText(text.slice(0, cut), 4000)}\n  hint: ${safeText(e.hint, 1000)}`;
 }
 
 function reportError(e: unknown, io: CliIO): number {
   const c = colors(Boolean(io.stderr.isTTY) && !io.env['NO_COLOR']);
   if (e instanceof PylockAttestError) {
-    io.stderr.write(`${c.red('error')}: ${safeText(e.describe(), 4000)}\n`);
+    io.stderr.write(`${c.red('error')}: ${describeSafely(e)}\n`);
     return exitCodeFor(e.code);
   }
   // An unexpected error is our bug: say so plainly, no raw stack unless asked.

@@ -1,17 +1,20 @@
 import type { EnrichResult, LockfileResult } from '../app/enrich.js';
 import { describeIdentity } from '../core/identity.js';
 import type { PackageOutcome } from '../core/outcome.js';
-import { safeText, type Colors } from './terminal-text.js';
+import { safeLines, safeText, type Colors } from './terminal-text.js';
+
+/** What the text report reads: an enrich result, or a refresh result (the same run with an outcome). */
+export type EnrichReport = Pick<EnrichResult, 'verified' | 'lockfiles' | 'requests'>;
 
 /** One line per package, then a summary per lockfile. */
-export function renderEnrichText(result: EnrichResult, c: Colors): string {
+export function renderEnrichText(result: EnrichReport, c: Colors): string {
   const out: string[] = [];
   if (!result.verified) out.push(c.red(c.bold('WARNING: --no-verify: identities below are the index\'s UNVERIFIED claims. Nothing was checked cryptographically.')), '');
   for (const lock of result.lockfiles) out.push(...renderLockfile(lock, result, c), '');
   return out.join('\n');
 }
 
-function renderLockfile(lock: LockfileResult, result: EnrichResult, c: Colors): string[] {
+function renderLockfile(lock: LockfileResult, result: EnrichReport, c: Colors): string[] {
   const lines = [c.bold(safeText(lock.path))];
   for (const w of lock.warnings) lines.push(`  ${c.yellow('warning')} ${safeText(w)}`);
   const width = Math.min(40, Math.max(0, ...lock.packages.map((p) => label(p).length)));
@@ -20,9 +23,17 @@ function renderLockfile(lock: LockfileResult, result: EnrichResult, c: Colors): 
     const tag = f.severity === 'error' && !f.allowed ? c.red('error') : c.yellow(f.allowed ? 'allowed' : f.severity);
     lines.push(`  ${tag} ${f.category}${f.subkind ? `/${f.subkind}` : ''}: ${safeText(f.package)} (line ${f.line}): ${safeText(f.message, 600)}`);
   }
-  if (lock.error) lines.push(`  ${c.red('error')} ${safeText(lock.error.message, 2000)}`);
+  const failing = [...new Set(lock.findings.filter((f) => f.severity === 'error' && !f.allowed).map((f) => f.category))];
+  if (failing.length > 0) lines.push(`  ${c.dim(`what it means and what to do: ${failing.map((k) => `docs/audit.md#${k}`).join(', ')}`)}`);
+  if (lock.error) lines.push(`  ${c.red('error')} ${errorText(lock.error.message)}`);
   lines.push(`  ${summary(lock, result)}`);
   return lines;
+}
+
+/** An error's `describe()` text: its hint on a line of its own, every part escaped. */
+function errorText(message: string): string {
+  const [main = '', ...hints] = message.split('\n  hint: ');
+  return [safeText(main, 2000), ...hints.map((h) => `    hint: ${safeText(h, 500)}`)].join('\n');
 }
 
 function label(pkg: PackageOutcome): string {
@@ -48,7 +59,7 @@ function statusText(pkg: PackageOutcome, c: Colors): string {
   }
 }
 
-function summary(lock: LockfileResult, result: EnrichResult): string {
+function summary(lock: LockfileResult, result: EnrichReport): string {
   const counts = new Map<string, number>();
   for (const p of lock.packages) counts.set(p.status, (counts.get(p.status) ?? 0) + 1);
   const parts = [...counts.entries()].map(([s, n]) => `${n} ${s}`);
@@ -58,6 +69,8 @@ function summary(lock: LockfileResult, result: EnrichResult): string {
 }
 
 /** The JSON report: the result minus the new file text (callers of the library get that). */
-export function renderEnrichJson(result: EnrichResult): string {
-  return JSON.stringify(result, (key, value: unknown) => (key === 'newText' ? undefined : value), 2) + '\n';
+export function renderEnrichJson(result: EnrichReport): string {
+  const json = JSON.stringify(result, (key, value: unknown) => (key === 'newText' ? undefined : value), 2);
+  // JSON.stringify leaves C1 controls and bidi overrides raw; a report read in a terminal must not carry them.
+  return json.replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
 }

@@ -2,6 +2,7 @@ import { enrich, type EnrichOptions } from '../app/enrich.js';
 import { PylockAttestError } from '../errors.js';
 import type { CliIO } from './main.js';
 import type { ProvenanceMode } from '../net/provenance-client.js';
+import { createProgressBar, wantsProgress } from './progress.js';
 import { renderEnrichJson, renderEnrichText } from './render-enrich.js';
 import { colors } from './terminal-text.js';
 
@@ -12,8 +13,15 @@ export async function runEnrich(args: Args, io: CliIO): Promise<number> {
   if (paths.length === 0) throw new PylockAttestError('USAGE', 'name at least one lockfile', { hint: 'pylock-attest enrich pylock.toml' });
   const options = enrichOptions(args);
   if (options.verify === false) io.stderr.write('WARNING: --no-verify: identities will be taken from the index\'s claims WITHOUT verification.\n');
-  const result = await enrich(paths, options);
   const format = args['format'];
+  const bar = wantsProgress(io.stderr, format, io.env) ? createProgressBar(io.stderr) : undefined;
+  if (bar) options.onProgress = (p) => bar.update(p);
+  let result;
+  try {
+    result = await enrich(paths, options);
+  } finally {
+    bar?.finish();
+  }
   if (format === 'json') io.stdout.write(renderEnrichJson(result));
   else io.stdout.write(renderEnrichText(result, colors(Boolean(io.stdout.isTTY) && !io.env['NO_COLOR'])));
   return result.exitCode;
@@ -31,9 +39,22 @@ export function enrichOptions(args: Args): EnrichOptions {
   const deadline = positiveSeconds(args['deadline'], 'deadline');
   if (deadline !== undefined) options.deadlineMs = deadline;
   if (typeof args['indexUrl'] === 'string') options.indexUrl = args['indexUrl'];
+  const hosts = listOption(args['allowIndexHost']);
+  if (hosts.length > 0) options.allowIndexHosts = hosts;
   if (typeof args['trustedRoot'] === 'string') options.trustedRoot = args['trustedRoot'];
   if (typeof args['cacheDir'] === 'string') options.cacheDir = args['cacheDir'];
+  options.cache = args['cache'] !== false;
+  if (args['offline'] === true) {
+    if (!options.cache) throw new PylockAttestError('USAGE', '--offline answers from the cache, and --no-cache turns it off', { hint: 'drop one of the two' });
+    options.offline = true;
+  }
   return options;
+}
+
+/** A repeatable option: `--x a --x b,c` → ['a', 'b', 'c']. */
+function listOption(value: unknown): string[] {
+  const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return values.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== '');
 }
 
 function positiveInt(value: unknown, name: string, max: number): number {

@@ -8,6 +8,14 @@ export function safeText(value: unknown, max = 300): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
+/** Like safeText, but our own line breaks (an error and its hint) stay line breaks. */
+export function safeLines(value: string, max = 2000, indent = '  '): string {
+  return value
+    .split('\n')
+    .map((line) => safeText(line, max))
+    .join(`\n${indent}`);
+}
+
 export interface Colors {
   red(s: string): string;
   green(s: string): string;

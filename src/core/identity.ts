@@ -33,13 +33,16 @@ export function identityFromPublisher(publisher: Publisher): IdentityMapping {
   if (typeof kind !== 'string' || kind.length === 0) return { ok: false, reason: 'publisher has no kind' };
   if (kind.length > IDENTITY_LIMITS.maxKindLength) return { ok: false, reason: 'publisher kind is too long' };
   const source = liftClaims(publisher);
-  const keys = KNOWN_KEYS[kind] ?? unknownKindKeys(source);
+  const known = KNOWN_KEYS[kind];
+  const keys = known ?? unknownKindKeys(source);
   if (keys.length > IDENTITY_LIMITS.maxKeys) return { ok: false, reason: 'publisher has too many keys' };
   const identity: Identity = { kind };
   for (const key of keys) {
     const checked = checkValue(key, source[key]);
     if (checked === 'drop') continue;
     if (typeof checked === 'object') return checked;
+    // A known kind's claims are names (repository, workflow, email): a number or boolean there is a broken or hostile index.
+    if (known !== undefined && typeof checked !== 'string') return { ok: false, reason: `publisher field ${JSON.stringify(key)} is not a string` };
     identity[key] = checked;
   }
   return { ok: true, identity };

@@ -3,6 +3,7 @@ import { PylockAttestError } from '../errors.js';
 import { filenameFromLocation, projectOfFilename } from './filename.js';
 import { canonicalIdentity } from './identity.js';
 import { checkLockVersion } from './lock-version.js';
+import { toml10Problem } from './toml-strict.js';
 import { normalizeProjectName } from './names.js';
 import type { Identity } from './types.js';
 
@@ -61,8 +62,9 @@ export function parseLock(text: string, file: string, lines: readonly number[] =
 }
 
 function parseToml(text: string, file: string): Record<string, unknown> {
+  let data: Record<string, unknown>;
   try {
-    return parse(text) as Record<string, unknown>;
+    data = parse(text) as Record<string, unknown>;
   } catch (e) {
     if (e instanceof TomlError) {
       const first = e.message.split('\n')[0] ?? 'invalid TOML';
@@ -70,6 +72,12 @@ function parseToml(text: string, file: string): Record<string, unknown> {
     }
     throw e;
   }
+  const beyond = toml10Problem(text);
+  if (beyond !== undefined) {
+    const hint = "pylock.toml must be TOML 1.0, the version installers read (Python's tomllib); fix this spot; nothing was changed";
+    throw new PylockAttestError('LOCK_PARSE', beyond.message, { file, line: beyond.line, column: beyond.column, hint });
+  }
+  return data;
 }
 
 interface Where {

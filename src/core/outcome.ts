@@ -1,5 +1,6 @@
 import { describeIdentity, normalizeIdentitySet, sameIdentitySet } from './identity.js';
 import type { LockedPackage, SkipReason } from './lockfile.js';
+import type { ErrorCode } from '../errors.js';
 import type { Identity } from './types.js';
 
 /**
@@ -24,6 +25,8 @@ export interface FileOutcome {
   detail?: string;
   /** Where the answer came from (credentials removed). */
   source?: string;
+  /** For `unavailable`: why the index could not answer (INDEX_TIMEOUT, INDEX_BODY, …). */
+  code?: ErrorCode;
 }
 
 export type PackageStatus = FileStatus | 'skipped';
@@ -35,7 +38,12 @@ export type FindingCategory =
   | 'index-disagrees'
   | 'partial-attestation'
   | 'mixed-publishers'
-  | 'unavailable';
+  | 'unavailable'
+  // audit (diff/check): see docs/audit.md
+  | 'identity-added'
+  | 'new-package-unattested'
+  | 'not-enriched'
+  | 'allowance-expired';
 
 export type Severity = 'error' | 'warning' | 'info';
 
@@ -52,6 +60,22 @@ export interface Finding {
   new?: Identity[];
   /** Accepted by the user (--allow-identity-change): reported, but not a failure. */
   allowed?: boolean;
+  /** Audit reports: the lockfile (or policy file) the finding points into; `line` is in it. */
+  path?: string;
+  /** Audit reports: the distribution file, for findings about one file. */
+  file?: string;
+  /** Audit reports: the policy allowance that accepted it (then `allowed` is true). */
+  allowance?: Allowance;
+}
+
+/** A `[[tool.pylock-attest.allow]]` entry as a finding cites it. */
+export interface Allowance {
+  reason: string;
+  /** YYYY-MM-DD, valid through that day (UTC). */
+  expires: string;
+  /** Where it is written. */
+  source: string;
+  line: number;
 }
 
 /** What happens to the package's identities in the file. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { lstat, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, link, lstat, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PylockAttestError } from '../errors.js';
 
@@ -32,6 +33,10 @@ export async function readLockSource(path: string): Promise<LockSource> {
   const text = decodeStrict(bytes, path);
   const mode = (await stat(target)).mode & 0o7777;
   const bom = text.startsWith(BOM);
+  if (bom && text.startsWith(BOM, 1)) {
+    // smol-toml would strip a second one silently; TOML allows one, at the very start.
+    throw new PylockAttestError('LOCK_ENCODING', 'two byte order marks at the start of the file', { file: path, line: 1, column: 1, hint: 'remove the extra U+FEFF; TOML allows one byte order mark, first' });
+  }
   return { path, target, bom, text: bom ? text.slice(1) : text, bytes, mode };
 }
 
@@ -76,26 +81,116 @@ function countLines(bytes: Uint8Array, end: number): number {
 /** Temp files we created and have not renamed yet: removed on SIGINT/SIGTERM by the CLI. */
 export const pendingTempFiles = new Set<string>();
 
+/** What a write did: replaced the file, or found it already holding exactly our bytes. */
+export type WriteOutcome = 'written' | 'already-current';
+
 /**
  * Write `text` over the file, atomically: a temp file in the same directory,
  * fsync, then rename. Refuses when the file changed since it was read, so a
- * concurrent writer's work is never silently overwritten.
+ * concurrent writer's work is never silently overwritten. When the change is
+ * exactly the text we were about to write (a concurrent run of this tool on
+ * the same input), there is nothing to do and nothing to refuse.
  */
-export async function writeLockSource(source: LockSource, text: string): Promise<void> {
+export async function writeLockSource(source: LockSource, text: string): Promise<WriteOutcome> {
   const out = Buffer.from((source.bom ? BOM : '') + text, 'utf8');
-  const dir = dirname(source.target);
-  const temp = join(dir, `.${basename(source.target)}.pylock-attest-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+  await assertWritable(source);
+  const temp = tempPathFor(source.target);
   pendingTempFiles.add(temp);
   try {
     await writeTemp(temp, out, source.mode, source.path);
-    await assertUnchanged(source);
+    const now = await currentBytes(source.target);
+    if (now !== undefined && now.equals(out)) {
+      await unlink(temp);
+      return 'already-current';
+    }
+    if (now === undefined || !now.equals(source.bytes)) throw conflict(source);
     await rename(temp, source.target);
+    return 'written';
   } catch (e) {
     await unlink(temp).catch(() => undefined);
     if (e instanceof PylockAttestError) throw e;
     throw ioError('WRITE', `cannot write: ${errnoText(e)}`, source.path, e, 'check that the file and its directory are writable; the lockfile was not changed');
   } finally {
     pendingTempFiles.delete(temp);
+  }
+}
+
+/**
+ * Create a lockfile that does not exist yet, atomically: a temp file beside
+ * it, fsync, then a hard link to the final name, which fails if anything
+ * appeared there meanwhile (never overwritten). Where hard links are not
+ * supported, a rename after checking the name is still free.
+ */
+export async function writeNewLockfile(path: string, text: string): Promise<void> {
+  const temp = tempPathFor(path);
+  pendingTempFiles.add(temp);
+  try {
+    await writeNewTemp(temp, Buffer.from(text, 'utf8'), path);
+    await linkOrRename(temp, path);
+  } finally {
+    await unlink(temp).catch(() => undefined);
+    pendingTempFiles.delete(temp);
+  }
+}
+
+/** Mode 0666 less the umask, like any new file: no chmod, so the user's umask decides. */
+async function writeNewTemp(temp: string, bytes: Buffer, path: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(temp, 'wx', 0o666);
+  } catch (e) {
+    throw ioError('WRITE', `cannot create a file in its directory: ${errnoText(e)}`, path, e, 'the directory must exist and be writable; nothing was written');
+  }
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+async function linkOrRename(temp: string, path: string): Promise<void> {
+  const exists = (): PylockAttestError => new PylockAttestError('WRITE_CONFLICT', 'the file appeared while pylock-attest was running; nothing was written', { file: path, hint: 'run the command again' });
+  try {
+    await link(temp, path);
+    return;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw exists();
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw ioError('WRITE', `cannot write: ${errnoText(e)}`, path, e, 'check that the directory is writable; nothing was written');
+  }
+  if ((await lstat(path).catch(() => undefined)) !== undefined) throw exists();
+  try {
+    await rename(temp, path);
+  } catch (e) {
+    throw ioError('WRITE', `cannot write: ${errnoText(e)}`, path, e, 'check that the directory is writable; nothing was written');
+  }
+}
+
+/**
+ * `.<name>.pylock-attest-<pid>-<random>.tmp` beside the target. The name part
+ * is bounded so a long lockfile name cannot push the temp name past NAME_MAX.
+ */
+function tempPathFor(target: string): string {
+  let name = '';
+  for (const ch of basename(target)) {
+    if (Buffer.byteLength(name + ch) > 100) break;
+    name += ch;
+  }
+  return join(dirname(target), `.${name}.pylock-attest-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/**
+ * A read-only lockfile is the user saying "do not change this": rename would
+ * replace it anyway (it needs only the directory), so ask first.
+ */
+async function assertWritable(source: LockSource): Promise<void> {
+  try {
+    await access(source.target, constants.W_OK);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw conflict(source); // deleted since we read it
+    const why = errnoText(e);
+    throw ioError('WRITE', `cannot write: ${why === 'permission denied' ? 'the file is read-only' : why}`, source.path, e, 'make the file writable, or use --dry-run to only see the changes; the lockfile was not changed');
   }
 }
 
@@ -115,15 +210,16 @@ async function writeTemp(temp: string, bytes: Buffer, mode: number, path: string
   }
 }
 
-async function assertUnchanged(source: LockSource): Promise<void> {
-  const st = await lstat(source.target).catch(() => undefined);
-  const now = st ? await readFile(source.target).catch(() => undefined) : undefined;
-  if (now === undefined || !now.equals(source.bytes)) {
-    throw new PylockAttestError('WRITE_CONFLICT', 'the file changed while pylock-attest was running; nothing was written', {
-      file: source.path,
-      hint: 'run the command again',
-    });
-  }
+/** The file's bytes now, or undefined when it is gone (or unreadable). */
+function currentBytes(target: string): Promise<Buffer | undefined> {
+  return readFile(target).catch(() => undefined);
+}
+
+function conflict(source: LockSource): PylockAttestError {
+  return new PylockAttestError('WRITE_CONFLICT', 'the file changed while pylock-attest was running; nothing was written', {
+    file: source.path,
+    hint: 'run the command again',
+  });
 }
 
 function ioError(code: 'LOCK_READ' | 'WRITE', message: string, path: string, cause: unknown, hint: string): PylockAttestError {
@@ -136,5 +232,9 @@ function errnoText(e: unknown): string {
   if (err?.code === 'EACCES' || err?.code === 'EPERM') return 'permission denied';
   if (err?.code === 'EISDIR') return 'is a directory';
   if (err?.code === 'EROFS') return 'read-only file system';
+  if (err?.code === 'ENOSPC') return 'no space left on the device';
+  if (err?.code === 'EDQUOT') return 'disk quota exceeded';
+  if (err?.code === 'ENAMETOOLONG') return 'file name too long';
+  if (err?.code === 'EBUSY') return 'the file is busy (a mount point?)';
   return err?.code ?? String(e);
 }

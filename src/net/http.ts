@@ -67,6 +67,16 @@ interface Target {
   authorization: string | undefined;
 }
 
+/** Request headers that select a representation: a cache revalidates with `ifNoneMatch`. */
+export interface Conditional {
+  ifNoneMatch?: string;
+}
+
+type Want = Conditional & { accept: string };
+
+/** What a cache layer wraps: `HttpClient.get` and nothing else. */
+export type HttpGetter = Pick<HttpClient, 'get'>;
+
 /** One attempt's outcome when it may be retried. */
 interface Retryable {
   error: PylockAttestError;
@@ -179,6 +189,12 @@ interface Classified {
 const UNREACHABLE = new WeakSet<PylockAttestError>();
 
 const CA_HINT = 'if the index uses a private CA, point NODE_EXTRA_CA_CERTS at its PEM file';
+const PROXY_HINT = 'a proxy is configured (HTTPS_PROXY / HTTP_PROXY): check that it is up, or list the index in NO_PROXY';
+
+/** Whether the environment names a proxy: then "refused" or "timed out" may be the proxy's doing, not the index's. */
+function proxyConfigured(): boolean {
+  return ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'].some((name) => (process.env[name] ?? '') !== '');
+}
 
 function classifyCode(code: string | undefined): Classified {
   switch (code) {
@@ -238,12 +254,16 @@ export class HttpClient {
     });
   }
 
-  /** GET `url` with `Accept: accept`. Statuses other than 3xx/408/429/5xx come back as responses. */
-  async get(url: string, accept: string): Promise<HttpResponse> {
+  /**
+   * GET `url` with `Accept: accept`. Statuses other than 3xx/408/429/5xx come back as responses.
+   * `conditional.ifNoneMatch` revalidates a cached copy: a 304 comes back as a response too.
+   */
+  async get(url: string, accept: string, conditional: Conditional = {}): Promise<HttpResponse> {
+    const want: Want = { accept, ...conditional };
     let target = toTarget(url);
     const budgetEnds = Date.now() + this.#s.totalTimeoutMs;
     for (let hops = 0; ; hops++) {
-      const res = await this.#withBreaker(target, accept, budgetEnds);
+      const res = await this.#withBreaker(target, want, budgetEnds);
       if (!isRedirect(res.status) || res.headers['location'] === undefined) return res;
       if (hops >= MAX_REDIRECTS) {
         throw new PylockAttestError('INDEX_HTTP', `too many redirects (more than ${MAX_REDIRECTS}) from ${redactUrl(url)}`);
@@ -252,7 +272,7 @@ export class HttpClient {
     }
   }
 
-  async #withBreaker(target: Target, accept: string, budgetEnds: number): Promise<HttpResponse> {
+  async #withBreaker(target: Target, want: Want, budgetEnds: number): Promise<HttpResponse> {
     const origin = target.url.origin;
     const down = this.#down.get(origin);
     if (down !== undefined) {
@@ -260,7 +280,7 @@ export class HttpClient {
       throw new PylockAttestError(down.code, `not tried: ${origin} could not be reached earlier in this run (${down.message})`, location, { cause: down });
     }
     try {
-      const res = await this.#withRetries(target, accept, budgetEnds);
+      const res = await this.#withRetries(target, want, budgetEnds);
       this.#down.delete(origin);
       return res;
     } catch (err) {
@@ -273,11 +293,18 @@ export class HttpClient {
     await this.#dispatcher.close();
   }
 
-  async #withRetries(target: Target, accept: string, budgetEnds: number): Promise<HttpResponse> {
+  async #withRetries(target: Target, want: Want, budgetEnds: number): Promise<HttpResponse> {
+    let last: PylockAttestError | undefined;
     for (let attempt = 0; ; attempt++) {
-      const outcome = await this.#attempt(target, accept);
+      let outcome: HttpResponse | Retryable;
+      try {
+        outcome = await this.#attempt(target, want);
+      } catch (err) {
+        throw last === undefined ? err : afterFailures(err, last, attempt);
+      }
       if (!('error' in outcome)) return outcome;
       if (attempt >= this.#s.retries) throw gaveUp(outcome.error, attempt + 1);
+      last = outcome.error;
       await this.#pause(outcome, attempt, budgetEnds);
     }
   }
@@ -295,12 +322,13 @@ export class HttpClient {
     try {
       await sleep(delay, undefined, this.#s.deadline === undefined ? {} : { signal: this.#s.deadline });
     } catch (cause) {
-      throw new PylockAttestError('INDEX_TIMEOUT', `run deadline reached while waiting to retry: ${outcome.error.message}`, {}, { cause });
+      const location = outcome.error.hint === undefined ? {} : { hint: outcome.error.hint };
+      throw new PylockAttestError('INDEX_TIMEOUT', `run deadline reached while waiting to retry: ${outcome.error.message}`, location, { cause });
     }
   }
 
   /** One request: a response, or a retryable failure; throws what must not be retried. */
-  async #attempt(target: Target, accept: string): Promise<HttpResponse | Retryable> {
+  async #attempt(target: Target, want: Want): Promise<HttpResponse | Retryable> {
     const shown = target.url.origin + target.path;
     if (this.#s.deadline?.aborted === true) {
       throw new PylockAttestError('INDEX_TIMEOUT', `run deadline reached before GET ${shown}`);
@@ -311,7 +339,7 @@ export class HttpClient {
     const signal = this.#s.deadline === undefined ? timer.signal : AbortSignal.any([timer.signal, this.#s.deadline]);
     const progress = { inBody: false };
     try {
-      return await this.#send(target, accept, signal, shown, progress);
+      return await this.#send(target, want, signal, shown, progress);
     } catch (err) {
       return this.#failure(err, shown, timer.signal, progress.inBody);
     } finally {
@@ -319,12 +347,12 @@ export class HttpClient {
     }
   }
 
-  async #send(target: Target, accept: string, signal: AbortSignal, shown: string, progress: { inBody: boolean }): Promise<HttpResponse | Retryable> {
+  async #send(target: Target, want: Want, signal: AbortSignal, shown: string, progress: { inBody: boolean }): Promise<HttpResponse | Retryable> {
     const res = await this.#dispatcher.request({
       origin: target.url.origin,
       path: target.path,
       method: 'GET',
-      headers: requestHeaders(this.#s.userAgent, accept, target.authorization),
+      headers: requestHeaders(this.#s.userAgent, want, target.authorization),
       signal,
     });
     progress.inBody = true;
@@ -353,6 +381,7 @@ export class HttpClient {
       throw new PylockAttestError('INDEX_TIMEOUT', `no complete response within ${this.#s.timeoutMs} ms from ${shown}`, {}, { cause: err });
     }
     const c = classifyCode(errorCode(err));
+    if (c.hint === undefined && c.unreachable === true && proxyConfigured()) c.hint = PROXY_HINT;
     const error = inBody && c.retryable
       ? new PylockAttestError('INDEX_BODY', `response body truncated (${c.what}) from ${shown}`, {}, { cause: err })
       : new PylockAttestError(c.code, `${c.what}: GET ${shown}: ${describeCause(err)}`, c.hint === undefined ? {} : { hint: c.hint }, { cause: err });
@@ -368,10 +397,21 @@ function definedOnly(opts: HttpOptions): Partial<Settings> {
   return out as Partial<Settings>;
 }
 
-function requestHeaders(userAgent: string, accept: string, authorization: string | undefined): Record<string, string> {
-  const headers: Record<string, string> = { 'user-agent': userAgent, accept };
+function requestHeaders(userAgent: string, want: Want, authorization: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = { 'user-agent': userAgent, accept: want.accept };
+  if (want.ifNoneMatch !== undefined) headers['if-none-match'] = want.ifNoneMatch;
   if (authorization !== undefined) headers['authorization'] = authorization;
   return headers;
+}
+
+/**
+ * The run deadline struck during a retry: "deadline reached" alone would hide
+ * why we were retrying, so the earlier failure goes along.
+ */
+function afterFailures(err: unknown, last: PylockAttestError, failed: number): unknown {
+  if (!(err instanceof PylockAttestError) || err.code !== 'INDEX_TIMEOUT') return err;
+  const location = last.hint === undefined ? {} : { hint: last.hint };
+  return new PylockAttestError('INDEX_TIMEOUT', `${err.message}, retrying after ${failed} failed attempt${failed === 1 ? '' : 's'}: ${last.message}`, location, { cause: err });
 }
 
 function gaveUp(error: PylockAttestError, attempts: number): PylockAttestError {

@@ -27,6 +27,9 @@ export function parseJsonBody(body: Buffer, what: string, maxDepth: number): unk
 
 /** True when brackets nest deeper than `max`, outside strings. Runs before JSON.parse. */
 export function nestingExceeds(text: string, max: number): boolean {
+  // Fewer brackets in all than the limit cannot nest past it: a provenance
+  // object has ~20 among kilobytes of base64, and indexOf skips those natively.
+  if (countUpTo(text, '{', max + 1) + countUpTo(text, '[', max + 1) <= max) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -43,6 +46,13 @@ export function nestingExceeds(text: string, max: number): boolean {
     }
   }
   return false;
+}
+
+/** How many times `char` occurs in `text`, counting no further than `limit`. */
+function countUpTo(text: string, char: string, limit: number): number {
+  let n = 0;
+  for (let i = text.indexOf(char); i !== -1 && n < limit; i = text.indexOf(char, i + 1)) n++;
+  return n;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

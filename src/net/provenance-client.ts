@@ -11,15 +11,17 @@
  * Integrity API or an explicit `provenance: null` counts as "none"; anything
  * else that goes wrong is "unavailable", which is no evidence of absence.
  */
+import { hash } from 'node:crypto';
 import type { ErrorCode } from '../errors.js';
 import { isPylockAttestError, PylockAttestError } from '../errors.js';
 import type { Provenance } from '../core/types.js';
 import { normalizeProjectName } from '../core/names.js';
-import type { HttpClient, HttpResponse } from './http.js';
+import type { HttpGetter, HttpResponse } from './http.js';
 import { checkIndexUrl, encodeSegment, isLoopbackHost, originWithCredentials, redactUrl } from './urls.js';
 import { mediaType, printable } from './json.js';
 import { parseProvenance } from './provenance.js';
-import { parseSimplePage, SIMPLE_JSON, SIMPLE_JSON_LATEST, type PageFiles } from './simple-page.js';
+import { parseSimplePage, SIMPLE_JSON, SIMPLE_JSON_LATEST, type PageFile, type PageFiles } from './simple-page.js';
+import type { IndexFile } from '../core/lock-selection.js';
 
 export { parseProvenance } from './provenance.js';
 
@@ -35,7 +37,8 @@ export interface FileQuery {
 }
 
 export type LookupResult =
-  | { status: 'found'; provenance: Provenance; url: string }
+  /** `digest`: sha256 hex of the body the provenance was parsed from (names its attestations for the verdict cache). */
+  | { status: 'found'; provenance: Provenance; url: string; digest?: string }
   | { status: 'none'; url: string; detail: string }
   | { status: 'unavailable'; url: string; code: ErrorCode; detail: string }
   | { status: 'index-mismatch'; url: string; detail: string; indexSha256?: string };
@@ -50,10 +53,12 @@ const ADVERTISED_ACCEPT = `${INTEGRITY_JSON}, application/json;q=0.9`;
 const PYPI_HOSTS: ReadonlySet<string> = new Set(['pypi.org', 'test.pypi.org']);
 /**
  * Settled lookups kept for re-use, least recently used dropped first.
- * In-flight lookups are always shared; the cap keeps a 20k-file run from
- * holding every parsed provenance object until it ends.
+ * In-flight lookups are always shared, and evaluate.ts already answers each
+ * file once per run; this serves callers that ask again later. A parsed
+ * provenance object is ~8 KB: at 4,096 the retained set made a warm
+ * 6,000-file run spend a fifth of its time in GC (bench/run.ts).
  */
-const REMEMBERED_LOOKUPS = 4096;
+const REMEMBERED_LOOKUPS = 256;
 
 type PageOutcome =
   | { kind: 'page'; url: string; files: PageFiles }
@@ -110,11 +115,52 @@ export function resolveAdvertised(ref: string, pageUrl: string, indexUrl: string
     url.username = index.username;
     url.password = index.password;
   }
+  // Ask for exactly what was advertised: URL parsing would resolve `%2E%2E` segments into another path.
+  const raw = writtenPath(ref);
+  return raw === undefined ? url.href : `${originWithCredentials(url)}${raw}`;
+}
+
+/** The path and query of an absolute or path-absolute URL as written (no fragment); undefined for a relative one. */
+function writtenPath(ref: string): string | undefined {
+  const absolute = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/?#]*([^#]*)/.exec(ref);
+  const path = absolute !== null ? absolute[1]! : ref.startsWith('/') && !ref.startsWith('//') ? ref.split('#')[0]! : undefined;
+  if (path === undefined) return undefined;
+  return path === '' ? '/' : path.startsWith('?') ? `/${path}` : path;
+}
+
+/**
+ * A file URL from a project page, for a lockfile: resolved against the page,
+ * held to the same rules as advertised provenance URLs, and written without
+ * credentials or fragment (a lockfile is shared; the installer authenticates).
+ */
+export function resolveFileUrl(ref: string, pageUrl: string, indexUrl: string): string {
+  let resolved: string;
+  try {
+    resolved = new URL(ref, pageUrl).href;
+  } catch (cause) {
+    throw new PylockAttestError('INDEX_URL', `the index gives an invalid file URL: ${printable(redactUrl(ref))}`, {}, { cause });
+  }
+  const url = checkIndexUrl(resolved);
+  if (new URL(pageUrl).protocol === 'https:' && url.protocol !== 'https:') {
+    throw new PylockAttestError('INDEX_URL', `refusing file URL ${redactUrl(url)}: it downgrades from https`);
+  }
+  if (isLoopbackHost(url.hostname) && !isLoopbackHost(checkIndexUrl(indexUrl).hostname)) {
+    throw new PylockAttestError('INDEX_URL', `refusing file URL ${redactUrl(url)}: a remote index points at this machine`);
+  }
+  url.username = '';
+  url.password = '';
+  url.hash = '';
   return url.href;
 }
 
+/** A project page as `lock` reads it: every file, or why there is no page. */
+export type ProjectFilesResult =
+  | { status: 'page'; url: string; files: IndexFile[] }
+  | { status: 'missing'; url: string; detail: string }
+  | { status: 'unavailable'; url: string; code: ErrorCode; detail: string };
+
 export class ProvenanceClient {
-  readonly #http: HttpClient;
+  readonly #http: HttpGetter;
   readonly #limit: Limiter;
   readonly #mode: ProvenanceMode;
   readonly #inFlight = new Map<string, Promise<LookupResult>>();
@@ -122,7 +168,7 @@ export class ProvenanceClient {
   readonly #pages = new Map<string, Promise<PageOutcome>>();
   #requests = 0;
 
-  constructor(http: HttpClient, limit: Limiter, opts: { mode: ProvenanceMode }) {
+  constructor(http: HttpGetter, limit: Limiter, opts: { mode: ProvenanceMode }) {
     this.#http = http;
     this.#limit = limit;
     this.#mode = opts.mode;
@@ -151,6 +197,18 @@ export class ProvenanceClient {
       this.#inFlight.set(key, pending);
     }
     return pending;
+  }
+
+  /**
+   * Every file a project page lists, for `lock`. The page is the one lookups
+   * use (fetched once per run), so locking then enriching costs no second request.
+   */
+  async projectFiles(indexUrl: string, project: string): Promise<ProjectFilesResult> {
+    const page = await this.#page(indexUrl, project);
+    if (page.kind === 'missing') return { status: 'missing', url: page.url, detail: page.detail };
+    if (page.kind === 'unavailable') return { status: 'unavailable', url: page.url, code: page.code, detail: page.detail };
+    const files = [...page.files].map(([filename, f]) => indexFile(filename, f, page.url, indexUrl));
+    return { status: 'page', url: page.url, files };
   }
 
   #remember(key: string, result: LookupResult): void {
@@ -219,6 +277,29 @@ export class ProvenanceClient {
   }
 }
 
+function indexFile(filename: string, f: PageFile, pageUrl: string, indexUrl: string): IndexFile {
+  const out: IndexFile = {
+    filename,
+    url: undefined,
+    sha256: f.sha256,
+    size: f.size,
+    uploadTime: f.uploadTime,
+    requiresPython: f.requiresPython,
+    yanked: f.yanked === true || (typeof f.yanked === 'string' && f.yanked !== '') ? { reason: typeof f.yanked === 'string' ? printable(f.yanked) : '' } : false,
+    conflict: f.conflict,
+  };
+  if (f.url === undefined) {
+    out.urlProblem = 'the page gives no url';
+    return out;
+  }
+  try {
+    out.url = resolveFileUrl(f.url, pageUrl, indexUrl);
+  } catch (err) {
+    out.urlProblem = isPylockAttestError(err) ? err.message : String(err);
+  }
+  return out;
+}
+
 /** `https://x/simple` and `https://x/simple/` are one index. */
 function indexKey(indexUrl: string): string {
   return indexUrl.replace(/\/+$/, '');
@@ -263,7 +344,7 @@ function parseFound(res: HttpResponse, url: string): LookupResult {
     return { status: 'unavailable', url, code: 'INDEX_BODY', detail: `provenance served as ${printable(type || 'no content type', 80)}, not JSON` };
   }
   try {
-    return { status: 'found', provenance: parseProvenance(res.body), url };
+    return { status: 'found', provenance: parseProvenance(res.body), url, digest: hash('sha256', res.body, 'hex') };
   } catch (err) {
     return unavailableFrom(err, url);
   }
@@ -285,7 +366,11 @@ function statusCode(status: number): ErrorCode {
 }
 
 function unavailableFrom(err: unknown, url: string): LookupResult & { status: 'unavailable' } {
-  if (isPylockAttestError(err)) return { status: 'unavailable', url, code: err.code, detail: err.message };
+  if (isPylockAttestError(err)) {
+    // The hint is the only place a TLS failure says "NODE_EXTRA_CA_CERTS": keep it with the cause.
+    const detail = err.hint === undefined ? err.message : `${err.message} (${err.hint})`;
+    return { status: 'unavailable', url, code: err.code, detail };
+  }
   const message = err instanceof Error ? err.message : String(err);
   return { status: 'unavailable', url, code: 'INDEX_UNAVAILABLE', detail: printable(message) };
 }

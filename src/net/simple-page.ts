@@ -1,6 +1,7 @@
 /**
  * A PEP 691 JSON project page, reduced to what a provenance lookup needs:
- * filename → sha256 and PEP 740 `provenance` URL. Kept small on purpose: a
+ * filename → sha256 and PEP 740 `provenance` URL (plus the few keys `lock`
+ * records: url, size, upload-time, requires-python, yanked). Kept small on purpose: a
  * page is cached for the whole run, and big projects list thousands of files.
  */
 import { PylockAttestError } from '../errors.js';
@@ -16,6 +17,17 @@ export interface PageFile {
   provenance: string | null;
   /** The file is listed twice with different data: trust neither entry. */
   conflict: boolean;
+  /**
+   * What `lock` records, as the page gives it (unchecked: `lock` validates
+   * each before use, and a lookup never reads them). Absent when missing or
+   * of the wrong JSON type, never a reason to refuse the page.
+   */
+  url?: string;
+  size?: number;
+  uploadTime?: string;
+  requiresPython?: string;
+  /** PEP 592: true or a reason string when yanked. */
+  yanked?: boolean | string;
 }
 
 export type PageFiles = Map<string, PageFile>;
@@ -57,5 +69,17 @@ function readFile(entry: Record<string, unknown>, i: number): PageFile {
   const sha256 = typeof raw === 'string' && /^[0-9a-fA-F]{64}$/.test(raw) ? raw.toLowerCase() : undefined;
   const provenance = entry['provenance'] ?? null;
   if (provenance !== null && typeof provenance !== 'string') fail(`files[${i}].provenance is neither a URL nor null`);
-  return { sha256, provenance, conflict: false };
+  return { sha256, provenance, conflict: false, ...lockFields(entry) };
+}
+
+/** The keys `lock` records; a value of the wrong type is left out. */
+function lockFields(entry: Record<string, unknown>): Pick<PageFile, 'url' | 'size' | 'uploadTime' | 'requiresPython' | 'yanked'> {
+  const out: Pick<PageFile, 'url' | 'size' | 'uploadTime' | 'requiresPython' | 'yanked'> = {};
+  const { url, size, yanked } = entry;
+  if (typeof url === 'string') out.url = url;
+  if (typeof size === 'number') out.size = size;
+  if (typeof entry['upload-time'] === 'string') out.uploadTime = entry['upload-time'];
+  if (typeof entry['requires-python'] === 'string') out.requiresPython = entry['requires-python'];
+  if (typeof yanked === 'boolean' || typeof yanked === 'string') out.yanked = yanked;
+  return out;
 }

@@ -41,6 +41,18 @@ export function checkIndexUrl(url: string): URL {
   throw new PylockAttestError('INDEX_URL', `refusing insecure index URL ${redactUrl(u)}`, { hint });
 }
 
+/** Index hosts a lockfile's `index` key may name without --allow-index-host. */
+export const DEFAULT_INDEX_HOSTS: readonly string[] = ['pypi.org', 'test.pypi.org'];
+
+/**
+ * Whether a lockfile's `index` may send us to `url`: its host is PyPI's, or
+ * one the user named (`host` for any port, `host:port` for one).
+ */
+export function isAllowedIndexHost(url: URL, allowed: readonly string[] = []): boolean {
+  const names = [...DEFAULT_INDEX_HOSTS, ...allowed].map((h) => h.toLowerCase());
+  return names.includes(url.hostname.toLowerCase()) || names.includes(url.host.toLowerCase());
+}
+
 /**
  * One path segment, percent-encoded so that no value can add a segment or
  * climb out of the endpoint: `/` and `%` are encoded by encodeURIComponent,

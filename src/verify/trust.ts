@@ -5,9 +5,10 @@
  *
  *   1. `--trusted-root FILE`: the user's explicit choice. If it is unusable
  *      that is an error (TRUST_ROOT), never a silent fallback to another root.
- *   2. Online: the `trusted_root.json` target through @sigstore/tuf (TUF
- *      metadata verified from the root embedded in the package), with a
- *      deadline, saved to our cache.
+ *   2. Online: the copy TUF gave us, if less than a day old; else the
+ *      `trusted_root.json` target through @sigstore/tuf (TUF metadata
+ *      verified from the root embedded in the package), with a deadline,
+ *      saved to our cache.
  *   3. Offline, or when TUF fails: the last copy we cached.
  *   4. Else the production root embedded in @sigstore/tuf's `seeds.json`.
  *
@@ -50,10 +51,20 @@ const DEFAULT_TUF_TIMEOUT_MS = 15_000;
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
+/**
+ * A root fetched through TUF less than this long ago is used as it is: a
+ * pre-commit hook must not wait on the TUF CDN every run. Trusted roots
+ * change when keys rotate (months apart), and a stale one can only make
+ * newer signatures fail, never a bad one pass.
+ */
+export const TUF_REFRESH_MS = 24 * 60 * 60 * 1000;
+
 export async function loadTrustRoot(opts: LoadTrustRootOptions): Promise<TrustRoot> {
   if (opts.trustedRootPath !== undefined) return loadExplicit(opts.trustedRootPath);
   let reason: string | undefined;
   if (!opts.offline) {
+    const fresh = await loadFreshCache(opts.cacheDir);
+    if (fresh !== undefined) return fresh;
     try {
       return await loadFromTuf(opts.cacheDir, opts.tufTimeoutMs ?? DEFAULT_TUF_TIMEOUT_MS);
     } catch (e) {
@@ -142,6 +153,18 @@ async function saveCache(cacheDir: string, bytes: Uint8Array): Promise<void> {
   const tmp = path.join(cacheDir, `.${CACHE_FILE}.${process.pid}.tmp`);
   await writeFile(tmp, bytes);
   await rename(tmp, path.join(cacheDir, CACHE_FILE));
+}
+
+/** The cached root, when TUF delivered it within TUF_REFRESH_MS; anything odd means "refresh". */
+async function loadFreshCache(cacheDir: string): Promise<TrustRoot | undefined> {
+  try {
+    const file = path.join(cacheDir, CACHE_FILE);
+    const age = Date.now() - (await stat(file)).mtimeMs;
+    if (age < 0 || age >= TUF_REFRESH_MS) return undefined;
+    return await toTrustRoot(await readBounded(file), 'cache');
+  } catch {
+    return undefined;
+  }
 }
 
 async function loadCached(cacheDir: string): Promise<{ root?: TrustRoot; problem?: string }> {

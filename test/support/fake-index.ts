@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface FakeFile {
@@ -17,6 +18,12 @@ export interface FakeFile {
   sha256: string;
   /** JSON object served as provenance; null/undefined = none. */
   provenance?: unknown | null;
+  /** Page values for this file (defaults: a /files/ URL, 1024, 2025-01-01, ">=3.9", not yanked); null leaves the key out. */
+  url?: string | null;
+  size?: number | null;
+  uploadTime?: string | null;
+  requiresPython?: string | null;
+  yanked?: boolean | string;
 }
 
 export type Fault =
@@ -35,10 +42,12 @@ export interface FakeIndexOptions {
   /** Serve /integrity (default true). */
   integrity?: boolean;
   fault?: (req: { method: string; path: string; attempt: number }) => Fault | undefined;
+  /** Serve HTTPS with this key and certificate (PEM); the origin is then https://127.0.0.1:PORT. */
+  tls?: { key: string; cert: string };
 }
 
 export interface FakeIndex {
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT (https with the `tls` option) */
   origin: string;
   /** origin + '/simple' */
   simpleUrl: string;
@@ -141,17 +150,22 @@ class Index {
   pageJson(project: string, list: Served[]): unknown {
     const files = list.map((s) => ({
       filename: s.file.filename,
-      url: `${this.origin}/files/${encodeSegment(s.file.filename)}`,
+      url: pageValue(s.file.url, `${this.origin}/files/${encodeSegment(s.file.filename)}`),
       hashes: { sha256: s.file.sha256 },
-      'requires-python': '>=3.9',
-      size: 1024,
-      'upload-time': '2025-01-01T00:00:00.000000Z',
-      yanked: false,
+      'requires-python': pageValue(s.file.requiresPython, '>=3.9'),
+      size: pageValue(s.file.size, 1024),
+      'upload-time': pageValue(s.file.uploadTime, '2025-01-01T00:00:00.000000Z'),
+      yanked: s.file.yanked ?? false,
       provenance: s.body === undefined ? null : this.provenanceUrl(s),
     }));
     const versions = [...new Set(list.map((s) => s.file.version))];
     return { meta: { 'api-version': '1.1' }, name: project, versions, files };
   }
+}
+
+/** A per-file page value: the default when not given, left out (undefined, dropped by JSON) when null. */
+function pageValue<T>(value: T | null | undefined, fallback: T): T | undefined {
+  return value === null ? undefined : (value ?? fallback);
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string | Buffer = ''): void {
@@ -296,11 +310,15 @@ export async function startFakeIndex(opts: FakeIndexOptions): Promise<FakeIndex>
     else respond();
   };
 
-  const server = createServer({ keepAliveTimeout: 30_000, requestTimeout: 0 }, (req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
     req.resume();
     res.on('error', () => undefined);
     handle(req, res);
-  });
+  };
+  const serverOptions = { keepAliveTimeout: 30_000, requestTimeout: 0 };
+  const server = opts.tls === undefined ? createServer(serverOptions, listener) : createHttpsServer({ ...serverOptions, ...opts.tls }, listener);
+  // A client that rejects our certificate is part of the job too.
+  server.on('tlsClientError', () => undefined);
   // Clients that reset or time out are part of the job; never crash on them.
   server.on('clientError', (_err, socket) => socket.destroy());
   server.on('connection', (socket) => socket.on('error', () => undefined));
@@ -308,7 +326,7 @@ export async function startFakeIndex(opts: FakeIndexOptions): Promise<FakeIndex>
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  index.origin = `http://127.0.0.1:${port}`;
+  index.origin = `${opts.tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`;
 
   return {
     origin: index.origin,
