@@ -3,7 +3,7 @@ import { PylockAttestError } from '../errors.js';
 import type { CliIO } from './main.js';
 import type { ProvenanceMode } from '../net/provenance-client.js';
 import { createProgressBar, wantsProgress } from './progress.js';
-import { renderEnrichJson, renderEnrichText } from './render-enrich.js';
+import { renderEnrichJson, renderEnrichText, type EnrichReport } from './render-enrich.js';
 import { colors } from './terminal-text.js';
 
 type Args = Record<string, unknown>;
@@ -11,20 +11,30 @@ type Args = Record<string, unknown>;
 export async function runEnrich(args: Args, io: CliIO): Promise<number> {
   const paths = (args['lockfile'] as unknown[] | undefined)?.map(String) ?? [];
   if (paths.length === 0) throw new PylockAttestError('USAGE', 'name at least one lockfile', { hint: 'pylock-attest enrich pylock.toml' });
-  const options = enrichOptions(args);
+  const result = await runWithProgress(args, io, enrichOptions(args), (options) => enrich(paths, options));
+  writeEnrichReport(result, args, io);
+  return result.exitCode;
+}
+
+/**
+ * What enrich, lock and refresh share around their run: the loud
+ * --no-verify warning, and a progress bar on a TTY (never with --format json).
+ */
+export async function runWithProgress<O extends EnrichOptions, R>(args: Args, io: CliIO, options: O, run: (options: O) => Promise<R>): Promise<R> {
   if (options.verify === false) io.stderr.write('WARNING: --no-verify: identities will be taken from the index\'s claims WITHOUT verification.\n');
-  const format = args['format'];
-  const bar = wantsProgress(io.stderr, format, io.env) ? createProgressBar(io.stderr) : undefined;
+  const bar = wantsProgress(io.stderr, args['format'], io.env) ? createProgressBar(io.stderr) : undefined;
   if (bar) options.onProgress = (p) => bar.update(p);
-  let result;
   try {
-    result = await enrich(paths, options);
+    return await run(options);
   } finally {
     bar?.finish();
   }
-  if (format === 'json') io.stdout.write(renderEnrichJson(result));
+}
+
+/** enrich's report (text or JSON) on stdout; lock and refresh report the same way. */
+export function writeEnrichReport(result: EnrichReport, args: Args, io: CliIO): void {
+  if (args['format'] === 'json') io.stdout.write(renderEnrichJson(result));
   else io.stdout.write(renderEnrichText(result, colors(Boolean(io.stdout.isTTY) && !io.env['NO_COLOR'])));
-  return result.exitCode;
 }
 
 export function enrichOptions(args: Args): EnrichOptions {

@@ -1,10 +1,7 @@
 import { lock, type LockOptions } from '../app/lock.js';
 import { PylockAttestError } from '../errors.js';
 import type { CliIO } from './main.js';
-import { createProgressBar, wantsProgress } from './progress.js';
-import { renderEnrichJson, renderEnrichText } from './render-enrich.js';
-import { enrichOptions } from './run-enrich.js';
-import { colors } from './terminal-text.js';
+import { enrichOptions, runWithProgress, writeEnrichReport } from './run-enrich.js';
 
 type Args = Record<string, unknown>;
 
@@ -15,17 +12,7 @@ export async function runLock(args: Args, io: CliIO): Promise<number> {
   const options: LockOptions = { ...enrichOptions(args), env: io.env };
   if (typeof args['output'] === 'string') options.output = args['output'];
   if (typeof args['requiresPython'] === 'string') options.requiresPython = args['requiresPython'];
-  if (options.verify === false) io.stderr.write('WARNING: --no-verify: identities will be taken from the index\'s claims WITHOUT verification.\n');
-  const format = args['format'];
-  const bar = wantsProgress(io.stderr, format, io.env) ? createProgressBar(io.stderr) : undefined;
-  if (bar) options.onProgress = (p) => bar.update(p);
-  let result;
-  try {
-    result = await lock(paths, options);
-  } finally {
-    bar?.finish();
-  }
-  if (format === 'json') io.stdout.write(renderEnrichJson(result));
-  else io.stdout.write(renderEnrichText(result, colors(Boolean(io.stdout.isTTY) && !io.env['NO_COLOR'])));
+  const result = await runWithProgress(args, io, options, (o) => lock(paths, o));
+  writeEnrichReport(result, args, io);
   return result.exitCode;
 }
