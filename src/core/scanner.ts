@@ -16,6 +16,7 @@
  * Newlines are LF or CRLF (TOML forbids a bare CR); line numbers count LFs.
  */
 import { PylockAttestError } from '../errors.js';
+import { TAB, LF, CR, SPACE, QUOTE, HASH, APOS, DOT, EQUALS, LBRACKET, BACKSLASH, RBRACKET, LBRACE, RBRACE, BOM } from './char-codes.js';
 
 interface StatementBase {
   /** Decoded key path: the header's table path, or the key's dotted path. Shared between statements, so frozen. */
@@ -50,21 +51,6 @@ export interface KeyValueStatement extends StatementBase {
 
 export type Statement = TableStatement | KeyValueStatement;
 
-const TAB = 0x09;
-const LF = 0x0a;
-const CR = 0x0d;
-const SPACE = 0x20;
-const QUOTE = 0x22;
-const HASH = 0x23;
-const APOS = 0x27;
-const DOT = 0x2e;
-const EQUALS = 0x3d;
-const LBRACKET = 0x5b;
-const BACKSLASH = 0x5c;
-const RBRACKET = 0x5d;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
-const BOM = 0xfeff;
 
 /** Slots in the shared-path cache (a power of two). */
 const PATH_CACHE_SIZE = 256;

@@ -12,6 +12,7 @@
  * the four string kinds, comments, and bracket nesting. Everything else was
  * validated by smol-toml.
  */
+import { TAB, LF, CR, SPACE, QUOTE, HASH, APOS, COMMA, EQUALS, LBRACKET, RBRACKET, LBRACE, RBRACE } from './char-codes.js';
 
 export interface TomlProblem {
   message: string;
@@ -25,19 +26,6 @@ type Open = 'header' | 'array' | 'inline';
 
 type Found = { message: string; at: number };
 
-const TAB = 0x09;
-const LF = 0x0a;
-const CR = 0x0d;
-const SPACE = 0x20;
-const QUOTE = 0x22;
-const HASH = 0x23;
-const APOS = 0x27;
-const COMMA = 0x2c;
-const EQUALS = 0x3d;
-const LBRACKET = 0x5b;
-const RBRACKET = 0x5d;
-const LBRACE = 0x7b;
-const RBRACE = 0x7d;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 
