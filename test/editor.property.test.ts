@@ -16,8 +16,9 @@ import { parse } from 'smol-toml';
 import { parseTOML, type AST } from 'toml-eslint-parser';
 import { describe, expect, it } from 'vitest';
 import { applyIdentityEdits, type IdentityEdit } from '../src/core/editor.js';
-import { scanToml, type Statement } from '../src/core/scanner.js';
+import { scanToml } from '../src/core/scanner.js';
 import type { Identity, IdentityValue } from '../src/core/types.js';
+import { referenceStatements, scannerView } from './support/toml-reference.ts';
 
 const RUNS = Number(process.env.FC_RUNS ?? 200);
 const IDENTITIES = 'attestation-identities';
@@ -258,47 +259,6 @@ function stripIdentityTables(text: string): string {
   return out;
 }
 
-interface View {
-  kind: string;
-  path: string[];
-  start: number;
-  line: number;
-  column: number;
-  end?: number;
-}
-
-function scannerView(statements: Statement[]): View[] {
-  return statements.map((s) => ({
-    kind: s.kind,
-    path: [...s.path],
-    start: s.start,
-    line: s.line,
-    column: s.column,
-    ...(s.kind === 'keyvalue' ? { end: s.end } : {}),
-  }));
-}
-
-function keyPath(key: AST.TOMLKey): string[] {
-  return key.keys.map((k) => (k.type === 'TOMLBare' ? k.name : k.value));
-}
-
-/** toml-eslint-parser's headers and statement-level pairs, in document order. */
-function referenceView(text: string): View[] {
-  const kv = (n: AST.TOMLKeyValue): View => ({
-    kind: 'keyvalue',
-    path: keyPath(n.key),
-    start: n.range[0],
-    line: n.loc.start.line,
-    column: n.loc.start.column + 1,
-    end: n.value.range[1],
-  });
-  return parseTOML(text, { tomlVersion: '1.0' }).body[0].body.flatMap((n) => {
-    if (n.type === 'TOMLKeyValue') return [kv(n)];
-    const header = { kind: n.kind === 'array' ? 'array-table' : 'table', path: keyPath(n.key), start: n.range[0], line: n.loc.start.line, column: n.loc.start.column + 1 };
-    return [header, ...n.body.map(kv)];
-  });
-}
-
 /** Equal, or equal but for the newline we add after a last line that had none. */
 function expectSameOrNewlineAdded(actual: string, input: string): void {
   if (actual === input || actual === `${input}\n` || actual === `${input}\r\n`) return;
@@ -372,9 +332,9 @@ describe('applyIdentityEdits on generated lockfiles', () => {
     fc.assert(
       fc.property(caseArb(true), ([doc, edits]) => {
         const input = render(doc);
-        expect(scannerView(scanToml(input))).toEqual(referenceView(input));
+        expect(scannerView(scanToml(input))).toEqual(referenceStatements(parseTOML(input, { tomlVersion: '1.0' }), input));
         const { text } = applyIdentityEdits(input, parse(input), edits);
-        expect(scannerView(scanToml(text))).toEqual(referenceView(text));
+        expect(scannerView(scanToml(text))).toEqual(referenceStatements(parseTOML(text, { tomlVersion: '1.0' }), text));
       }),
       { numRuns: RUNS },
     );

@@ -5,10 +5,11 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { parseTOML, type AST } from 'toml-eslint-parser';
+import { parseTOML } from 'toml-eslint-parser';
 import { describe, expect, it } from 'vitest';
-import { scanToml, type Statement } from '../src/core/scanner.js';
+import { scanToml } from '../src/core/scanner.js';
 import { isPylockAttestError } from '../src/errors.js';
+import { referenceStatements, scannerView } from './support/toml-reference.ts';
 
 const SUITE = resolve(import.meta.dirname, '../../shared/toml-test/valid');
 const present = existsSync(SUITE);
@@ -21,57 +22,6 @@ const KNOWN_SKIPS: Record<string, string> = {
   // None today: toml-eslint-parser, run in TOML 1.1 mode, accepts every valid case, and the
   // scanner handles 1.1 syntax too (smol-toml accepts it, so a user's file may contain it).
 };
-
-/** What both sides must agree on, per header or statement-level key/value pair. */
-interface View {
-  kind: string;
-  path: string[];
-  start: number;
-  line: number;
-  column: number;
-  valueStart?: number;
-  end?: number;
-}
-
-function scannerView(statements: Statement[]): View[] {
-  return statements.map((s) => {
-    const { kind, start, line, column } = s;
-    const path = [...s.path];
-    return s.kind === 'keyvalue' ? { kind, path, start, line, column, valueStart: s.valueStart, end: s.end } : { kind, path, start, line, column, end: s.end };
-  });
-}
-
-function keyPath(key: AST.TOMLKey): string[] {
-  return key.keys.map((k) => (k.type === 'TOMLBare' ? k.name : k.value));
-}
-
-function kvView(kv: AST.TOMLKeyValue, text: string): View {
-  const { range, loc } = kv;
-  const base = { kind: 'keyvalue', path: keyPath(kv.key), start: range[0], line: loc.start.line, column: loc.start.column + 1 };
-  const [valueStart, end] = kv.value.range;
-  // toml-eslint-parser 1.0.3 gives a `0` that ends the file (no newline) an empty range: its quirk, not ours.
-  const quirk = end === valueStart && text.slice(valueStart) === '0';
-  return { ...base, valueStart, end: quirk ? end + 1 : end };
-}
-
-/** Past the `]` (or `]]`) closing a header: the punctuator tokens after its key. */
-function headerEnd(tokens: AST.Token[], table: AST.TOMLTable): number {
-  let i = tokens.findIndex((t) => t.range[0] >= table.key.range[1]);
-  if (table.kind === 'array') i++;
-  return (tokens[i] as AST.Token).range[1];
-}
-
-/** toml-eslint-parser's statements in document order: top-level pairs, then each table and its pairs. */
-function referenceStatements(program: AST.TOMLProgram, text: string): View[] {
-  return program.body[0].body.flatMap((node) => {
-    if (node.type === 'TOMLKeyValue') return [kvView(node, text)];
-    const { range, loc } = node;
-    const kind = node.kind === 'array' ? 'array-table' : 'table';
-    const end = headerEnd(program.tokens, node);
-    const header = { kind, path: keyPath(node.key), start: range[0], line: loc.start.line, column: loc.start.column + 1, end };
-    return [header, ...node.body.map((kv) => kvView(kv, text))];
-  });
-}
 
 function tomlFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
