@@ -38,7 +38,7 @@ async function rewrite(a: { lock: string; runs: number }): Promise<unknown> {
   return { bytes: Buffer.byteLength(text), parseMs, editMs, ratio: median(editMs) / median(parseMs) };
 }
 
-async function fetchPhase(a: { lock: string; indexUrl: string; mode: string; cacheDir: string; concurrency: number }): Promise<unknown> {
+async function fetchPhase(a: { lock: string; indexUrl: string; mode: string; cacheDir: string; concurrency: number; cache?: boolean }): Promise<unknown> {
   const { evaluateLockfiles } = await dist('app/evaluate.js');
   let first = 0;
   let last = 0;

@@ -83,7 +83,8 @@ describe.skipIf(!HAS_INTEROP)('enrich with real PyPI provenance (production trus
     const base = REAL[3]!;
     const flip = (b64: string, at: number) => {
       const bytes = Buffer.from(b64, 'base64');
-      bytes[at % bytes.length] ^= 0x01;
+      const i = at % bytes.length;
+  bytes[i] = (bytes[i] ?? 0) ^ 0x01;
       return bytes.toString('base64');
     };
     const cases: Array<[string, (p: any) => void, Partial<FakeFile>?]> = [

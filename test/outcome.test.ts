@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { changeSubkind, decidePackage, identitiesToWrite, type FileOutcome } from '../src/core/outcome.js';
 import type { LockedPackage } from '../src/core/lockfile.js';
+import type { Identity } from '../src/core/types.js';
 
-const gh = { kind: 'GitHub', repository: 'o/r', workflow: 'release.yml' };
+const gh: Identity = { kind: 'GitHub', repository: 'o/r', workflow: 'release.yml' };
 
 function pkg(identities?: LockedPackage['identities']): LockedPackage {
   return {
@@ -11,7 +12,7 @@ function pkg(identities?: LockedPackage['identities']): LockedPackage {
   };
 }
 
-function file(status: FileOutcome['status'], identities = status === 'verified' ? [gh] : []): FileOutcome {
+function file(status: FileOutcome['status'], identities: Identity[] = status === 'verified' ? [gh] : []): FileOutcome {
   return { filename: 'f', sha256: 'a'.repeat(64), status, identities, detail: status };
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Identity } from '../src/core/types.js';
 import type { CertificateClaims } from '../src/verify/certificate-claims.js';
 import { decodeDerUtf8String, decodeSubjectAltNames, DerError } from '../src/verify/der.js';
 import { checkPublisher, GITHUB_ISSUER, GITLAB_ISSUER, GOOGLE_ISSUER } from '../src/verify/policy.js';
@@ -76,7 +77,7 @@ describe('checkPublisher', () => {
     expect(checkPublisher({ kind: 'GitHub', repository: 'o/r', workflow: 'release.yml' }, claims).ok).toBe(true);
   });
 
-  it.each<[string, Record<string, string>, CertificateClaims]>([
+  it.each<[string, Identity, CertificateClaims]>([
     ['repo case differs', { kind: 'GitHub', repository: 'O/R', workflow: 'release.yml' }, github],
     ['workflow case differs', { kind: 'GitHub', repository: 'o/r', workflow: 'Release.yml' }, github],
     ['repo with a path', { kind: 'GitHub', repository: 'o/r/x', workflow: 'release.yml' }, github],

@@ -30,7 +30,8 @@ interface Case {
 
 const flip = (b64: string, at: number): string => {
   const bytes = Buffer.from(b64, 'base64');
-  bytes[at % bytes.length] ^= 0x01;
+  const i = at % bytes.length;
+  bytes[i] = (bytes[i] ?? 0) ^ 0x01;
   return bytes.toString('base64');
 };
 

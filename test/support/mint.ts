@@ -79,14 +79,16 @@ const OID_SOURCE_REPO_DIGEST = '1.3.6.1.4.1.57264.1.13';
 const OID_SOURCE_REPO_REF = '1.3.6.1.4.1.57264.1.14';
 const OID_BUILD_CONFIG_URI = '1.3.6.1.4.1.57264.1.18';
 
-const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64');
+/** The bytes of any view (the mock returns ArrayBufferViews), without a copy. */
+const bytesOf = (b: ArrayBufferView): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+const b64 = (b: ArrayBufferView): string => bytesOf(b).toString('base64');
 const sha256 = (...parts: Uint8Array[]): Buffer => {
   const h = createHash('sha256');
   for (const p of parts) h.update(p);
   return h.digest();
 };
 const ecKeyPair = (): KeyPair => generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
-const spki = (k: KeyObject): Buffer => k.export({ type: 'spki', format: 'der' });
+const spki = (k: KeyObject): Buffer<ArrayBuffer> => Buffer.from(k.export({ type: 'spki', format: 'der' }));
 
 export async function createMockSigstore(): Promise<MockSigstore> {
   const tlogKeys = ecKeyPair();
@@ -101,10 +103,10 @@ export async function createMockSigstore(): Promise<MockSigstore> {
   };
 }
 
-function buildTrustedRoot(ca: CA, ctLog: { publicKey: Buffer; logID: Uint8Array }, tlogKey: Buffer): unknown {
+function buildTrustedRoot(ca: CA, ctLog: { publicKey: Buffer; logID: ArrayBufferView }, tlogKey: Buffer): unknown {
   // A day back: a start of "now" fails the chain for entries minted in the same second.
   const validFor = { start: new Date(Date.now() - 24 * 3600 * 1000).toISOString() };
-  const key = (raw: Uint8Array) => ({ rawBytes: b64(raw), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor });
+  const key = (raw: ArrayBufferView) => ({ rawBytes: b64(raw), keyDetails: 'PKIX_ECDSA_P256_SHA_256', validFor });
   return {
     mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
     tlogs: [{ baseUrl: TLOG_URL, hashAlgorithm: 'SHA2_256', publicKey: key(tlogKey), logId: { keyId: b64(sha256(tlogKey)) } }],
@@ -141,9 +143,7 @@ async function mintAttestation(ca: CA, tlog: TLog, tlogPrivate: KeyObject, o: Mi
   const signer = ecKeyPair();
   const signature = sign('sha256', pae(IN_TOTO, payload), signer.privateKey);
   const { san, claims } = fulcioClaims(o.publisher, o.ref ?? 'refs/tags/v1.0.0', o.claims ?? {});
-  const cert = Buffer.from(
-    await ca.issueCertificate({ publicKey: spki(signer.publicKey), subjectAltName: san, extensions: claims }),
-  );
+  const cert = bytesOf(await ca.issueCertificate({ publicKey: spki(signer.publicKey), subjectAltName: san, extensions: claims }));
   const entry = await logEntry(tlog, tlogPrivate, rekorDsseBody(payload, signature, cert));
   return {
     version: 1,
@@ -155,7 +155,7 @@ async function mintAttestation(ca: CA, tlog: TLog, tlogPrivate: KeyObject, o: Mi
 async function mintBatch(ca: CA, tlog: TLog, tlogPrivate: KeyObject, o: MintBatchOptions): Promise<MintedAttestation[]> {
   const signer = ecKeyPair();
   const { san, claims } = fulcioClaims(o.publisher, o.ref ?? 'refs/tags/v1.0.0', {});
-  const cert = Buffer.from(await ca.issueCertificate({ publicKey: spki(signer.publicKey), subjectAltName: san, extensions: claims }));
+  const cert = bytesOf(await ca.issueCertificate({ publicKey: spki(signer.publicKey), subjectAltName: san, extensions: claims }));
   const out: MintedAttestation[] = [];
   for (const file of o.files) {
     const payload = Buffer.from(JSON.stringify(statementFor({ ...file, publisher: o.publisher })));
