@@ -91,26 +91,32 @@ export function simplePageUrl(indexUrl: string, project: string): string {
 }
 
 /**
- * Resolves an advertised provenance URL. It must pass the index URL rules and
- * must not downgrade from https (or it could aim us at a loopback http
- * service); credentials go along only to the index's own origin.
+ * A URL a project page gives us, resolved against the page and held to the
+ * index URL rules. It must not downgrade from https (or it could aim us at a
+ * loopback http service), and a remote index must not point at this machine.
  */
-export function resolveAdvertised(ref: string, pageUrl: string, indexUrl: string): string {
+function resolveFromPage(ref: string, pageUrl: string, indexUrl: string, what: 'provenance' | 'file'): { url: URL; index: URL } {
   let resolved: string;
   try {
     resolved = new URL(ref, pageUrl).href;
   } catch (cause) {
-    throw new PylockAttestError('INDEX_URL', `the index advertises an invalid provenance URL: ${printable(redactUrl(ref))}`, {}, { cause });
+    const says = what === 'provenance' ? 'advertises an invalid provenance URL' : 'gives an invalid file URL';
+    throw new PylockAttestError('INDEX_URL', `the index ${says}: ${printable(redactUrl(ref))}`, {}, { cause });
   }
   const url = checkIndexUrl(resolved);
   if (new URL(pageUrl).protocol === 'https:' && url.protocol !== 'https:') {
-    throw new PylockAttestError('INDEX_URL', `refusing provenance URL ${redactUrl(url)}: it downgrades from https`);
+    throw new PylockAttestError('INDEX_URL', `refusing ${what} URL ${redactUrl(url)}: it downgrades from https`);
   }
   const index = checkIndexUrl(indexUrl);
   if (isLoopbackHost(url.hostname) && !isLoopbackHost(index.hostname)) {
-    // A remote index must not aim us at services on this machine.
-    throw new PylockAttestError('INDEX_URL', `refusing provenance URL ${redactUrl(url)}: a remote index points at this machine`);
+    throw new PylockAttestError('INDEX_URL', `refusing ${what} URL ${redactUrl(url)}: a remote index points at this machine`);
   }
+  return { url, index };
+}
+
+/** An advertised provenance URL, to fetch. Credentials go along only to the index's own origin. */
+export function resolveAdvertised(ref: string, pageUrl: string, indexUrl: string): string {
+  const { url, index } = resolveFromPage(ref, pageUrl, indexUrl, 'provenance');
   if (url.origin === index.origin && url.username === '' && url.password === '') {
     url.username = index.username;
     url.password = index.password;
@@ -129,24 +135,11 @@ function writtenPath(ref: string): string | undefined {
 }
 
 /**
- * A file URL from a project page, for a lockfile: resolved against the page,
- * held to the same rules as advertised provenance URLs, and written without
+ * A file URL from a project page, for a lockfile: written without
  * credentials or fragment (a lockfile is shared; the installer authenticates).
  */
 export function resolveFileUrl(ref: string, pageUrl: string, indexUrl: string): string {
-  let resolved: string;
-  try {
-    resolved = new URL(ref, pageUrl).href;
-  } catch (cause) {
-    throw new PylockAttestError('INDEX_URL', `the index gives an invalid file URL: ${printable(redactUrl(ref))}`, {}, { cause });
-  }
-  const url = checkIndexUrl(resolved);
-  if (new URL(pageUrl).protocol === 'https:' && url.protocol !== 'https:') {
-    throw new PylockAttestError('INDEX_URL', `refusing file URL ${redactUrl(url)}: it downgrades from https`);
-  }
-  if (isLoopbackHost(url.hostname) && !isLoopbackHost(checkIndexUrl(indexUrl).hostname)) {
-    throw new PylockAttestError('INDEX_URL', `refusing file URL ${redactUrl(url)}: a remote index points at this machine`);
-  }
+  const { url } = resolveFromPage(ref, pageUrl, indexUrl, 'file');
   url.username = '';
   url.password = '';
   url.hash = '';
