@@ -17,7 +17,7 @@ import { OutcomeCache } from '../src/app/outcome-cache.js';
 import type { FileOutcome } from '../src/core/outcome.js';
 import type { AttestationVerdict, AttestationVerifier } from '../src/verify/verifier.js';
 import { startFakeIndex, type FakeIndex } from './support/fake-index.ts';
-import { createMockSigstore, type MockSigstore } from './support/mint.ts';
+import { createMockSigstore, type MockSigstore, releaseProvenance } from './support/mint.ts';
 import { tempDir } from './support/workspace.ts';
 
 for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy']) delete process.env[name];
@@ -349,8 +349,7 @@ describe('enrich with the cache', () => {
     root = ws.file('root.json', JSON.stringify(sigstore.trustedRoot));
     const served = [];
     for (const f of files) {
-      const publisher = { kind: 'GitHub' as const, repository: `o/${f.project}`, workflow: 'release.yml' };
-      served.push({ ...f, provenance: { version: 1, attestation_bundles: [{ publisher, attestations: [await sigstore.mint({ filename: f.filename, sha256: f.sha256, publisher })] }] } });
+      served.push({ ...f, provenance: await releaseProvenance(sigstore, f) });
     }
     index = await startFakeIndex({ files: served });
   });

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrich } from '../src/app/enrich.js';
 import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-index.ts';
-import { createMockSigstore } from './support/mint.ts';
+import { createMockSigstore, releaseProvenance } from './support/mint.ts';
 import { tempDir } from './support/workspace.ts';
 
 for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy']) delete process.env[name];
@@ -49,8 +49,7 @@ describe('cross-lockfile de-duplication', () => {
     root = ws.file('root.json', JSON.stringify(sigstore.trustedRoot));
     const files: FakeFile[] = [];
     for (const d of ALL) {
-      const publisher = { kind: 'GitHub' as const, repository: `o/${d.project}`, workflow: 'release.yml' };
-      const provenance = d.attested ? { version: 1, attestation_bundles: [{ publisher, attestations: [await sigstore.mint({ filename: d.filename, sha256: d.sha256, publisher })] }] } : null;
+      const provenance = d.attested ? await releaseProvenance(sigstore, d) : null;
       files.push({ project: d.project, version: d.version, filename: d.filename, sha256: d.sha256, provenance });
     }
     index = await startFakeIndex({ files, latencyMs: 5 });

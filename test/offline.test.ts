@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrich } from '../src/app/enrich.js';
 import { SegmentStore } from '../src/io/segment-store.js';
 import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-index.ts';
-import { createMockSigstore } from './support/mint.ts';
+import { createMockSigstore, releaseProvenance } from './support/mint.ts';
 import { tempDir } from './support/workspace.ts';
 
 for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy']) delete process.env[name];
@@ -58,8 +58,7 @@ describe('--offline', () => {
     root = ws.file('root.json', JSON.stringify(sigstore.trustedRoot));
     const served: FakeFile[] = [];
     for (const f of FILES) {
-      const publisher = { kind: 'GitHub' as const, repository: `o/${f.project}`, workflow: 'release.yml' };
-      served.push({ ...f, provenance: { version: 1, attestation_bundles: [{ publisher, attestations: [await sigstore.mint({ filename: f.filename, sha256: f.sha256, publisher })] }] } });
+      served.push({ ...f, provenance: await releaseProvenance(sigstore, f) });
     }
     index = await startFakeIndex({ files: served });
   });

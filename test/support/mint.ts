@@ -273,3 +273,9 @@ function inclusionProof(body: Buffer, logId: Buffer, tlogPrivate: KeyObject): Re
     checkpoint: { envelope: `${note}\n${line}` },
   };
 }
+
+/** A provenance object as PyPI returns it: one bundle from GitHub `o/<project>`'s release.yml, minted for this file. */
+export async function releaseProvenance(sigstore: MockSigstore, f: { project: string; filename: string; sha256: string }): Promise<unknown> {
+  const publisher = { kind: 'GitHub' as const, repository: `o/${f.project}`, workflow: 'release.yml' };
+  return { version: 1, attestation_bundles: [{ publisher, attestations: [await sigstore.mint({ filename: f.filename, sha256: f.sha256, publisher })] }] };
+}
