@@ -1,4 +1,4 @@
-import { describeIdentity } from '../core/identity.js';
+import { describeClaims, describeIdentity } from '../core/identity.js';
 import type { Finding, PackageOutcome } from '../core/outcome.js';
 import type { Identity } from '../core/types.js';
 import { VERSION } from '../version.js';
@@ -91,7 +91,7 @@ function findingItem(path: string, f: Finding): string {
 
 function written(result: RefreshResult, limit: number): string[] {
   const rows = result.lockfiles.flatMap((l) =>
-    l.changed ? l.packages.filter(isWrite).map((p) => `| ${cell(l.path)} | ${cell(label(p.name, p.version))} | ${p.action} | ${identities(p.action === 'removed' ? [] : p.identities, true)} |`) : [],
+    l.changed ? l.packages.filter(isWrite).map((p) => `| ${cell(l.path)} | ${cell(label(p.name, p.version))} | ${p.action} | ${p.action === 'removed' ? '_none_' : claims(p)} |`) : [],
   );
   if (rows.length === 0) return [];
   const title = result.lockfiles.some((l) => l.written) ? 'Identities written' : 'Identities that would be written (dry run)';
@@ -132,6 +132,12 @@ function capped(items: string[], limit: number): string[] {
 
 function label(name: string, version: string | undefined): string {
   return version !== undefined ? `${name} ${version}` : name;
+}
+
+/** The identities written, each key that only the index vouches for marked (not with --no-verify, which says so on top). */
+function claims(p: PackageOutcome): string {
+  if (p.identities.length === 0) return '_none_';
+  return p.identities.map((i, n) => code(p.status === 'unverified' ? describeIdentity(i) : describeClaims(i, p.unverifiedKeys[n] ?? []), 300, true)).join(', ');
 }
 
 function identities(list: readonly Identity[], table = false): string {

@@ -1,5 +1,5 @@
 import type { EnrichResult, LockfileResult } from '../app/enrich.js';
-import { describeIdentity } from '../core/identity.js';
+import { describeClaims } from '../core/identity.js';
 import type { Finding, PackageOutcome } from '../core/outcome.js';
 import { safeLines, safeText, type Colors } from './terminal-text.js';
 
@@ -45,7 +45,9 @@ function label(pkg: PackageOutcome): string {
 }
 
 function statusText(pkg: PackageOutcome, c: Colors): string {
-  const who = pkg.identities.map(describeIdentity).map((s) => safeText(s)).join('; ');
+  // --no-verify says once, loudly, that everything is a claim; otherwise mark the keys only the index vouches for.
+  const claimed = (n: number) => (pkg.status === 'unverified' ? [] : (pkg.unverifiedKeys[n] ?? []));
+  const who = pkg.identities.map((identity, n) => safeText(describeClaims(identity, claimed(n)))).join('; ');
   const action = pkg.action === 'kept' ? c.red(' [CHANGED: recorded identity kept]') : pkg.action === 'none' || pkg.action === 'unchanged' ? '' : c.dim(` [${pkg.action}]`);
   switch (pkg.status) {
     case 'verified':
