@@ -137,7 +137,7 @@ function label(name: string, version: string | undefined): string {
 /** The identities written, each key that only the index vouches for marked (not with --no-verify, which says so on top). */
 function claims(p: PackageOutcome): string {
   if (p.identities.length === 0) return '_none_';
-  return p.identities.map((i, n) => code(p.status === 'unverified' ? describeIdentity(i) : describeClaims(i, p.unverifiedKeys[n] ?? []), 300, true)).join(', ');
+  return p.identities.map((i, n) => code(p.status === 'unverified' ? describeIdentity(i) : describeClaims(i, p.unverifiedKeys?.[n] ?? []), 300, true)).join(', ');
 }
 
 function identities(list: readonly Identity[], table = false): string {

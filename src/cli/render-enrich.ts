@@ -46,7 +46,7 @@ function label(pkg: PackageOutcome): string {
 
 function statusText(pkg: PackageOutcome, c: Colors): string {
   // --no-verify says once, loudly, that everything is a claim; otherwise mark the keys only the index vouches for.
-  const claimed = (n: number) => (pkg.status === 'unverified' ? [] : (pkg.unverifiedKeys[n] ?? []));
+  const claimed = (n: number) => (pkg.status === 'unverified' ? [] : (pkg.unverifiedKeys?.[n] ?? []));
   const who = pkg.identities.map((identity, n) => safeText(describeClaims(identity, claimed(n)))).join('; ');
   const action = pkg.action === 'kept' ? c.red(' [CHANGED: recorded identity kept]') : pkg.action === 'none' || pkg.action === 'unchanged' ? '' : c.dim(` [${pkg.action}]`);
   switch (pkg.status) {
@@ -62,7 +62,7 @@ function statusText(pkg: PackageOutcome, c: Colors): string {
       return c.dim(`skipped (${pkg.skip ?? 'no files'})`);
     default: {
       const bad = pkg.files.find((f) => f.status === pkg.status);
-      return `${c.red(pkg.status)}  ${safeText(bad?.detail ?? '', 300)}`;
+      return `${c.red(pkg.status)}  ${bad === undefined ? '' : `${safeText(bad.filename, 120)}: ${safeText(bad.detail ?? '', 400)}`}`;
     }
   }
 }

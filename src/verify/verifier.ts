@@ -88,12 +88,27 @@ const SIGSTORE_ERRORS: ReadonlyArray<readonly [code: string, pattern: RegExp | u
   ['TIMESTAMP_ERROR', undefined, 'its signing time cannot be established from the transparency log'],
 ];
 
-/** An error from @sigstore/verify's `verify`: never a pass, always a reason. */
+/**
+ * An error from @sigstore/verify's `verify`: never a pass, always a reason.
+ * The most specific error wins: "Failed to verify certificate chain" wraps
+ * the reason in its `cause` ("not valid or expired at the specified date").
+ */
 export function describeSigstoreError(e: unknown): string {
-  const code = (e as { code?: unknown } | null)?.code;
-  const raw = message(e);
-  const known = typeof code === 'string' ? SIGSTORE_ERRORS.find(([c, p]) => c === code && (p === undefined || p.test(raw))) : undefined;
-  return known !== undefined ? `${known[2]} (sigstore: ${raw})` : `Sigstore verification failed: ${raw}`;
+  const chain: unknown[] = [e];
+  for (let cause = causeOf(e); cause !== undefined && chain.length < 5; cause = causeOf(cause)) chain.push(cause);
+  const raw = chain.map(message).join(': ');
+  for (const err of chain.reverse()) {
+    const code = (err as { code?: unknown } | null)?.code;
+    const text = message(err);
+    const known = typeof code === 'string' ? SIGSTORE_ERRORS.find(([c, p]) => c === code && (p === undefined || p.test(text))) : undefined;
+    if (known !== undefined) return `${known[2]} (sigstore: ${raw})`;
+  }
+  return `Sigstore verification failed: ${raw}`;
+}
+
+function causeOf(e: unknown): unknown {
+  const cause = (e as { cause?: unknown } | null)?.cause;
+  return cause instanceof Error ? cause : undefined;
 }
 
 /** @sigstore/bundle's ValidationError names missing fields; say which part of the attestation is missing. */
