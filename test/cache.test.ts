@@ -291,7 +291,7 @@ describe('outcome cache', () => {
   const ws = tempDir();
   afterAll(() => ws.cleanup());
   const q = { indexUrl: 'https://pypi.org/simple', project: 'Demo_Pkg', version: '1.0', filename: 'demo_pkg-1.0.tar.gz', sha256: 'a'.repeat(64) };
-  const verified: FileOutcome = { filename: q.filename, sha256: q.sha256, status: 'verified', identities: [{ kind: 'GitHub', repository: 'o/demo', workflow: 'r.yml' }], source: 'https://pypi.org/integrity/x' };
+  const verified: FileOutcome = { filename: q.filename, sha256: q.sha256, status: 'verified', identities: [{ kind: 'GitHub', repository: 'o/demo', workflow: 'r.yml', environment: 'pypi' }], unverifiedKeys: [['environment']], source: 'https://pypi.org/integrity/x' };
   let n = 0;
   const fresh = (context: Partial<ConstructorParameters<typeof OutcomeCache>[1]> = {}, now = 1_000) => {
     const store = new LogCacheStore(join(ws.dir, `o${n++}`));
@@ -308,6 +308,17 @@ describe('outcome cache', () => {
     expect(await make({}, 4_999).get(key, q)).toEqual(verified);
     expect(await make({}, 5_000).get(key, q)).toBeUndefined();
     expect(await make({ offline: true }, 99_999).get(key, q)).toEqual(verified); // offline: stale answers serve
+  });
+
+  it('an attested outcome must say which keys are only the index\'s claim, or it is worked out again', async () => {
+    const { make } = fresh();
+    const cache = make();
+    const key = cache.key(q);
+    const { unverifiedKeys: _k, ...silent } = verified;
+    await cache.put(key, silent, 5_000);
+    expect(await cache.get(key, q)).toBeUndefined();
+    await cache.put(key, { ...verified, unverifiedKeys: [] }, 5_000); // one list per identity
+    expect(await cache.get(key, q)).toBeUndefined();
   });
 
   it('keys on everything an outcome depends on', () => {

@@ -102,7 +102,7 @@ describe('check, online against the loopback index with minted attestations', ()
       ['not-enriched', 'fresh', 'error'],
       ['verification-failed', 'tampered', 'error'],
       ['index-disagrees', 'swapped', 'error'],
-      ['partial-attestation', 'partial', 'warning'],
+      ['partial-attestation', 'partial', 'error'],
       ['mixed-publishers', 'mixed', 'warning'],
     ]);
     expect(result).toMatchObject({ schema: 'pylock-attest/findings@1', command: 'check', online: true, exitCode: 1 });
@@ -129,10 +129,26 @@ describe('check, online against the loopback index with minted attestations', ()
     const policy: Policy = { ...EMPTY_POLICY, allow: [{ package: 'moved', from: { repository: 'acme/moved' }, to: { repository: 'evil/moved' }, reason: 'handover', expires: '2026-03-01', source: 'p.toml', line: 4 }] };
     const result = await check([lock], online({ policy }));
     expect(result.findings.find((f) => f.package === 'moved')).toMatchObject({ allowed: true, allowance: { reason: 'handover' } });
-    expect(result.summary).toMatchObject({ allowed: 1, error: 4 });
+    expect(result.summary).toMatchObject({ allowed: 1, error: 5 });
     const later = await check([lock], online({ policy, now: new Date('2026-03-02') }));
     expect(later.findings.filter((f) => f.category === 'allowance-expired')).toHaveLength(1);
     expect(later.summary.allowed).toBe(0);
+  });
+
+  it('partial attestation is an error naming the file; an allowance for that file accepts it, and then enrich would record (not-enriched)', async () => {
+    const result = await check([lock], online());
+    expect(result.findings.find((f) => f.package === 'partial')).toMatchObject({ category: 'partial-attestation', severity: 'error', file: 'partial-1.0-py3-none-any.whl' });
+    // Without a recorded identity, a partial package is not "not-enriched": enrich would not record it.
+    const bare = ws.file('partial-bare.toml', text.replace(/\n\[\[packages\.attestation-identities\]\]\nkind = "GitHub"\nrepository = "acme\/partial"\nworkflow = "release.yml"/, ''));
+    expect(readFileSync(bare, 'utf8')).not.toContain('acme/partial');
+    const unaccepted = await check([bare], online());
+    expect(unaccepted.findings.filter((f) => f.package === 'partial').map(brief)).toEqual([['partial-attestation', 'partial', 'error']]);
+    const allow = { package: 'partial', category: 'partial-attestation' as const, file: 'partial-1.0-py3-*.whl', reason: 'wheel built by hand', expires: '2026-03-01', source: 'p.toml', line: 9 };
+    const accepted = await check([bare], online({ policy: { ...EMPTY_POLICY, allow: [allow] } }));
+    expect(accepted.findings.filter((f) => f.package === 'partial').map((f) => [f.category, f.allowed ?? false])).toEqual([
+      ['not-enriched', false],
+      ['partial-attestation', true],
+    ]);
   });
 
   it('the index failing is exit 3 (unavailable), never a pass', async () => {

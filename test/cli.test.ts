@@ -61,7 +61,7 @@ describe.skipIf(!existsSync(resolve(import.meta.dirname, '../dist/cli/main.js'))
     const first = await run(['enrich', path, '--index-url', index.simpleUrl, '--trusted-root', root]);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout).toMatch(/demo 1\.0\s+verified\s+GitHub acme\/demo \(release\.yml, env pypi\) \[added\]/);
+    expect(first.stdout).toMatch(/demo 1\.0\s+verified\s+GitHub acme\/demo \(release\.yml, env pypi \[index claim\]\) \[added\]/);
     expect(first.stdout).toMatch(/bare 2\.0\s+no provenance/);
     const text = readFileSync(path, 'utf8');
     expect(text).toBe(lock.replace('hashes = { sha256 = "' + sha + '" } }\n', 'hashes = { sha256 = "' + sha + '" } }\n\n[[packages.attestation-identities]]\nkind = "GitHub"\nrepository = "acme/demo"\nworkflow = "release.yml"\nenvironment = "pypi"\n'));

@@ -167,7 +167,7 @@ describe('absurd publisher data is refused, never truncated, and the file is not
     // Past the JSON shape bounds (a 16 KB publisher object) the index answer itself is refused (INDEX_BODY);
     // within them, the identity limits refuse the publisher ("invalid"). Never written, never truncated.
     expect(seen).toEqual(Object.keys(cases).map((name) => (name === '100 kB value' ? [name, 'unavailable', 'INDEX_BODY'] : [name, 'invalid', null])));
-    for (const p of result.lockfiles[0]!.packages) if (p.status === 'invalid') expect(p.files[0]!.detail).toMatch(/^publisher: /);
+    for (const p of result.lockfiles[0]!.packages) if (p.status === 'invalid') expect(p.files[0]!.detail).toMatch(/^the publisher is refused: /);
     expect(result.exitCode).toBe(3);
     expect(readFileSync(path, 'utf8')).toBe(text);
     // Without the 100 kB case, the same refusals are findings: exit 1.

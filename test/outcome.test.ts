@@ -53,11 +53,37 @@ describe('decidePackage', () => {
     expect(decidePackage(pkg(), [file('index-mismatch'), file('verified')], strict).findings[0]!.category).toBe('index-disagrees');
   });
 
-  it('warns on partial attestation and mixed publishers but still records what verified', () => {
-    const partial = decidePackage(pkg(), [file('verified'), file('no-provenance')], strict);
-    expect(partial).toMatchObject({ status: 'verified', action: 'added' });
-    expect(partial.findings.map((f) => f.category)).toEqual(['partial-attestation']);
+  it('a partially attested package is never verified: one error per unattested file, no identity written', () => {
+    const files = [{ ...file('verified'), filename: 'p-1.0.tar.gz' }, { ...file('no-provenance'), filename: 'p-1.0-py3-none-any.whl' }];
+    const partial = decidePackage(pkg(), files, strict);
+    expect(partial).toMatchObject({ status: 'partial', action: 'none', identities: [gh] });
+    expect(identitiesToWrite(partial)).toBeUndefined();
+    expect(partial.findings).toEqual([expect.objectContaining({ category: 'partial-attestation', severity: 'error', file: 'p-1.0-py3-none-any.whl' })]);
+    expect(partial.findings[0]!.message).toContain('p-1.0-py3-none-any.whl has no provenance');
+    // Recorded identities are kept, even with --allow-identity-change.
+    const moved = decidePackage(pkg([{ ...gh, repository: 'old/r' }]), files, { allowIdentityChange: true });
+    expect(moved).toMatchObject({ status: 'partial', action: 'kept' });
+    expect(moved.findings.map((f) => [f.category, f.allowed])).toEqual([['publisher-changed', false], ['partial-attestation', undefined]]);
+  });
+
+  it('an allowance for every unattested file lets the attested identities be written, and is cited', () => {
+    const files = [file('verified'), { ...file('no-provenance'), filename: 'a.whl' }, { ...file('no-provenance'), filename: 'b.whl' }];
+    const allowance = { reason: 'hand-built sdist', expires: '2026-12-31', source: 'pyproject.toml', line: 7 };
+    const accepted = decidePackage(pkg(), files, { ...strict, allowanceFor: () => allowance });
+    expect(accepted).toMatchObject({ status: 'partial', action: 'added' });
+    expect(identitiesToWrite(accepted)).toEqual([gh]);
+    expect(accepted.findings.every((f) => f.allowed === true && f.allowance === allowance)).toBe(true);
+    const one = decidePackage(pkg(), files, { ...strict, allowanceFor: (f) => (f.file === 'a.whl' ? allowance : undefined) });
+    expect(one).toMatchObject({ status: 'partial', action: 'none' });
+  });
+
+  it('files all without provenance and nothing recorded: no-provenance, no finding', () => {
+    expect(decidePackage(pkg(), [file('no-provenance'), file('no-provenance')], strict)).toMatchObject({ status: 'no-provenance', action: 'none', findings: [] });
+  });
+
+  it('warns on mixed publishers but still records what verified', () => {
     const mixed = decidePackage(pkg(), [file('verified'), file('verified', [{ kind: 'GitLab', repository: 'g/r', workflow_filepath: '.gitlab-ci.yml' }])], strict);
+    expect(mixed).toMatchObject({ status: 'verified', action: 'added' });
     expect(mixed.findings.map((f) => f.category)).toEqual(['mixed-publishers']);
   });
 });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadPolicy } from '../src/io/policy-file.js';
-import { applyPolicy, isExpired, matchesName, policyFromToml, ruleMatches, type AllowRule, type Policy } from '../src/core/policy.js';
+import { allowanceFor, applyPolicy, isExpired, matchesName, policyFromToml, ruleMatches, type AllowRule, type Policy } from '../src/core/policy.js';
 import { auditFinding } from '../src/core/findings.js';
 import type { Finding } from '../src/core/outcome.js';
 import { tempDir } from './support/workspace.ts';
@@ -102,6 +102,22 @@ describe('matching', () => {
     expect(ruleMatches(rule({ from: { repository: 'a/a' } }), removed)).toBe(false);
     expect(ruleMatches(rule({ to: { repository: 'a/a' } }), removed)).toBe(false);
     expect(ruleMatches(rule({ category: 'identity-removed', from: { repository: 'a/a' } }), removed)).toBe(true);
+  });
+
+  it('`file` narrows an allowance to findings about that distribution file: exact, case-sensitive, globs', () => {
+    const about = (file: string) => ({ ...change('pydantic-core', undefined, undefined, 'partial-attestation'), file });
+    const p = policy('[[allow]]\npackage = "pydantic_core"\nfile = "pydantic_core-*.tar.gz"\ncategory = "partial-attestation"\nreason = "sdist uploaded by hand"\nexpires = 2026-12-31\n');
+    expect(p.allow[0]).toMatchObject({ package: 'pydantic-core', file: 'pydantic_core-*.tar.gz', line: 1 });
+    expect(allowanceFor(p, new Date('2026-03-01'), about('pydantic_core-2.0.tar.gz'))).toEqual({ reason: 'sdist uploaded by hand', expires: '2026-12-31', source: 'policy.toml', line: 1 });
+    expect(allowanceFor(p, new Date('2026-03-01'), about('PYDANTIC_CORE-2.0.tar.gz'))).toBeUndefined();
+    expect(allowanceFor(p, new Date('2026-03-01'), about('pydantic_core-2.0-cp312-none-any.whl'))).toBeUndefined();
+    // A finding that names no file never matches a rule that names one.
+    expect(ruleMatches(p.allow[0]!, change('pydantic-core', undefined, undefined, 'partial-attestation'))).toBe(false);
+    // Expired: accepts nothing.
+    expect(allowanceFor(p, new Date('2027-01-01'), about('pydantic_core-2.0.tar.gz'))).toBeUndefined();
+    for (const bad of ['file = ""', 'file = "dir/x.tar.gz"', 'file = 3']) {
+      expect(() => policy(`[[allow]]\npackage = "x"\ncategory = "partial-attestation"\n${bad}\nreason = "r"\nexpires = 2026-12-31\n`)).toThrow(expect.objectContaining({ code: 'POLICY', line: 4 }));
+    }
   });
 
   it('expiry is by UTC date, inclusive of the expires day', () => {

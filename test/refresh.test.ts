@@ -123,7 +123,7 @@ describe('the refresh summary is safe to paste into a PR', () => {
   });
 
   it('stays under GitHub\'s PR body limit however many packages there are', () => {
-    const pkg = (i: number) => ({ name: `pkg-${i}`, version: '1.0', line: i, status: 'verified' as const, files: [], identities: [{ kind: 'GitHub', repository: `org/repo-${i}`, workflow: 'release.yml' }], recorded: undefined, action: 'added' as const, findings: [] });
+    const pkg = (i: number) => ({ name: `pkg-${i}`, version: '1.0', line: i, status: 'verified' as const, files: [], identities: [{ kind: 'GitHub', repository: `org/repo-${i}`, workflow: 'release.yml' }], unverifiedKeys: [[]], recorded: undefined, action: 'added' as const, findings: [] });
     const packages = Array.from({ length: 5000 }, (_, i) => pkg(i));
     const result = {
       schema: 'pylock-attest/refresh@1' as const,

@@ -83,6 +83,7 @@ describe('checkPublisher', () => {
     ['repo with a path', { kind: 'GitHub', repository: 'o/r/x', workflow: 'release.yml' }, github],
     ['repo with whitespace', { kind: 'GitHub', repository: 'o/r ', workflow: 'release.yml' }, github],
     ['workflow with a path', { kind: 'GitHub', repository: 'o/r', workflow: 'sub/release.yml' }, github],
+    ['no source repository digest, only the ref', { kind: 'GitHub', repository: 'o/r', workflow: 'release.yml' }, { ...github, sourceRepositoryDigest: undefined }],
     ['empty ref claim', { kind: 'GitHub', repository: 'o/r', workflow: 'release.yml' }, { ...github, sourceRepositoryDigest: '', sourceRepositoryRef: '', buildConfigUri: 'https://github.com/o/r/.github/workflows/release.yml@' }],
     ['v1 issuer disagrees', { kind: 'GitHub', repository: 'o/r', workflow: 'release.yml' }, { ...github, issuerV1: GITLAB_ISSUER }],
     ['GitLab repo without a namespace', { kind: 'GitLab', repository: 'p', workflow_filepath: '.gitlab-ci.yml' }, gitlab],

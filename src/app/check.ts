@@ -6,7 +6,7 @@ import type { Finding } from '../core/outcome.js';
 import { isRequired, type Policy } from '../core/policy.js';
 import { PylockAttestError } from '../errors.js';
 import { parseGitSpec } from '../io/git-source.js';
-import { loadPolicy } from '../io/policy-file.js';
+import { policyOf } from '../io/policy-file.js';
 import { finishAudit, type AuditLockfile, type AuditResult } from './audit-result.js';
 import type { EvaluateOptions, Evaluation } from './evaluate.js';
 import { loadLockInput, type LockInput } from './lock-input.js';
@@ -35,12 +35,13 @@ export interface CheckOptions extends Omit<EvaluateOptions, 'verify' | 'allowIde
 export async function check(paths: readonly string[], options: CheckOptions = {}): Promise<AuditResult> {
   if (paths.length === 0) throw new PylockAttestError('USAGE', 'name at least one lockfile', { hint: 'pylock-attest check pylock.toml' });
   checkBaseArity(options.base, paths.length);
-  const policy = options.policy ?? (await loadPolicy(policyWhere(options)));
+  const policy = await policyOf(options);
   const now = options.now ?? new Date();
   // Bases first: a bad revision fails before any request is made.
   const bases = await Promise.all(paths.map((p) => loadBase(p, options)));
   const wanted = paths.filter((_, i) => bases[i]?.ok !== false);
-  const current: Currents = options.offline ? { inputs: await Promise.all(wanted.map(loadCurrent)), requests: 0 } : await evaluateOnline(wanted, options);
+  // Online, the policy's allowances also decide whether a partially attested package would be recorded (not-enriched).
+  const current: Currents = options.offline ? { inputs: await Promise.all(wanted.map(loadCurrent)), requests: 0 } : await evaluateOnline(wanted, { ...options, policy, now });
   const lockfiles: AuditLockfile[] = [];
   const findings: Finding[] = [];
   let next = 0;
@@ -60,10 +61,6 @@ function checkBaseArity(base: string | undefined, count: number): void {
   const git = parseGitSpec(base);
   if (git && git.path === undefined) return;
   throw new PylockAttestError('USAGE', `--base ${base} names one file, but ${count} lockfiles were given`, { hint: 'use --base git:<rev> to compare each lockfile with itself at that revision' });
-}
-
-function policyWhere(options: CheckOptions): { file?: string; cwd?: string } {
-  return { ...(options.policyFile !== undefined ? { file: options.policyFile } : {}), ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) };
 }
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: PylockAttestError };
@@ -102,7 +99,7 @@ async function evaluateOnline(paths: readonly string[], options: CheckOptions): 
 }
 
 function networkOptions(options: CheckOptions): EvaluateOptions {
-  const { offline: _o, base: _b, policy: _p, policyFile: _f, cwd: _c, now: _n, ...rest } = options;
+  const { offline: _o, base: _b, policyFile: _f, cwd: _c, ...rest } = options;
   return rest;
 }
 

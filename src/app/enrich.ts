@@ -1,10 +1,18 @@
 import { applyIdentityEdits, type IdentityEdit } from '../core/editor.js';
+import { isFailing } from '../core/findings.js';
 import { identitiesToWrite, type Finding, type PackageOutcome } from '../core/outcome.js';
+import { expiredAllowanceFindings, type Policy } from '../core/policy.js';
 import { PylockAttestError, exitCodeFor, type ErrorCode } from '../errors.js';
 import { writeLockSource } from '../io/lockfile-io.js';
+import { policyOf, type PolicySource } from '../io/policy-file.js';
 import { evaluateLockfiles, type EvaluatedLockfile, type EvaluateOptions } from './evaluate.js';
 
-export interface EnrichOptions extends EvaluateOptions {
+/**
+ * The policy (`policy`, else `policyFile`, else `[tool.pylock-attest]` of
+ * `<cwd>/pyproject.toml`) is read as `check` reads it: its allowances may
+ * accept a partially attested package, and it judges every finding.
+ */
+export interface EnrichOptions extends EvaluateOptions, PolicySource {
   /** Compute everything, write nothing. */
   dryRun?: boolean;
 }
@@ -28,6 +36,10 @@ export interface EnrichResult {
   schema: 'pylock-attest/enrich@1';
   verified: boolean;
   trustRoot?: string;
+  /** Where the policy came from; absent when there was none. */
+  policy?: string;
+  /** Findings about the policy itself (`allowance-expired`), once per run; absent when none. */
+  policyFindings?: Finding[];
   lockfiles: LockfileResult[];
   requests: number;
   exitCode: 0 | 1 | 2 | 3;
@@ -35,12 +47,26 @@ export interface EnrichResult {
 
 /** Fetch, verify and record attestation identities for every locked file. */
 export async function enrich(paths: readonly string[], options: EnrichOptions = {}): Promise<EnrichResult> {
-  const evaluation = await evaluateLockfiles(paths, options);
+  const { policy, now } = await runPolicy(options);
+  const evaluation = await evaluateLockfiles(paths, { ...options, policy, now });
   const lockfiles: LockfileResult[] = [];
   for (const entry of evaluation.lockfiles) lockfiles.push(await finish(entry, options));
-  const result: EnrichResult = { schema: 'pylock-attest/enrich@1', verified: evaluation.verified, lockfiles, requests: evaluation.requests, exitCode: exitCodeOf(lockfiles) };
+  const policyFindings = expiredAllowanceFindings(policy, now);
+  const result: EnrichResult = { schema: 'pylock-attest/enrich@1', verified: evaluation.verified, lockfiles, requests: evaluation.requests, exitCode: exitCodeOf(lockfiles, policyFindings) };
   if (evaluation.trustRoot !== undefined) result.trustRoot = evaluation.trustRoot;
+  withPolicy(result, policy, policyFindings);
   return result;
+}
+
+/** The run's policy, read before any request (a broken policy file is an input error, exit 2), and "today". */
+export async function runPolicy(options: PolicySource & { now?: Date }): Promise<{ policy: Policy; now: Date }> {
+  return { policy: await policyOf(options), now: options.now ?? new Date() };
+}
+
+/** Records where the policy came from and its own findings on a result (enrich, refresh, lock). */
+export function withPolicy(result: { policy?: string; policyFindings?: Finding[] }, policy: Policy, findings: Finding[]): void {
+  if (policy.source !== undefined) result.policy = policy.source;
+  if (findings.length > 0) result.policyFindings = findings;
 }
 
 /** Splice the decided identities into the text and write it, unless something blocks the write. */
@@ -93,12 +119,12 @@ function failed(path: string, error: PylockAttestError): LockfileResult {
   return { path, packages: [], findings: [], warnings: [], changed: false, written: false, error: { code: error.code, message: error.describe() } };
 }
 
-/** Input errors (2) outrank index failures (3), which outrank findings (1). */
-export function exitCodeOf(lockfiles: readonly LockfileResult[]): 0 | 1 | 2 | 3 {
+/** Input errors (2) outrank index failures (3), which outrank findings (1), the policy's own included. */
+export function exitCodeOf(lockfiles: readonly LockfileResult[], policyFindings: readonly Finding[] = []): 0 | 1 | 2 | 3 {
   const codes = lockfiles.map((l) => (l.error ? exitCodeFor(l.error.code) : 0));
   if (codes.includes(2)) return 2;
   const unavailable = lockfiles.some((l) => l.packages.some((p) => p.status === 'unavailable'));
   if (codes.includes(3) || unavailable) return 3;
-  const failing = lockfiles.some((l) => l.findings.some((f) => f.severity === 'error' && !f.allowed));
-  return failing || codes.includes(1) ? 1 : 0;
+  const findings = [...lockfiles.flatMap((l) => l.findings), ...policyFindings];
+  return findings.some(isFailing) || codes.includes(1) ? 1 : 0;
 }

@@ -1,4 +1,4 @@
-import { identityFromPublisher } from '../core/identity.js';
+import { describeIdentity, identityFromPublisher } from '../core/identity.js';
 import type { LockedFile, LockedPackage } from '../core/lockfile.js';
 import type { FileOutcome } from '../core/outcome.js';
 import type { Identity, Provenance } from '../core/types.js';
@@ -43,34 +43,46 @@ async function lookupAndCheck(ctx: RunContext, file: LockedFile, query: FileQuer
   }
 }
 
-type Checked = Pick<FileOutcome, 'status' | 'identities' | 'detail'>;
+type Checked = Pick<FileOutcome, 'status' | 'identities' | 'detail' | 'unverifiedKeys'>;
+type Bundle = Provenance['attestation_bundles'][number];
 
 async function checkProvenance(ctx: RunContext, provenance: Provenance, file: LockedFile, verify: boolean, digest: string | undefined): Promise<Checked> {
-  if (provenance.attestation_bundles.length === 0) return invalid('provenance holds no attestation bundles');
+  const bundles = provenance.attestation_bundles;
+  if (bundles.length === 0) return invalid('provenance holds no attestation bundles');
   const identities: Identity[] = [];
-  for (const [b, bundle] of provenance.attestation_bundles.entries()) {
+  const unverifiedKeys: string[][] = [];
+  for (const [b, bundle] of bundles.entries()) {
+    const where = bundles.length > 1 ? ` of bundle ${b + 1}` : '';
     const mapped = identityFromPublisher(bundle.publisher);
-    if (!mapped.ok) return invalid(`publisher: ${mapped.reason}`);
-    if (bundle.attestations.length === 0) return invalid('an attestation bundle holds no attestations');
+    if (!mapped.ok) return invalid(`the publisher${where} is refused: ${mapped.reason}`);
+    if (bundle.attestations.length === 0) return invalid(`attestation bundle ${b + 1} holds no attestations`);
+    let claimed = Object.keys(mapped.identity).sort(); // --no-verify: every key is the index's word
     if (verify) {
       // The body's digest and the position name each attestation for the verdict cache, without re-serializing it.
       const names = digest === undefined ? undefined : bundle.attestations.map((_, a) => `${digest}/${b}/${a}`);
-      const failure = await verifyBundle(ctx, bundle.attestations, mapped.identity, file, names);
-      if (failure !== undefined) return invalid(failure);
+      const checked = await verifyBundle(ctx, bundle, mapped.identity, file, names);
+      if (!checked.ok) return invalid(`attestation ${checked.index + 1}${where} (${describeIdentity(mapped.identity)}): ${checked.reason}`);
+      claimed = checked.unverifiedKeys;
     }
     identities.push(mapped.identity);
+    unverifiedKeys.push(claimed);
   }
-  return { status: verify ? 'verified' : 'unverified', identities };
+  return { status: verify ? 'verified' : 'unverified', identities, unverifiedKeys };
 }
 
-async function verifyBundle(ctx: RunContext, attestations: Provenance['attestation_bundles'][number]['attestations'], identity: Identity, file: LockedFile, names: string[] | undefined): Promise<string | undefined> {
+type BundleCheck = { ok: true; unverifiedKeys: string[] } | { ok: false; index: number; reason: string };
+
+async function verifyBundle(ctx: RunContext, bundle: Bundle, identity: Identity, file: LockedFile, names: string[] | undefined): Promise<BundleCheck> {
   const verifier = await ctx.verifier();
   const expected = { filename: file.filename, sha256: file.sha256 };
   // Side by side: with the worker pool, a file's attestations verify on different cores.
-  const verdicts = await Promise.all(attestations.map((attestation, a) => verifier.verify(attestation, identity, expected, names?.[a])));
-  const i = verdicts.findIndex((v) => !v.ok);
-  const failed = verdicts[i];
-  return failed === undefined || failed.ok ? undefined : `attestation ${i + 1}: ${failed.stage}: ${failed.reason}`;
+  const verdicts = await Promise.all(bundle.attestations.map((attestation, a) => verifier.verify(attestation, identity, expected, names?.[a])));
+  const keys = new Set<string>();
+  for (const [index, v] of verdicts.entries()) {
+    if (!v.ok) return { ok: false, index, reason: v.reason };
+    for (const k of v.unverifiedIdentityKeys) keys.add(k);
+  }
+  return { ok: true, unverifiedKeys: [...keys].sort() };
 }
 
 function invalid(detail: string): Checked {

@@ -1,5 +1,6 @@
 import type { LockedPackage } from '../core/lockfile.js';
-import { decidePackage, type FileOutcome, type PackageOutcome } from '../core/outcome.js';
+import { decidePackage, type DecideOptions, type FileOutcome, type PackageOutcome } from '../core/outcome.js';
+import { allowanceFor, judgeFindings, type Policy } from '../core/policy.js';
 import { PylockAttestError } from '../errors.js';
 import { checkIndexUrl, isAllowedIndexHost, redactUrl } from '../net/urls.js';
 import { defaultCacheDir } from './cache-dir.js';
@@ -20,6 +21,14 @@ export interface EvaluateOptions extends NetworkOptions, VerifyOptions {
    * Like --index-url, it overrides the package's `index` key.
    */
   indexUrlFor?: (pkg: LockedPackage) => string | undefined;
+  /**
+   * The audit policy ([tool.pylock-attest]): its live allowances may accept a
+   * partially attested package (then its attested identities are written), and
+   * each package's findings are judged by it (ignore, severity, allowances).
+   */
+  policy?: Policy;
+  /** "Today", for allowance expiry (default: now). */
+  now?: Date;
 }
 
 /** One lockfile after every file was fetched and verified; nothing written yet. */
@@ -164,7 +173,13 @@ function decideLockfile(entry: Pending, options: EvaluateOptions): EvaluatedLock
   const { loaded } = entry;
   if (!('lock' in loaded)) return { path: loaded.path, ok: false, error: loaded.error };
   if (entry.error) return { path: loaded.path, ok: false, error: entry.error, lock: loaded.lock };
-  const allowIdentityChange = options.allowIdentityChange ?? false;
-  const packages = loaded.lock.model.packages.map((pkg) => decidePackage(pkg, entry.outcomes.get(pkg) ?? [], { allowIdentityChange }));
+  const { policy } = options;
+  const now = options.now ?? new Date();
+  const decide: DecideOptions = { allowIdentityChange: options.allowIdentityChange ?? false };
+  if (policy !== undefined) decide.allowanceFor = (f) => allowanceFor(policy, now, f);
+  const packages = loaded.lock.model.packages.map((pkg) => {
+    const outcome = decidePackage(pkg, entry.outcomes.get(pkg) ?? [], decide);
+    return policy === undefined ? outcome : { ...outcome, findings: judgeFindings(outcome.findings, policy, now) };
+  });
   return { path: loaded.path, ok: true, lock: loaded.lock, packages };
 }

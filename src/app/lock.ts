@@ -19,19 +19,23 @@ import { applyIdentityEdits, type IdentityEdit } from '../core/editor.js';
 import { selectFiles, type Selection } from '../core/lock-selection.js';
 import { renderLock, sameLockContent } from '../core/lock-writer.js';
 import type { LockedPackage } from '../core/lockfile.js';
+import type { Finding } from '../core/outcome.js';
+import { expiredAllowanceFindings, type Policy } from '../core/policy.js';
 import { collectPins, type PinSet } from '../core/pin-set.js';
 import type { LockWarning, Pin, SourcePosition } from '../core/requirements.js';
 import { PylockAttestError, exitCodeFor } from '../errors.js';
 import { readLockSource, writeLockSource, writeNewLockfile, type LockSource } from '../io/lockfile-io.js';
+import type { PolicySource } from '../io/policy-file.js';
 import { readRequirementsFiles } from '../io/requirements-file.js';
 import { checkIndexUrl, isAllowedIndexHost, redactUrl } from '../net/urls.js';
 import { defaultCacheDir } from './cache-dir.js';
-import { exitCodeOf, plannedEdits, unavailableMessage, type LockfileResult } from './enrich.js';
+import { exitCodeOf, plannedEdits, runPolicy, unavailableMessage, withPolicy, type LockfileResult } from './enrich.js';
 import { DEFAULT_INDEX_URL, evaluateLoaded, type EvaluateOptions } from './evaluate.js';
 import { lockfileFromSource, type LoadedLockfile } from './read-lockfile.js';
 import { RunContext } from './run-context.js';
 
-export interface LockOptions extends EvaluateOptions {
+/** The policy is read as enrich reads it: its allowances may accept a partially attested package. */
+export interface LockOptions extends EvaluateOptions, PolicySource {
   /** Where the lockfile goes (default `pylock.toml`). */
   output?: string;
   /** The lock's top-level `requires-python` (a PEP 440 specifier set); left out without it. */
@@ -46,6 +50,10 @@ export interface LockResult {
   schema: 'pylock-attest/lock@1';
   verified: boolean;
   trustRoot?: string;
+  /** Where the policy came from; absent when there was none. */
+  policy?: string;
+  /** Findings about the policy itself (`allowance-expired`); absent when none. */
+  policyFindings?: Finding[];
   /** Every requirements file read, includes too. */
   requirements: string[];
   output: string;
@@ -65,7 +73,8 @@ export async function lock(requirements: readonly string[], options: LockOptions
   }
   if (options.indexUrl !== undefined) checkIndexUrl(options.indexUrl);
   const output = options.output ?? 'pylock.toml';
-  const run = new LockRun(output, options);
+  const { policy, now } = await runPolicy(options);
+  const run = new LockRun(output, { ...options, policy, now }, policy);
   try {
     return await run.lock(requirements);
   } catch (e) {
@@ -91,7 +100,7 @@ class LockRun {
   readonly files: string[] = [];
   private verified: boolean;
 
-  constructor(readonly output: string, readonly options: LockOptions) {
+  constructor(readonly output: string, readonly options: LockOptions, readonly policy: Policy) {
     this.ctx = new RunContext(options, { ...options, cacheDir: options.cacheDir ?? defaultCacheDir() });
     this.verified = options.verify ?? true;
     if (!LOCK_NAME.test(basename(output))) this.warnings.push(`${output}: PEP 751 names lockfiles pylock.toml or pylock.<name>.toml`);
@@ -213,8 +222,10 @@ class LockRun {
   }
 
   private result(lockfile: LockfileResult, trustRoot: string | undefined): LockResult {
-    const result: LockResult = { schema: 'pylock-attest/lock@1', verified: this.verified, requirements: this.files, output: this.output, lockfiles: [lockfile], requests: this.ctx.requests, exitCode: exitCodeOf([lockfile]) };
+    const policyFindings = expiredAllowanceFindings(this.policy, this.options.now ?? new Date());
+    const result: LockResult = { schema: 'pylock-attest/lock@1', verified: this.verified, requirements: this.files, output: this.output, lockfiles: [lockfile], requests: this.ctx.requests, exitCode: exitCodeOf([lockfile], policyFindings) };
     if (trustRoot !== undefined) result.trustRoot = trustRoot;
+    withPolicy(result, this.policy, policyFindings);
     return result;
   }
 

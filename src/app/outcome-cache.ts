@@ -100,7 +100,14 @@ function isOutcome(v: unknown): v is FileOutcome {
   if (o.status === undefined || !KEPT.has(o.status)) return false;
   if (o.detail !== undefined && typeof o.detail !== 'string') return false;
   if (o.source !== undefined && typeof o.source !== 'string') return false;
-  return Array.isArray(o.identities) && o.identities.every(isIdentity);
+  if (!Array.isArray(o.identities) || !o.identities.every(isIdentity)) return false;
+  // Which keys are only the index's claim must survive the round trip; an attested outcome without them is re-derived.
+  if (o.unverifiedKeys === undefined) return o.status === 'no-provenance';
+  return Array.isArray(o.unverifiedKeys) && o.unverifiedKeys.length === o.identities.length && o.unverifiedKeys.every(isKeyList);
+}
+
+function isKeyList(v: unknown): v is string[] {
+  return Array.isArray(v) && v.every((k) => typeof k === 'string');
 }
 
 function isIdentity(v: unknown): v is Identity {

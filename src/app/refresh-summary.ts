@@ -1,4 +1,4 @@
-import { describeIdentity } from '../core/identity.js';
+import { describeClaims, describeIdentity } from '../core/identity.js';
 import type { Finding, PackageOutcome } from '../core/outcome.js';
 import type { Identity } from '../core/types.js';
 import { VERSION } from '../version.js';
@@ -25,7 +25,7 @@ const EXPLANATIONS: Record<RefreshResult['outcome'], string> = {
   unchanged: 'Every locked file was re-checked against the index; the recorded identities still hold and nothing new was proven.',
   updated: 'Every locked file was re-checked. Newly proven publisher identities were written to the lockfiles below; no recorded identity was dropped or changed. Review and merge.',
   'needs-human':
-    'Every locked file was re-checked, and some results need a decision: a recorded identity disappeared or changed, or an attestation did not verify. Recorded identities were kept as they were. Investigate each finding below before merging anything that installs these packages.',
+    'Every locked file was re-checked, and some results need a decision: a recorded identity disappeared or changed, an attestation did not verify, or a package has files without provenance beside attested ones. Recorded identities were kept as they were. Investigate each finding below before merging anything that installs these packages.',
   failed: 'The run could not complete (see the errors below); lockfiles that could not be fully checked were left untouched. Re-run the job; if it keeps failing, read the job log.',
 };
 
@@ -44,7 +44,7 @@ function render(result: RefreshResult, limit: number): string {
   out.push(...overview(result));
   out.push(...errors(result));
   out.push(...findingList('Needs a human', result, (f) => f.severity === 'error' && !f.allowed, limit));
-  out.push(...findingList('Identity changes accepted with --allow-identity-change (review them)', result, (f) => f.allowed === true, limit));
+  out.push(...findingList('Accepted with --allow-identity-change or a policy allowance (review them)', result, (f) => f.allowed === true, limit));
   out.push(...written(result, limit));
   out.push(...findingList('Warnings', result, (f) => f.severity === 'warning' && !f.allowed, limit));
   out.push(...allPackages(result, limit));
@@ -70,7 +70,8 @@ function errors(result: RefreshResult): string[] {
 }
 
 function findingList(title: string, result: RefreshResult, keep: (f: Finding) => boolean, limit: number): string[] {
-  const items = result.lockfiles.flatMap((l) => l.findings.filter(keep).map((f) => findingItem(l.path, f)));
+  const policy = (result.policyFindings ?? []).filter(keep).map((f) => findingItem(result.policy ?? 'policy', f));
+  const items = [...result.lockfiles.flatMap((l) => l.findings.filter(keep).map((f) => findingItem(l.path, f))), ...policy];
   if (items.length === 0) return [];
   return [`### ${title} (${items.length})`, '', ...capped(items, limit), ''];
 }
@@ -83,13 +84,14 @@ function findingItem(path: string, f: Finding): string {
   } else {
     lines.push(`  - ${code(f.message, 600)}`);
   }
+  if (f.allowance) lines.push(`  - allowed by ${code(`${f.allowance.source}:${f.allowance.line}`)} until ${code(f.allowance.expires)}: ${code(f.allowance.reason, 300)}`);
   lines.push(`  - how to respond: see ${code(`docs/audit.md#${f.category}`)} in the pylock-attest documentation`);
   return lines.join('\n');
 }
 
 function written(result: RefreshResult, limit: number): string[] {
   const rows = result.lockfiles.flatMap((l) =>
-    l.changed ? l.packages.filter(isWrite).map((p) => `| ${cell(l.path)} | ${cell(label(p.name, p.version))} | ${p.action} | ${identities(p.action === 'removed' ? [] : p.identities, true)} |`) : [],
+    l.changed ? l.packages.filter(isWrite).map((p) => `| ${cell(l.path)} | ${cell(label(p.name, p.version))} | ${p.action} | ${p.action === 'removed' ? '_none_' : claims(p)} |`) : [],
   );
   if (rows.length === 0) return [];
   const title = result.lockfiles.some((l) => l.written) ? 'Identities written' : 'Identities that would be written (dry run)';
@@ -130,6 +132,12 @@ function capped(items: string[], limit: number): string[] {
 
 function label(name: string, version: string | undefined): string {
   return version !== undefined ? `${name} ${version}` : name;
+}
+
+/** The identities written, each key that only the index vouches for marked (not with --no-verify, which says so on top). */
+function claims(p: PackageOutcome): string {
+  if (p.identities.length === 0) return '_none_';
+  return p.identities.map((i, n) => code(p.status === 'unverified' ? describeIdentity(i) : describeClaims(i, p.unverifiedKeys?.[n] ?? []), 300, true)).join(', ');
 }
 
 function identities(list: readonly Identity[], table = false): string {

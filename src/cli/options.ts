@@ -32,7 +32,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'enrich <lockfile...>',
     summary: 'Fetch, verify and record attestation identities in pylock.toml files, in place',
     details:
-      'For every locked sdist and wheel, fetch its PEP 740 provenance from the index, verify each attestation (Sigstore, publisher identity, file digest and name), and write the verified publisher identities as [[packages.attestation-identities]] tables. Every other byte of the file is preserved. A recorded identity is never silently dropped or changed: that is a finding (exit 1) unless --allow-identity-change.',
+      'For every locked sdist and wheel, fetch its PEP 740 provenance from the index, verify each attestation (Sigstore, publisher identity, file digest and name), and write the verified publisher identities as [[packages.attestation-identities]] tables. Every other byte of the file is preserved. A package is verified only when every one of its locked files is: a file without provenance beside attested ones is a partial-attestation error (exit 1) and nothing is recorded for that package, unless a policy allowance accepts the file (docs/audit.md#partial-attestation). A recorded identity is never silently dropped or changed: that is a finding (exit 1) unless --allow-identity-change.',
     example: 'pylock-attest enrich pylock.toml',
   },
   {
@@ -48,7 +48,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'check <lockfile...>',
     summary: 'Audit lockfiles against the index and a baseline, for pre-commit and CI; never writes',
     details:
-      'Online, every locked file\'s provenance is fetched and verified again, and every place where the lockfile and the index disagree is a finding: a recorded identity the index no longer proves (index-disagrees), identities the index proves but the lockfile does not record (not-enriched), attestations that fail (verification-failed). With --base, the lockfile is also compared with its baseline (see diff). --offline makes no network request at all and runs the diff and the policy only (pre-commit.ci has no network). Policy: [tool.pylock-attest] in ./pyproject.toml, or --policy FILE (docs/audit.md). Exit 1 when an error-severity finding remains after policy, 3 when the index could not answer.',
+      'Online, every locked file\'s provenance is fetched and verified again, and every place where the lockfile and the index disagree is a finding: a recorded identity the index no longer proves (index-disagrees), identities the index proves but the lockfile does not record (not-enriched), attestations that fail (verification-failed), files without provenance beside attested ones (partial-attestation). With --base, the lockfile is also compared with its baseline (see diff). --offline makes no network request at all and runs the diff and the policy only (pre-commit.ci has no network). Policy: [tool.pylock-attest] in ./pyproject.toml, or --policy FILE (docs/audit.md). Exit 1 when an error-severity finding remains after policy, 3 when the index could not answer.',
     example: 'pylock-attest check pylock.toml --base git:origin/main --format github',
   },
   {
@@ -91,7 +91,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { name: 'dry-run', type: 'boolean', commands: ['enrich', 'refresh', 'lock'], default: false, describe: 'Do everything but write; report what would change' },
   { name: 'format', type: 'string', commands: ['enrich', 'refresh', 'lock'], default: 'text', choices: ['text', 'json'], describe: 'Report format on stdout (logs go to stderr)' },
   { name: 'base', type: 'string', commands: ['check'], describe: 'Also compare with this baseline: git:<rev> (each lockfile as committed at <rev>; a lockfile not there yet counts as all new), git:<rev>:<path>, or a file (one lockfile only)' },
-  { name: 'policy', type: 'string', commands: ['check', 'diff'], defaultText: '[tool.pylock-attest] in ./pyproject.toml', describe: 'Policy file: [tool.pylock-attest] of a pyproject.toml, or the same keys at the top level of any TOML file (docs/audit.md)' },
+  { name: 'policy', type: 'string', commands: ['enrich', 'refresh', 'lock', 'check', 'diff'], defaultText: '[tool.pylock-attest] in ./pyproject.toml', describe: 'Policy file: [tool.pylock-attest] of a pyproject.toml, or the same keys at the top level of any TOML file (docs/audit.md). enrich, refresh and lock read it too: an allowance can accept a partially attested package (then its attested files\' identities are written), and findings are judged as check judges them' },
   { name: 'format', type: 'string', commands: ['check', 'diff'], default: 'text', choices: ['text', 'json', 'markdown', 'github', 'sarif'], describe: 'Report format on stdout: text (grouped, colour on a terminal), json (docs/schema/findings-v1.schema.json), markdown (a table for a PR body or job summary), github (workflow commands that annotate the PR diff), sarif (2.1.0, for code scanning)' },
   { name: 'summary', type: 'string', commands: ['refresh'], describe: 'Also write a markdown summary (outcome, findings that need a human, identities written, every package) to this file: a pull-request body or $GITHUB_STEP_SUMMARY' },
 ];

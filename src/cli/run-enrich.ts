@@ -52,6 +52,7 @@ export function enrichOptions(args: Args): EnrichOptions {
   const hosts = listOption(args['allowIndexHost']);
   if (hosts.length > 0) options.allowIndexHosts = hosts;
   if (typeof args['trustedRoot'] === 'string') options.trustedRoot = args['trustedRoot'];
+  if (typeof args['policy'] === 'string') options.policyFile = args['policy'];
   if (typeof args['cacheDir'] === 'string') options.cacheDir = args['cacheDir'];
   options.cache = args['cache'] !== false;
   if (args['offline'] === true) {

@@ -131,12 +131,21 @@ export function sameIdentitySet(a: readonly Identity[], b: readonly Identity[]):
 
 /** A short human form: `GitHub pypa/sampleproject (release.yml, env pypi)`. */
 export function describeIdentity(identity: Identity): string {
+  return describeClaims(identity, []);
+}
+
+/**
+ * describeIdentity, where the values of `claimed` keys (no certificate backs
+ * them, only the index's word) say so: `env pypi [index claim]`.
+ */
+export function describeClaims(identity: Identity, claimed: readonly string[]): string {
   const { kind, ...rest } = identity;
-  const main = rest['repository'] ?? rest['email'];
+  const shown = (k: string, text: string) => (claimed.includes(k) ? `${text} [index claim]` : text);
+  const mainKey = rest['repository'] !== undefined ? 'repository' : rest['email'] !== undefined ? 'email' : undefined;
   const detail = Object.entries(rest)
-    .filter(([k]) => k !== 'repository' && k !== 'email')
-    .map(([k, v]) => (k === 'environment' ? `env ${String(v)}` : String(v)));
-  const head = main !== undefined ? `${kind} ${String(main)}` : kind;
+    .filter(([k]) => k !== mainKey)
+    .map(([k, v]) => shown(k, k === 'environment' ? `env ${String(v)}` : String(v)));
+  const head = mainKey !== undefined ? `${kind} ${shown(mainKey, String(rest[mainKey]))}` : kind;
   return detail.length > 0 ? `${head} (${detail.join(', ')})` : head;
 }
 

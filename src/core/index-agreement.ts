@@ -24,6 +24,7 @@ function packageFindings(p: PackageOutcome, path: string): Finding[] {
     case 'index-mismatch':
       return fileFindings(p, path, 'index-disagrees', 'the index lists another sha256 for this file, or does not list it');
     default:
+      // verified, partial, no-provenance: what the verdict proves against what the lockfile records.
       return [...agreement(p, path), ...shapeFindings(p, path)];
   }
 }
@@ -38,12 +39,17 @@ function statusOf(category: 'unavailable' | 'verification-failed' | 'index-disag
   return category === 'verification-failed' ? 'invalid' : category === 'index-disagrees' ? 'index-mismatch' : 'unavailable';
 }
 
-/** Recorded X, proven Y or nothing: index-disagrees. Nothing recorded, something proven: not-enriched. */
+/**
+ * Recorded X, proven Y or nothing: index-disagrees. Nothing recorded, and
+ * enrich would record something: not-enriched (a partially attested package
+ * gets identities only when a policy allowance accepts it; until then its
+ * partial-attestation error says why).
+ */
 function agreement(p: PackageOutcome, path: string): Finding[] {
   const recorded = normalizeIdentitySet(p.recorded ?? []);
   const proven = normalizeIdentitySet(p.identities);
   if (recorded.length === 0) {
-    if (proven.length === 0) return [];
+    if (proven.length === 0 || p.action !== 'added') return [];
     return [make(p, path, 'not-enriched', `the index proves ${describeSet(proven)}, but the lockfile records no identity; run \`pylock-attest enrich\``, { old: [], new: proven })];
   }
   if (sameIdentitySet(recorded, proven)) return [];
@@ -57,7 +63,7 @@ function agreement(p: PackageOutcome, path: string): Finding[] {
 function shapeFindings(p: PackageOutcome, path: string): Finding[] {
   return p.findings
     .filter((f) => f.category === 'partial-attestation' || f.category === 'mixed-publishers')
-    .map((f) => make(p, path, f.category, f.message, f.category === 'mixed-publishers' ? { new: normalizeIdentitySet(p.identities) } : {}));
+    .map((f) => make(p, path, f.category, f.message, f.category === 'mixed-publishers' ? { new: normalizeIdentitySet(p.identities) } : f.file !== undefined ? { file: f.file } : {}));
 }
 
 function make(p: PackageOutcome, path: string, category: Finding['category'], message: string, extra: Pick<Finding, 'old' | 'new' | 'file'>): Finding {

@@ -1,4 +1,4 @@
-import { describeIdentity, normalizeIdentitySet, sameIdentitySet } from './identity.js';
+import { canonicalIdentity, describeIdentity, identityKey, normalizeIdentitySet, sameIdentitySet } from './identity.js';
 import type { LockedPackage, SkipReason } from './lockfile.js';
 import type { ErrorCode } from '../errors.js';
 import type { Identity } from './types.js';
@@ -27,9 +27,20 @@ export interface FileOutcome {
   source?: string;
   /** For `unavailable`: why the index could not answer (INDEX_TIMEOUT, INDEX_BODY, …). */
   code?: ErrorCode;
+  /**
+   * Per identity, in the order of `identities`: the keys no certificate claim
+   * backs, so only the index's word (`environment`; with --no-verify, every key).
+   * Absent (an outcome from elsewhere): every key counts as a claim.
+   */
+  unverifiedKeys?: string[][];
 }
 
-export type PackageStatus = FileStatus | 'skipped';
+/**
+ * `partial`: some locked files are attested and others have no provenance.
+ * Never `verified`: PEP 751 identities cover every file of the package, so
+ * they would vouch for the unattested ones too.
+ */
+export type PackageStatus = FileStatus | 'partial' | 'skipped';
 
 export type FindingCategory =
   | 'verification-failed'
@@ -88,8 +99,14 @@ export interface PackageOutcome {
   status: PackageStatus;
   skip?: SkipReason;
   files: FileOutcome[];
-  /** Identities the index proves now (or claims, with --no-verify). */
+  /**
+   * Identities the index proves now (or claims, with --no-verify). For
+   * `partial`: what the attested files prove; written only when every
+   * unattested file is accepted by a policy allowance.
+   */
   identities: Identity[];
+  /** `unverifiedKeys[i]`: the keys of `identities[i]` that are only the index's claim (see FileOutcome). */
+  unverifiedKeys: string[][];
   recorded: Identity[] | undefined;
   action: Action;
   findings: Finding[];
@@ -97,6 +114,8 @@ export interface PackageOutcome {
 
 export interface DecideOptions {
   allowIdentityChange: boolean;
+  /** The live policy allowance that accepts a finding, if any (asked for partial-attestation findings). */
+  allowanceFor?: (f: Finding) => Allowance | undefined;
 }
 
 const STATUS_PRECEDENCE: FileStatus[] = ['unavailable', 'invalid', 'index-mismatch'];
@@ -104,19 +123,29 @@ const STATUS_PRECEDENCE: FileStatus[] = ['unavailable', 'invalid', 'index-mismat
 export function decidePackage(pkg: LockedPackage, files: FileOutcome[], opts: DecideOptions): PackageOutcome {
   const base = { name: pkg.name, version: pkg.version, line: pkg.line, files, recorded: pkg.identities };
   if (pkg.skip !== undefined) {
-    return { ...base, status: 'skipped', skip: pkg.skip, identities: [], action: 'none', findings: [] };
+    return { ...base, status: 'skipped', skip: pkg.skip, identities: [], unverifiedKeys: [], action: 'none', findings: [] };
   }
   const blocking = STATUS_PRECEDENCE.find((s) => files.some((f) => f.status === s));
   if (blocking !== undefined) {
-    return { ...base, status: blocking, identities: [], action: 'kept', findings: blockingFindings(pkg, files, blocking) };
+    return { ...base, status: blocking, identities: [], unverifiedKeys: [], action: 'kept', findings: blockingFindings(pkg, files, blocking) };
   }
   const attested = files.filter((f) => f.status === 'verified' || f.status === 'unverified');
   const identities = normalizeIdentitySet(attested.flatMap((f) => f.identities));
-  const status: PackageStatus = attested.length === 0 ? 'no-provenance' : attested.some((f) => f.status === 'unverified') ? 'unverified' : 'verified';
-  const findings = shapeFindings(pkg, files, attested.length, identities);
-  const { action, finding } = decideAction(pkg, identities, opts);
-  if (finding) findings.unshift(finding);
-  return { ...base, status, identities, action, findings };
+  const partial = partialFindings(pkg, files, attested.length, opts.allowanceFor);
+  // A partially attested package gets identities only when every unattested file is accepted.
+  const accepted = partial.every((f) => f.allowed === true);
+  const findings = [...partial, ...mixedFindings(pkg, identities)];
+  const decided = decideAction(pkg, identities, { allowIdentityChange: opts.allowIdentityChange && accepted });
+  if (decided.finding) findings.unshift(decided.finding);
+  const action = accepted || decided.action !== 'added' ? decided.action : 'none';
+  const unverifiedKeys = identities.map((i) => claimedKeys(i, attested));
+  return { ...base, status: packageStatus(attested, partial.length), identities, unverifiedKeys, action, findings };
+}
+
+function packageStatus(attested: readonly FileOutcome[], unattested: number): PackageStatus {
+  if (attested.length === 0) return 'no-provenance';
+  if (unattested > 0) return 'partial';
+  return attested.some((f) => f.status === 'unverified') ? 'unverified' : 'verified';
 }
 
 function blockingFindings(pkg: LockedPackage, files: FileOutcome[], status: FileStatus): Finding[] {
@@ -127,16 +156,46 @@ function blockingFindings(pkg: LockedPackage, files: FileOutcome[], status: File
   return [finding(pkg, category, 'error', `${what}: ${detail}`)];
 }
 
-function shapeFindings(pkg: LockedPackage, files: FileOutcome[], attested: number, identities: Identity[]): Finding[] {
-  const findings: Finding[] = [];
-  if (attested > 0 && attested < files.length) {
-    const missing = files.filter((f) => f.status === 'no-provenance').map((f) => f.filename);
-    findings.push(finding(pkg, 'partial-attestation', 'warning', `${attested} of ${files.length} files are attested; none for ${missing.join(', ')}`));
+/**
+ * One error per locked file without provenance in a package whose other
+ * files are attested: an identity recorded for the package would vouch for
+ * that file too (a stolen token uploads an extra wheel to an attested
+ * release). A policy allowance may accept a named file or the whole package.
+ */
+function partialFindings(pkg: LockedPackage, files: FileOutcome[], attested: number, allowanceFor: DecideOptions['allowanceFor']): Finding[] {
+  if (attested === 0) return [];
+  const of = `${attested} of the package's ${files.length} locked files ${attested === 1 ? 'is' : 'are'} attested`;
+  return files
+    .filter((f) => f.status === 'no-provenance')
+    .map((f) => {
+      const out = finding(pkg, 'partial-attestation', 'error', `${f.filename} has no provenance, but ${of}: an identity recorded for the package would vouch for this file too`);
+      out.file = f.filename;
+      const allowance = allowanceFor?.(out);
+      if (allowance !== undefined) {
+        out.allowed = true;
+        out.allowance = allowance;
+      }
+      return out;
+    });
+}
+
+function mixedFindings(pkg: LockedPackage, identities: Identity[]): Finding[] {
+  if (identities.length <= 1) return [];
+  return [finding(pkg, 'mixed-publishers', 'warning', `files come from ${identities.length} publishers: ${identities.map(describeIdentity).join('; ')}`)];
+}
+
+/** The keys of `identity` that an attested file could only claim; a file that does not say counts every key. */
+function claimedKeys(identity: Identity, attested: readonly FileOutcome[]): string[] {
+  const key = identityKey(identity);
+  const keys = new Set<string>();
+  for (const f of attested) {
+    f.identities.forEach((i, n) => {
+      const canonical = canonicalIdentity(i);
+      if (canonical === undefined || identityKey(canonical) !== key) return;
+      for (const k of f.unverifiedKeys?.[n] ?? Object.keys(identity)) keys.add(k);
+    });
   }
-  if (identities.length > 1) {
-    findings.push(finding(pkg, 'mixed-publishers', 'warning', `files come from ${identities.length} publishers: ${identities.map(describeIdentity).join('; ')}`));
-  }
-  return findings;
+  return [...keys].sort();
 }
 
 /** Rule: never silently drop or change a recorded identity. */

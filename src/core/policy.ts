@@ -3,7 +3,7 @@ import { PylockAttestError } from '../errors.js';
 import { auditFinding, AUDIT_CATEGORIES, sortFindings } from './findings.js';
 import { identityKey, normalizeIdentitySet } from './identity.js';
 import { normalizeProjectName } from './names.js';
-import type { Finding, FindingCategory, Severity } from './outcome.js';
+import type { Allowance, Finding, FindingCategory, Severity } from './outcome.js';
 import { scanToml } from './scanner.js';
 import type { Identity, IdentityValue } from './types.js';
 
@@ -20,6 +20,8 @@ export interface AllowRule {
   /** PEP 503-normalized name or glob. */
   package: string;
   category?: FindingCategory;
+  /** A distribution filename or glob, matched exactly (case-sensitive): only findings about that file. */
+  file?: string;
   /** Keys an old identity must have, exactly (`""` = the key is absent). */
   from?: Record<string, IdentityValue>;
   /** Keys every newly accepted identity must have. */
@@ -47,7 +49,7 @@ type KeyPath = ReadonlyArray<string | number>;
 export type LineOf = (path: KeyPath) => number | undefined;
 
 const TOP_KEYS = new Set(['require-attestations', 'ignore', 'severity', 'allow']);
-const RULE_KEYS = new Set(['package', 'category', 'from', 'to', 'reason', 'expires']);
+const RULE_KEYS = new Set(['package', 'file', 'category', 'from', 'to', 'reason', 'expires']);
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 /** `unavailable` is the index failing (exit 3), never a policy matter. */
 const POLICY_CATEGORIES: readonly FindingCategory[] = AUDIT_CATEGORIES.filter((c) => c !== 'unavailable');
@@ -144,6 +146,11 @@ function readRule(raw: unknown, where: (...rest: KeyPath) => number | undefined,
     if (!category) throw fail(`\`category\` must be one of ${ALLOWABLE.join(', ')}`, 'category');
     rule.category = category;
   }
+  if (t['file'] !== undefined) {
+    const file = t['file'];
+    if (typeof file !== 'string' || file.trim() === '' || /[/\\]/.test(file)) throw fail('`file` must be a distribution filename or glob (no directory)', 'file', 'for example file = "example-1.0.tar.gz" or "example-*.tar.gz"');
+    rule.file = file;
+  }
   if (t['from'] !== undefined) rule.from = identityPattern(t['from'], 'from', fail);
   if (t['to'] !== undefined) rule.to = identityPattern(t['to'], 'to', fail);
   if (!rule.category && !rule.from && !rule.to) {
@@ -222,8 +229,17 @@ function normalizePattern(pattern: string): string {
 
 /** `*` is any run of characters, `?` one; everything else literal. On PEP 503-normalized names. */
 export function matchesName(pattern: string, name: string): boolean {
+  return matchesGlob(pattern, normalizeProjectName(name));
+}
+
+/** The same globs over a filename as uploaded: exact, case-sensitive (the index looks files up that way). */
+export function matchesFile(pattern: string, filename: string): boolean {
+  return matchesGlob(pattern, filename);
+}
+
+function matchesGlob(pattern: string, text: string): boolean {
   const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${source}$`).test(normalizeProjectName(name));
+  return new RegExp(`^${source}$`, 's').test(text);
 }
 
 export function isRequired(policy: Policy, name: string): boolean {
@@ -248,6 +264,7 @@ function identityMatches(pattern: Record<string, IdentityValue>, identity: Ident
 export function ruleMatches(rule: AllowRule, f: Finding): boolean {
   if (!matchesName(rule.package, f.package)) return false;
   if (rule.category !== undefined && rule.category !== f.category) return false;
+  if (rule.file !== undefined && (f.file === undefined || !matchesFile(rule.file, f.file))) return false;
   if (f.category === 'identity-removed' && rule.category !== 'identity-removed') return false;
   if (rule.from && !(f.old ?? []).some((i) => identityMatches(rule.from!, i))) return false;
   if (rule.to) {
@@ -277,11 +294,25 @@ export function isExpired(rule: AllowRule, now: Date): boolean {
  * expired allowance. An expired allowance accepts nothing.
  */
 export function applyPolicy(findings: readonly Finding[], policy: Policy, now: Date): Finding[] {
+  return sortFindings([...judgeFindings(findings, policy, now), ...expiredAllowanceFindings(policy, now)]);
+}
+
+/** `applyPolicy` without the expiry findings and the sort: for one lockfile of a run that reports expiry once. */
+export function judgeFindings(findings: readonly Finding[], policy: Policy, now: Date): Finding[] {
   const live = policy.allow.filter((r) => !isExpired(r, now));
   const kept = findings.filter((f) => f.category === 'allowance-expired' || !isIgnored(policy, f.package));
-  const judged = kept.map((f) => judge(f, policy, live));
-  const expired = policy.allow.filter((r) => isExpired(r, now)).map((r) => judge(expiredFinding(r), policy, []));
-  return sortFindings([...judged, ...expired]);
+  return kept.map((f) => judge(f, policy, live));
+}
+
+/** One `allowance-expired` finding per allowance past its date, at its line in the policy file. */
+export function expiredAllowanceFindings(policy: Policy, now: Date): Finding[] {
+  return policy.allow.filter((r) => isExpired(r, now)).map((r) => judge(expiredFinding(r), policy, []));
+}
+
+/** The live allowance that accepts this finding, as the finding cites it; undefined when none does. */
+export function allowanceFor(policy: Policy, now: Date, f: Finding): Allowance | undefined {
+  const rule = policy.allow.find((r) => !isExpired(r, now) && ruleMatches(r, f));
+  return rule === undefined ? undefined : citation(rule);
 }
 
 function judge(f: Finding, policy: Policy, live: readonly AllowRule[]): Finding {
@@ -291,12 +322,17 @@ function judge(f: Finding, policy: Policy, live: readonly AllowRule[]): Finding 
   const rule = f.category === 'allowance-expired' || f.category === 'unavailable' ? undefined : live.find((r) => ruleMatches(r, f));
   if (rule) {
     out.allowed = true;
-    out.allowance = { reason: rule.reason, expires: rule.expires, source: rule.source, line: rule.line };
+    out.allowance = citation(rule);
   }
   return out;
 }
 
+function citation(rule: AllowRule): Allowance {
+  return { reason: rule.reason, expires: rule.expires, source: rule.source, line: rule.line };
+}
+
 function expiredFinding(rule: AllowRule): Finding {
-  const message = `the allowance for ${rule.package} expired on ${rule.expires} (reason: ${rule.reason}); review the change, then renew or remove it`;
+  const what = rule.file !== undefined ? `${rule.package} (file ${rule.file})` : rule.package;
+  const message = `the allowance for ${what} expired on ${rule.expires} (reason: ${rule.reason}); review the change, then renew or remove it`;
   return auditFinding({ category: 'allowance-expired', package: rule.package, version: undefined, path: rule.source, line: rule.line, message });
 }

@@ -11,6 +11,22 @@ export interface PolicyLocation {
   cwd?: string;
 }
 
+/** Where a run's policy comes from: given, or a file named, or ./pyproject.toml (enrich, refresh, lock, check, diff alike). */
+export interface PolicySource {
+  /** An already loaded policy. */
+  policy?: Policy;
+  /** `--policy FILE`. */
+  policyFile?: string;
+  /** Where pyproject.toml is looked for (default: the process's cwd). */
+  cwd?: string;
+}
+
+/** The policy a run was given, else the one its options name or find. */
+export function policyOf(source: PolicySource): Promise<Policy> {
+  if (source.policy !== undefined) return Promise.resolve(source.policy);
+  return loadPolicy({ ...(source.policyFile !== undefined ? { file: source.policyFile } : {}), ...(source.cwd !== undefined ? { cwd: source.cwd } : {}) });
+}
+
 /**
  * The audit policy: the file named, else `[tool.pylock-attest]` of
  * pyproject.toml in the working directory, else the empty policy. Errors

@@ -77,11 +77,22 @@ function checkBuildConfig(claims: CertificateClaims, prefix: string, refs: (stri
 // `owner/name`: exactly one slash, so the identity cannot smuggle extra path segments into the URIs we build.
 const GITHUB_REPOSITORY = /^[^/\s]+\/[^/\s]+$/;
 
+/**
+ * GitHub: the source repository digest (the commit, from the OIDC token's
+ * `sha`, which GitHub always sets) must be in the certificate; the ref is
+ * optional (GitHub leaves `ref` empty for some deployment events). This is
+ * stricter than pypi-attestations (>= 0.0.23 accepts either one alone) only
+ * for a certificate Fulcio never issues to GitHub Actions: one with a ref and
+ * no digest (docs/decisions.md, "Publisher policy").
+ */
 function checkGitHub(identity: Identity, claims: CertificateClaims): Check {
   const repository = stringKey(identity, 'repository');
   const workflow = stringKey(identity, 'workflow');
   if (repository === undefined || !GITHUB_REPOSITORY.test(repository)) return 'GitHub identity needs repository "owner/name"';
   if (workflow === undefined || workflow.includes('/')) return 'GitHub identity needs a workflow file name';
+  if (claims.sourceRepositoryDigest === undefined || claims.sourceRepositoryDigest.length === 0) {
+    return 'the certificate has no source repository digest (the commit), which every GitHub Actions certificate carries';
+  }
   const repoUri = `https://github.com/${repository}`;
   return (
     checkIssuer(claims, GITHUB_ISSUER, 'issuerV2') ??

@@ -16,7 +16,8 @@ export const PREDICATE_TYPES: ReadonlySet<string> = new Set([
 
 export type StatementResult = { ok: true; predicateType: string } | { ok: false; reason: string };
 
-const SHA256_HEX = /^[0-9a-fA-F]{64}$/;
+/** sha256 as PyPI signs it and as the lockfile records it (core/lockfile.ts lowercases it): 64 lowercase hex digits. */
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -31,30 +32,36 @@ function parseStatement(payload: Uint8Array): Record<string, unknown> | undefine
   }
 }
 
+/**
+ * Exactly one subject, about this file. The digest is compared as an exact
+ * string, as pypi-attestations does (`digest != dist.digest`, where
+ * dist.digest is `hashlib...hex()`: lowercase). An uppercase digest in a
+ * statement is therefore not this file's: PyPI never signs one.
+ */
 function checkSubject(subject: unknown, expected: ExpectedDistribution): string | undefined {
-  if (!Array.isArray(subject) || subject.length !== 1) return 'statement must have exactly one subject';
+  if (!Array.isArray(subject) || subject.length !== 1) return 'the signed statement must name exactly one subject';
   const only: unknown = subject[0];
-  if (!isRecord(only) || typeof only.name !== 'string' || !isRecord(only.digest)) return 'malformed subject';
+  if (!isRecord(only) || typeof only.name !== 'string' || !isRecord(only.digest)) return "the signed statement's subject is malformed";
   const digest = only.digest.sha256;
-  if (typeof digest !== 'string' || !SHA256_HEX.test(digest)) return 'subject has no sha256 digest';
-  if (!SHA256_HEX.test(expected.sha256) || digest.toLowerCase() !== expected.sha256.toLowerCase()) {
-    return 'subject digest does not match the file';
+  if (typeof digest !== 'string') return "the signed statement's subject has no sha256 digest";
+  if (!SHA256_HEX.test(expected.sha256) || digest !== expected.sha256) {
+    return `the signed statement is about sha256 ${JSON.stringify(digest.slice(0, 80))}, not the file's ${expected.sha256} (compared exactly, as lowercase hex)`;
   }
-  if (!sameDistribution(only.name, expected.filename)) return `subject ${JSON.stringify(only.name)} is not ${expected.filename}`;
+  if (!sameDistribution(only.name, expected.filename)) return `the signed statement is about ${JSON.stringify(only.name)}, not ${expected.filename}`;
   return undefined;
 }
 
 /** Checks the DSSE payload sigstore-js verified (never a second copy of it). */
 export function checkStatement(payloadType: string, payload: Uint8Array, expected: ExpectedDistribution): StatementResult {
-  if (payloadType !== IN_TOTO_PAYLOAD_TYPE) return { ok: false, reason: `unexpected payload type ${payloadType}` };
+  if (payloadType !== IN_TOTO_PAYLOAD_TYPE) return { ok: false, reason: `the signed payload is of type ${JSON.stringify(payloadType)}, not an in-toto statement` };
   const statement = parseStatement(payload);
-  if (statement === undefined) return { ok: false, reason: 'statement is not a JSON object' };
-  if (statement._type !== STATEMENT_TYPE_V1) return { ok: false, reason: 'statement is not an in-toto v1 Statement' };
+  if (statement === undefined) return { ok: false, reason: 'the signed statement is not a JSON object' };
+  if (statement._type !== STATEMENT_TYPE_V1) return { ok: false, reason: 'the signed statement is not an in-toto v1 Statement' };
   const subjectProblem = checkSubject(statement.subject, expected);
   if (subjectProblem !== undefined) return { ok: false, reason: subjectProblem };
   const predicateType = statement.predicateType;
   if (typeof predicateType !== 'string' || !PREDICATE_TYPES.has(predicateType)) {
-    return { ok: false, reason: `unknown predicate type ${JSON.stringify(predicateType)}` };
+    return { ok: false, reason: `the signed statement's predicate type ${JSON.stringify(predicateType)} is not one PyPI issues` };
   }
   return { ok: true, predicateType };
 }

@@ -14,11 +14,11 @@ import { decodeUtf8 } from './der.js';
 
 function checkpointMatchesProof(entry: TransparencyLogEntry): string | undefined {
   const proof = entry.inclusionProof;
-  if (proof?.checkpoint === undefined) return 'log entry has no inclusion proof';
+  if (proof?.checkpoint === undefined) return 'the transparency log entry has no inclusion proof';
   const [, size, rootB64] = proof.checkpoint.envelope.split('\n');
-  if (size !== proof.treeSize) return 'inclusion proof tree size differs from its checkpoint';
+  if (size !== proof.treeSize) return "the inclusion proof's tree size differs from the size its signed checkpoint states";
   if (rootB64 === undefined || !Buffer.from(rootB64, 'base64').equals(proof.rootHash)) {
-    return 'inclusion proof root hash differs from its checkpoint';
+    return "the inclusion proof's root hash differs from the one its signed checkpoint states";
   }
   return undefined;
 }
@@ -31,11 +31,11 @@ function pemToDer(pem: string): Buffer | undefined {
 function verifierMatchesCertificate(body: unknown, certDer: Uint8Array): string | undefined {
   const spec = (body as { spec?: { signatures?: unknown } }).spec;
   const sigs = spec?.signatures;
-  if (!Array.isArray(sigs) || sigs.length !== 1) return 'log entry must carry exactly one signature';
+  if (!Array.isArray(sigs) || sigs.length !== 1) return 'the transparency log entry must record exactly one signature';
   const verifier = (sigs[0] as { verifier?: unknown }).verifier;
-  if (typeof verifier !== 'string') return 'log entry signature has no verifier';
+  if (typeof verifier !== 'string') return "the transparency log entry's signature names no certificate";
   const der = pemToDer(decodeUtf8(Buffer.from(verifier, 'base64')));
-  if (der === undefined || !der.equals(certDer)) return 'log entry was made for a different certificate';
+  if (der === undefined || !der.equals(certDer)) return 'the transparency log entry was made for a different certificate than this attestation carries';
   return undefined;
 }
 
@@ -43,11 +43,11 @@ export function checkLogBinding(entry: TransparencyLogEntry, certDer: Uint8Array
   const proofProblem = checkpointMatchesProof(entry);
   if (proofProblem !== undefined) return proofProblem;
   // PyPI's attestations are logged as `dsse`; any other kind is not what PyPI produces.
-  if (entry.kindVersion.kind !== 'dsse') return `unexpected log entry kind ${entry.kindVersion.kind}`;
+  if (entry.kindVersion.kind !== 'dsse') return `the transparency log entry is of kind ${JSON.stringify(entry.kindVersion.kind)}, not the dsse PyPI logs`;
   if (entry.kindVersion.version !== '0.0.1') return undefined; // newer dsse bodies: sigstore-js's checks stand
   try {
     return verifierMatchesCertificate(JSON.parse(entry.canonicalizedBody.toString('utf8')), certDer);
   } catch {
-    return 'log entry body is malformed';
+    return "the transparency log entry's body is malformed";
   }
 }

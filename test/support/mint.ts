@@ -32,6 +32,12 @@ export interface MintOptions {
   claims?: Record<string, string | null>;
   /** Replaces the whole in-toto statement (signed as given), to test statement checks. */
   statement?: unknown;
+  /**
+   * When the log records the entry (default: now). The certificate is valid
+   * for the 10 minutes from its issue (now), so a time outside them is a
+   * certificate used outside its validity window.
+   */
+  loggedAt?: Date;
 }
 
 export interface MintedAttestation {
@@ -98,7 +104,7 @@ export async function createMockSigstore(): Promise<MockSigstore> {
   const trustedRoot = buildTrustedRoot(ca, ctLog, spki(tlogKeys.publicKey));
   return {
     trustedRoot,
-    mint: (o) => mintAttestation(ca, tlog, tlogKeys.privateKey, o),
+    mint: async (o) => mintAttestation(ca, o.loggedAt === undefined ? tlog : await initializeTLog(TLOG_URL, tlogKeys, o.loggedAt), tlogKeys.privateKey, o),
     mintBatch: (o) => mintBatch(ca, tlog, tlogKeys.privateKey, o),
   };
 }
