@@ -252,14 +252,14 @@ describe('where new blocks go', () => {
 describe('replacing identities already recorded', () => {
   const base = '[[packages]]\nname = "a"\n\n[[packages.attestation-identities]]\nkind = "Old"\n# between\n\n[[packages.attestation-identities]]\nkind = "Older"\n\n[packages.tool.x]\nk = 1\n';
 
-  it('replaces all blocks with the new set at the first block’s place', () => {
+  it('replaces all blocks with the new set at the first block’s place, keeping the user’s comment', () => {
     expect(edit(base, [{ packageIndex: 0, identities: [GH, GL] }]).text).toBe(
-      `[[packages]]\nname = "a"\n\n${GH_BLOCK}\n${GL_BLOCK}\n[packages.tool.x]\nk = 1\n`,
+      `[[packages]]\nname = "a"\n\n${GH_BLOCK}\n${GL_BLOCK}# between\n\n[packages.tool.x]\nk = 1\n`,
     );
   });
 
-  it('removes every block when the new set is empty', () => {
-    expect(edit(base, [{ packageIndex: 0, identities: [] }]).text).toBe('[[packages]]\nname = "a"\n\n[packages.tool.x]\nk = 1\n');
+  it('removes every block when the new set is empty: only their lines and the blank line above each header', () => {
+    expect(edit(base, [{ packageIndex: 0, identities: [] }]).text).toBe('[[packages]]\nname = "a"\n# between\n\n[packages.tool.x]\nk = 1\n');
   });
 
   it('removes sub-tables under a block, and blocks separated by other tables', () => {
