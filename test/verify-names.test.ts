@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { distributionKey, sameDistribution } from '../src/verify/distribution-filename.js';
-import { versionKey } from '../src/verify/version-key.js';
+import { distributionKey, sameDistribution } from '../src/core/distribution-filename.js';
+import { versionKey } from '../src/core/version-key.js';
 
 describe('versionKey (PEP 440 equality)', () => {
   it.each([

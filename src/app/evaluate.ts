@@ -1,4 +1,4 @@
-import type { LockedPackage } from '../core/lockfile.js';
+import { withIndexArchive, type LockedPackage } from '../core/lockfile.js';
 import { decidePackage, type FileOutcome, type PackageOutcome } from '../core/outcome.js';
 import { PylockAttestError } from '../errors.js';
 import { checkIndexUrl, isAllowedIndexHost, redactUrl } from '../net/urls.js';
@@ -84,6 +84,8 @@ async function loadOrError(path: string): Promise<Loaded> {
 interface Pending {
   loaded: Loaded;
   outcomes: Map<LockedPackage, FileOutcome[]>;
+  /** A package as evaluated, where it differs from the lockfile's (a direct archive its index serves). */
+  evaluated: Map<LockedPackage, LockedPackage>;
   error?: PylockAttestError;
 }
 
@@ -92,19 +94,21 @@ function scheduleAll(ctx: RunContext, loaded: Loaded[], verify: boolean, options
   const memo = new Map<string, Promise<FileOutcome>>();
   const progress = { done: 0, total: 0 };
   const entries = loaded.map((entry) => {
-    const pending: Pending = { loaded: entry, outcomes: new Map() };
+    const pending: Pending = { loaded: entry, outcomes: new Map(), evaluated: new Map() };
     if (!('lock' in entry)) return pending;
-    for (const pkg of entry.lock.model.packages) {
+    for (const listed of entry.lock.model.packages) {
+      const chosen = options.indexUrl ?? options.indexUrlFor?.(listed);
+      const indexUrl = chosen ?? listed.index_url ?? DEFAULT_INDEX_URL;
+      const pkg = withIndexArchive(listed, indexUrl);
       if (pkg.skip !== undefined) continue;
-      const chosen = options.indexUrl ?? options.indexUrlFor?.(pkg);
-      const indexUrl = chosen ?? pkg.index_url ?? DEFAULT_INDEX_URL;
+      if (pkg !== listed) pending.evaluated.set(listed, pkg);
       const refused = indexUrlRefusal(indexUrl, entry.path, pkg, { ...options, indexUrl: chosen }, entry.lock.model.packages);
       if (refused) {
         pending.error ??= refused;
         continue;
       }
       const files: FileOutcome[] = new Array(pkg.files.length);
-      pending.outcomes.set(pkg, files);
+      pending.outcomes.set(listed, files);
       pkg.files.forEach((file, i) => {
         progress.total++;
         // The same file in several lockfiles is fetched and verified once.
@@ -165,6 +169,6 @@ function decideLockfile(entry: Pending, options: EvaluateOptions): EvaluatedLock
   if (!('lock' in loaded)) return { path: loaded.path, ok: false, error: loaded.error };
   if (entry.error) return { path: loaded.path, ok: false, error: entry.error, lock: loaded.lock };
   const allowIdentityChange = options.allowIdentityChange ?? false;
-  const packages = loaded.lock.model.packages.map((pkg) => decidePackage(pkg, entry.outcomes.get(pkg) ?? [], { allowIdentityChange }));
+  const packages = loaded.lock.model.packages.map((pkg) => decidePackage(entry.evaluated.get(pkg) ?? pkg, entry.outcomes.get(pkg) ?? [], { allowIdentityChange }));
   return { path: loaded.path, ok: true, lock: loaded.lock, packages };
 }

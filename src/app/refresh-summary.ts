@@ -1,3 +1,4 @@
+import { SKIP_REASONS } from '../core/lockfile.js';
 import { describeIdentity } from '../core/identity.js';
 import type { Finding, PackageOutcome } from '../core/outcome.js';
 import type { Identity } from '../core/types.js';
@@ -107,7 +108,7 @@ function allPackages(result: RefreshResult, limit: number): string[] {
 }
 
 function statusCell(p: PackageOutcome): string {
-  if (p.status === 'skipped') return `skipped (${p.skip ?? 'no files'})`;
+  if (p.status === 'skipped') return `skipped (${SKIP_REASONS[p.skip ?? 'no-files']})`;
   return p.action === 'kept' ? `${p.status}; recorded identity kept (see above)` : p.status;
 }
 

@@ -1,5 +1,6 @@
 import type { EnrichResult, LockfileResult } from '../app/enrich.js';
 import { describeIdentity } from '../core/identity.js';
+import { SKIP_REASONS } from '../core/lockfile.js';
 import type { PackageOutcome } from '../core/outcome.js';
 import { safeLines, safeText, type Colors } from './terminal-text.js';
 
@@ -51,7 +52,7 @@ function statusText(pkg: PackageOutcome, c: Colors): string {
     case 'no-provenance':
       return `${c.dim('no provenance')}${pkg.recorded?.length ? c.red(' (identities recorded!)') : ''}`;
     case 'skipped':
-      return c.dim(`skipped (${pkg.skip ?? 'no files'})`);
+      return c.dim(`skipped (${SKIP_REASONS[pkg.skip ?? 'no-files']})`);
     default: {
       const bad = pkg.files.find((f) => f.status === pkg.status);
       return `${c.red(pkg.status)}  ${safeText(bad?.detail ?? '', 300)}`;
