@@ -168,6 +168,7 @@ describe('a locked file is bound to its package (name and PEP 440 version)', () 
     ['a wheel name under sdist', `sdist = { url = "https://x/foo-1.0-py3-none-any.whl", hashes = { sha256 = "${H}" } }`, 'is not a source distribution filename'],
     ['a wheel with a bad tag set', `wheels = [{ url = "https://x/foo-1.0-py3-none.whl", hashes = { sha256 = "${H}" } }]`, 'is not a wheel filename'],
     ['a `name` that says another project beside the right URL', `wheels = [{ name = "bar-1.0-py3-none-any.whl", url = "https://x/foo-1.0-py3-none-any.whl", hashes = { sha256 = "${H}" } }]`, 'names the project `bar`'],
+    ['a legacy sdist of a longer-named project', `sdist = { url = "https://x/foo-bar-1.0.tar.gz", hashes = { sha256 = "${H}" } }`, 'names the project `foo-bar`, not `foo`'],
     ['a version that is not PEP 440', `sdist = { url = "https://x/foo-1.0.tar.gz", hashes = { sha256 = "${H}" } }`, 'is not a PEP 440 version', 'not-pep440'],
     ['a huge release that only a float would call equal', `sdist = { url = "https://x/foo-1.99999999999999999999.tar.gz", hashes = { sha256 = "${H}" } }`, 'is version 1.99999999999999999999, not 1.99999999999999999998', '1.99999999999999999998'],
   ])('refuses %s', (_, files, says, version = '1.0') => {

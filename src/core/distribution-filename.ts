@@ -127,8 +127,8 @@ export function fileBinding(filename: string, kind: 'sdist' | 'wheel', project: 
 /** The sdist's project and version, split at the package's own project when its name starts with it. */
 function sdistBinding(filename: string, project: string): WheelName | undefined {
   const version = sdistVersion(filename, project);
-  if (version !== undefined) return { project, version };
-  // Not this project: say which one it names (PEP 625 splits at the last dash).
+  if (version !== undefined && versionKey(version) !== undefined) return { project, version };
+  // Not this project (`foo-bar-1.0` is not `foo` at `bar-1.0`): say which one it names (PEP 625 splits at the last dash).
   const parts = sdistStem(filename, SDIST_EXTENSIONS);
   const dash = parts?.stem.lastIndexOf('-') ?? -1;
   if (parts === undefined || dash <= 0) return undefined;
