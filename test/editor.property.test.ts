@@ -74,6 +74,8 @@ interface Pkg {
   blocksFirst: boolean;
   /** A sub-table under each existing block: removed with it. */
   blockSub: boolean;
+  /** Comments in every position around and inside the existing blocks: they all stay when the blocks go. */
+  blockComments: boolean;
   /** An unrelated top-level table between the package's body and its sub-tables (valid TOML). */
   interleave: boolean;
 }
@@ -105,6 +107,7 @@ function pkgArb(existing: boolean): fc.Arbitrary<Pkg> {
     existingIds: fc.array(identity, { minLength: 1, maxLength: 2 }),
     blocksFirst: fc.boolean(),
     blockSub: fc.boolean(),
+    blockComments: fc.boolean(),
     interleave: fc.boolean(),
   });
 }
@@ -181,12 +184,18 @@ function tableWheel(p: Pkg, w: number, ind: string, lit: boolean): string[] {
 }
 
 function existingBlocks(p: Pkg, ind: string): string[] {
+  const c = p.blockComments;
   return p.existingIds.flatMap((id) => [
     '',
-    `${ind}[[packages.${IDENTITIES}]]${p.comments ? ' # recorded by hand' : ''}`,
-    ...Object.entries(id).map(([k, v]) => `${ind}${basic(k)} = ${typeof v === 'string' ? basic(v) : tomlNumberOrBool(v)}`),
+    ...(c ? [`${ind}# NOTE: reviewed by hand, keep`] : []),
+    `${ind}[[packages.${IDENTITIES}]]${p.comments || c ? ' # recorded by hand' : ''}`,
+    ...Object.entries(id).flatMap(([k, v], j) => [
+      `${ind}${basic(k)} = ${typeof v === 'string' ? basic(v) : tomlNumberOrBool(v)}${c ? ' # trailing' : ''}`,
+      ...(c && j === 0 ? [`${ind}# between keys`] : []),
+    ]),
     ...(p.comments ? [`${ind}# ${TRAPS[0]}`] : []),
-    ...(p.blockSub ? [`${ind}[packages.${IDENTITIES}.extra]`, `${ind}note = "sub-table"`] : []),
+    ...(c ? [`${ind}# after the last key`, '', `${ind}# between blocks`] : []),
+    ...(p.blockSub ? [`${ind}[packages.${IDENTITIES}.extra]${c ? ' # sub' : ''}`, `${ind}note = "sub-table"`, ...(c ? [`${ind}# after the sub-table`] : [])] : []),
   ]);
 }
 
@@ -259,6 +268,46 @@ function stripIdentityTables(text: string): string {
   return out;
 }
 
+/**
+ * `text` without the identity lines of `packages`, found by the reference parser
+ * (toml-eslint-parser): each identity table's header and key lines (whole lines,
+ * trailing comments included) with the one blank line right above its header,
+ * and an inline `attestation-identities = [...]` statement's lines. Comments and
+ * every other blank line stay.
+ */
+function withoutIdentityLines(text: string, packages: ReadonlySet<number>): string {
+  const lineOf = (at: number): number => text.lastIndexOf('\n', at - 1) + 1;
+  const nextLine = (at: number): number => {
+    const lf = text.indexOf('\n', at);
+    return lf < 0 ? text.length : lf + 1;
+  };
+  const drop: Array<[number, number]> = [];
+  const dropLines = (from: number, to: number) => drop.push([lineOf(from), nextLine(to)]);
+  for (const node of parseTOML(text, { tomlVersion: '1.0' }).body[0].body) {
+    if (node.type !== 'TOMLTable' || node.resolvedKey[0] !== 'packages' || !packages.has(node.resolvedKey[1] as number)) continue;
+    if (node.resolvedKey[2] === IDENTITIES) {
+      const header = lineOf(node.range[0]);
+      const above = lineOf(header - 1);
+      if (header > 0 && /^[ \t]*\r?\n$/.test(text.slice(above, header))) drop.push([above, header]);
+      dropLines(node.range[0], node.key.range[1]);
+      for (const kv of node.body) dropLines(kv.range[0], kv.range[1]);
+    } else if (node.resolvedKey.length === 2) {
+      for (const kv of node.body) {
+        const first = kv.key.keys[0]!;
+        if ((first.type === 'TOMLBare' ? first.name : first.value) === IDENTITIES) dropLines(kv.range[0], kv.range[1]);
+      }
+    }
+  }
+  drop.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let at = 0;
+  for (const [start, end] of drop) {
+    out += text.slice(at, Math.max(at, start));
+    at = Math.max(at, end);
+  }
+  return out + text.slice(at);
+}
+
 /** Equal, or equal but for the newline we add after a last line that had none. */
 function expectSameOrNewlineAdded(actual: string, input: string): void {
   if (actual === input || actual === `${input}\n` || actual === `${input}\r\n`) return;
@@ -323,6 +372,26 @@ describe('applyIdentityEdits on generated lockfiles', () => {
         const removals = edits.map((e) => ({ packageIndex: e.packageIndex, identities: [] }));
         const removed = applyIdentityEdits(added, parse(added), removals).text;
         expectSameOrNewlineAdded(removed, input);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('removes only identity lines: every comment, and every blank line but the one above each header, stays', () => {
+    const removals = docArb(true).chain((doc) =>
+      fc.tuple(
+        fc.constant(doc),
+        fc.uniqueArray(fc.integer({ min: 0, max: doc.packages.length - 1 }), { minLength: 1, maxLength: doc.packages.length }).map((is) => is.map((packageIndex) => ({ packageIndex, identities: [] as Identity[] }))),
+      ),
+    );
+    fc.assert(
+      fc.property(removals, ([doc, edits]) => {
+        const input = render(doc);
+        const { text } = applyIdentityEdits(input, parse(input), edits);
+        expect(text).toBe(withoutIdentityLines(input, new Set(edits.map((e) => e.packageIndex))));
+        // The reference's own sanity: every comment line of the input is still there, in order.
+        const comments = (t: string) => t.split(/\r?\n/).filter((l) => /^\s*#/.test(l));
+        expect(comments(text)).toEqual(comments(input));
       }),
       { numRuns: RUNS },
     );

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { applyIdentityEdits, locatePackages, type IdentityEdit } from '../src/core/editor.js';
 import type { Identity } from '../src/core/types.js';
 import { isPylockAttestError } from '../src/errors.js';
+import { checkWithPackagingPylock, PylockOracle } from './support/pylock-oracle.ts';
 
 const LOCKS = resolve(import.meta.dirname, '../../shared/interop/lockfiles');
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/editor');
@@ -19,8 +20,13 @@ function haveLock(name: string): boolean {
   return existsSync(join(LOCKS, name));
 }
 
+/** Every edit's input and output go to Python's packaging.pylock too (end of file). */
+const oracle = new PylockOracle();
+
 function edit(text: string, edits: IdentityEdit[], file?: string) {
-  return applyIdentityEdits(text, parse(text), edits, file);
+  const result = applyIdentityEdits(text, parse(text), edits, file);
+  oracle.texts(expect.getState().currentTestName ?? 'edit', text, result.text);
+  return result;
 }
 
 /** `text` with `insertion` right after the one occurrence of `anchor` (which must be unique). */
@@ -252,14 +258,46 @@ describe('where new blocks go', () => {
 describe('replacing identities already recorded', () => {
   const base = '[[packages]]\nname = "a"\n\n[[packages.attestation-identities]]\nkind = "Old"\n# between\n\n[[packages.attestation-identities]]\nkind = "Older"\n\n[packages.tool.x]\nk = 1\n';
 
-  it('replaces all blocks with the new set at the first block’s place', () => {
+  it('replaces all blocks with the new set at the first block’s place, keeping the user’s comment', () => {
     expect(edit(base, [{ packageIndex: 0, identities: [GH, GL] }]).text).toBe(
-      `[[packages]]\nname = "a"\n\n${GH_BLOCK}\n${GL_BLOCK}\n[packages.tool.x]\nk = 1\n`,
+      `[[packages]]\nname = "a"\n\n${GH_BLOCK}\n${GL_BLOCK}# between\n\n[packages.tool.x]\nk = 1\n`,
     );
   });
 
-  it('removes every block when the new set is empty', () => {
-    expect(edit(base, [{ packageIndex: 0, identities: [] }]).text).toBe('[[packages]]\nname = "a"\n\n[packages.tool.x]\nk = 1\n');
+  it('removes every block when the new set is empty: only their lines and the blank line above each header', () => {
+    expect(edit(base, [{ packageIndex: 0, identities: [] }]).text).toBe('[[packages]]\nname = "a"\n# between\n\n[packages.tool.x]\nk = 1\n');
+  });
+
+  it('keeps comments in every position when the blocks go: above, on and between keys, after, between blocks, after a sub-table', () => {
+    const text = [
+      '[[packages]]',
+      'name = "a"',
+      'version = "1.0"',
+      '',
+      '# NOTE: pinned after the 2025 audit',
+      '[[packages.attestation-identities]]  # from CI',
+      '# between keys',
+      'kind = "GitHub"',
+      'repository = "o/r"  # trailing',
+      'workflow = "release.yml"',
+      '# after the last key',
+      '',
+      '# between the two tables',
+      '',
+      '    [[packages.attestation-identities]]',
+      '    kind = "GitLab"',
+      '    [packages.attestation-identities.extra]',
+      '    note = "x"',
+      '    # after a sub-table',
+      '',
+      '[[packages]]',
+      'name = "b"',
+    ].join('\n');
+    const kept = ['[[packages]]', 'name = "a"', 'version = "1.0"', '', '# NOTE: pinned after the 2025 audit', '# between keys', '# after the last key', '', '# between the two tables', '    # after a sub-table', '', '[[packages]]', 'name = "b"'];
+    expect(edit(text, [{ packageIndex: 0, identities: [] }]).text).toBe(kept.join('\n'));
+    // Replaced: the new block takes the first header's line; the comments stay after it.
+    const [head, ...rest] = kept.join('\n').split('# NOTE: pinned after the 2025 audit\n');
+    expect(edit(text, [{ packageIndex: 0, identities: [GOOGLE] }]).text).toBe(`${head}# NOTE: pinned after the 2025 audit\n[[packages.attestation-identities]]\nkind = "Google"\nemail = "svc@example.iam.gserviceaccount.com"\n${rest.join('')}`);
   });
 
   it('removes sub-tables under a block, and blocks separated by other tables', () => {
@@ -469,3 +507,5 @@ describe.skipIf(!havePython)(`Python's tomllib reads what we write${havePython ?
     }
   });
 });
+
+checkWithPackagingPylock(oracle);

@@ -5,7 +5,11 @@ import { enrich } from '../src/app/enrich.js';
 import { loadTrustRoot } from '../src/verify/trust.js';
 import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore, type MockSigstore } from './support/mint.ts';
+import { checkWithPackagingPylock, PylockOracle } from './support/pylock-oracle.ts';
 import { HAS_INTEROP, INTEROP_MISSING, interopJson, interopText, tempDir } from './support/workspace.ts';
+
+/** Every lockfile enrich rewrites here is read back by Python's packaging.pylock (end of file). */
+const oracle = new PylockOracle();
 
 /** The real provenance objects in ../shared/interop, and the files they attest. */
 const REAL = [
@@ -37,12 +41,13 @@ describe.skipIf(!HAS_INTEROP)('enrich with real PyPI provenance (production trus
   });
   afterAll(async () => {
     await index?.close();
+    oracle.settle();
     ws.cleanup();
   });
 
   for (const mode of ['simple', 'integrity'] as const) {
     it(`verifies every real provenance object and writes its identity (${mode} API)`, async () => {
-      const path = ws.file(`real-${mode}.pylock.toml`, lockFor(REAL));
+      const path = oracle.track(ws.file(`real-${mode}.pylock.toml`, lockFor(REAL)));
       const result = await enrich([path], { indexUrl: index.simpleUrl, trustedRoot: root, provenanceSource: mode });
       expect(result.exitCode).toBe(0);
       expect(result.lockfiles[0]!.packages.map((p) => p.status)).toEqual(['verified', 'verified', 'verified', 'verified']);
@@ -52,7 +57,7 @@ describe.skipIf(!HAS_INTEROP)('enrich with real PyPI provenance (production trus
   }
 
   it('is idempotent: a second run changes nothing', async () => {
-    const path = ws.file('twice.pylock.toml', lockFor(REAL));
+    const path = oracle.track(ws.file('twice.pylock.toml', lockFor(REAL)));
     await enrich([path], { indexUrl: index.simpleUrl, trustedRoot: root });
     const once = readFileSync(path);
     const again = await enrich([path], { indexUrl: index.simpleUrl, trustedRoot: root });
@@ -68,7 +73,7 @@ describe.skipIf(!HAS_INTEROP)('enrich with real PyPI provenance (production trus
     const stagingIndex = await startFakeIndex({ files: [{ ...file, provenance }] });
     try {
       const text = lockFor([file]).replace('sdist = {', 'wheels = [{').replace(/} }\n$/, '} }]\n');
-      const path = ws.file('staging.pylock.toml', text);
+      const path = oracle.track(ws.file('staging.pylock.toml', text));
       const result = await enrich([path], { indexUrl: stagingIndex.simpleUrl, trustedRoot: root });
       expect(result.exitCode).toBe(1);
       expect(result.lockfiles[0]!.packages[0]).toMatchObject({ status: 'invalid', action: 'kept' });
@@ -101,7 +106,7 @@ describe.skipIf(!HAS_INTEROP)('enrich with real PyPI provenance (production trus
         const idx = await startFakeIndex({ files: [{ ...base, provenance }] });
         try {
           const text = lockFor([base]);
-          const path = ws.file(`tampered-${name.replace(/\W+/g, '-')}.toml`, text);
+          const path = oracle.track(ws.file(`tampered-${name.replace(/\W+/g, '-')}.toml`, text));
           const result = await enrich([path], { indexUrl: idx.simpleUrl, trustedRoot: root });
           expect(result.exitCode).toBe(1);
           expect(result.lockfiles[0]!.packages[0]!.status).toBe('invalid');
@@ -117,7 +122,7 @@ describe.skipIf(!HAS_INTEROP)('enrich with real PyPI provenance (production trus
       const idx = await startFakeIndex({ files: [{ ...wrong, provenance: interopJson(base.provenance) }] });
       try {
         const text = lockFor([wrong]);
-        const path = ws.file('wrong-digest.toml', text);
+        const path = oracle.track(ws.file('wrong-digest.toml', text));
         const result = await enrich([path], { indexUrl: idx.simpleUrl, trustedRoot: root, provenanceSource: 'integrity' });
         expect(result.exitCode).toBe(1);
         expect(result.lockfiles[0]!.packages[0]!.files[0]!.detail).toMatch(/statement/);
@@ -138,7 +143,10 @@ describe('enrich with minted attestations (mock Sigstore)', () => {
     sigstore = await createMockSigstore();
     root = ws.file('mock-trusted_root.json', JSON.stringify(sigstore.trustedRoot));
   });
-  afterAll(() => ws.cleanup());
+  afterAll(() => {
+    oracle.settle();
+    ws.cleanup();
+  });
 
   async function provenanceFor(filename: string, sha256: string, publisher: { kind: 'GitHub'; repository: string; workflow: string }, environment: string | null = null) {
     const attestation = await sigstore.mint({ filename, sha256, publisher });
@@ -150,7 +158,7 @@ describe('enrich with minted attestations (mock Sigstore)', () => {
     const idx = await startFakeIndex({ files: [{ ...f, provenance: await provenanceFor(f.filename, f.sha256, { kind: 'GitHub', repository: 'new-owner/demo', workflow: 'release.yml' }) }] });
     try {
       const text = lockFor([f]) + '\n[[packages.attestation-identities]]\nkind = "GitHub"\nrepository = "old-owner/demo"\nworkflow = "release.yml"\n';
-      const path = ws.file('changed.toml', text);
+      const path = oracle.track(ws.file('changed.toml', text));
       const strict = await enrich([path], { indexUrl: idx.simpleUrl, trustedRoot: root });
       expect(strict.exitCode).toBe(1);
       expect(strict.lockfiles[0]!.findings[0]).toMatchObject({ category: 'publisher-changed', subkind: 'repository' });
@@ -168,13 +176,14 @@ describe('enrich with minted attestations (mock Sigstore)', () => {
     const idx = await startFakeIndex({ files: [{ ...f, provenance: await provenanceFor(f.filename, f.sha256, { kind: 'GitHub', repository: 'o/shared', workflow: 'ci.yml' }, 'pypi') }] });
     try {
       const text = lockFor([f]);
-      const a = ws.file('a.toml', text);
-      const b = ws.file('b.toml', text);
+      const a = oracle.track(ws.file('a.toml', text));
+      const b = oracle.track(ws.file('b.toml', text));
       const result = await enrich([a, b], { indexUrl: idx.simpleUrl, trustedRoot: root, dryRun: true });
       expect(result.exitCode).toBe(0);
       expect(result.lockfiles.map((l) => [l.changed, l.written])).toEqual([[true, false], [true, false]]);
       expect(idx.requests.length).toBe(2); // one simple page + one provenance, shared by both files
       expect(readFileSync(a, 'utf8')).toBe(text);
+      oracle.texts('dry-run newText', text, result.lockfiles[0]!.newText!);
       expect(identitiesIn(result.lockfiles[0]!.newText!)['shared']).toEqual([{ kind: 'GitHub', repository: 'o/shared', workflow: 'ci.yml', environment: 'pypi' }]);
     } finally {
       await idx.close();
@@ -186,7 +195,7 @@ describe('enrich with minted attestations (mock Sigstore)', () => {
     const provenance = await provenanceFor(f.filename, 'f'.repeat(64), { kind: 'GitHub', repository: 'o/nov', workflow: 'w.yml' });
     const idx = await startFakeIndex({ files: [{ ...f, provenance }] });
     try {
-      const path = ws.file('nov.toml', lockFor([f]));
+      const path = oracle.track(ws.file('nov.toml', lockFor([f])));
       const verified = await enrich([path], { indexUrl: idx.simpleUrl, trustedRoot: root, dryRun: true });
       expect(verified.exitCode).toBe(1); // the subject digest does not match: never written when verifying
       const unverified = await enrich([path], { indexUrl: idx.simpleUrl, verify: false });
@@ -203,7 +212,7 @@ describe('enrich with minted attestations (mock Sigstore)', () => {
     const idx = await startFakeIndex({ files: [{ ...ok, provenance: await provenanceFor(ok.filename, ok.sha256, { kind: 'GitHub', repository: 'o/ok', workflow: 'w.yml' }) }, { ...gone, provenance: null }] });
     try {
       const text = lockFor([ok, gone]);
-      const path = ws.file('403.toml', text);
+      const path = oracle.track(ws.file('403.toml', text));
       const none = await enrich([path], { indexUrl: idx.simpleUrl, trustedRoot: root, provenanceSource: 'integrity', dryRun: true });
       expect(none.lockfiles[0]!.packages.map((p) => p.status)).toEqual(['verified', 'no-provenance']);
       expect(none.exitCode).toBe(0);
@@ -225,7 +234,10 @@ describe.skipIf(!HAS_INTEROP)('enrich the real lockfiles written by the spec, uv
     sigstore = await createMockSigstore();
     root = ws.file('mock-root.json', JSON.stringify(sigstore.trustedRoot));
   });
-  afterAll(() => ws.cleanup());
+  afterAll(() => {
+    oracle.settle();
+    ws.cleanup();
+  });
 
   /** Every locked file gets provenance from `owner/<project>`; attrs keeps the identity the spec example records. */
   async function indexFor(text: string) {
@@ -249,7 +261,7 @@ describe.skipIf(!HAS_INTEROP)('enrich the real lockfiles written by the spec, uv
       const original = interopText(`lockfiles/${name}`);
       const idx = await indexFor(original);
       try {
-        const path = ws.file(name, original);
+        const path = oracle.track(ws.file(name, original));
         const result = await enrich([path], { indexUrl: idx.simpleUrl, trustedRoot: root });
         expect(result.exitCode).toBe(0);
         const out = readFileSync(path, 'utf8');
@@ -279,3 +291,5 @@ describe.skipIf(!HAS_INTEROP)('enrich the real lockfiles written by the spec, uv
     });
   }
 });
+
+checkWithPackagingPylock(oracle);

@@ -274,17 +274,16 @@ describe('provenance objects that are not what they claim (verified runs)', () =
 });
 
 describe('names that try to climb out of the endpoint path', () => {
-  // Each one is on the index too, so the lookup must land on exactly this file.
+  // Each one is on the index too, so the lookup must land on exactly this file. Each file is
+  // a distribution of its package (lockfile.ts binds them), so the hostile text is in both.
   const HOSTILE: Locked[] = [
-    { name: 'a/b', version: '1.0', filename: 'a_b-1.0.tar.gz', sha256: sha(1) },
-    { name: '..', version: '1.0', filename: 'dots-1.0.tar.gz', sha256: sha(2) },
-    { name: '%2F..%2F', version: '1.0', filename: 'pct-1.0.tar.gz', sha256: sha(3) },
+    { name: '..', version: '1.0', filename: '..-1.0.tar.gz', sha256: sha(2) },
+    { name: '%2F..%2F', version: '1.0', filename: '%2F..%2F-1.0.tar.gz', sha256: sha(3) },
     { name: 'with space', version: '1.0', filename: 'with space-1.0.tar.gz', sha256: sha(4) },
     { name: 'dëmo', version: '1.0', filename: 'dëmo-1.0.tar.gz', sha256: sha(5) },
-    { name: 'ver', version: '1.0/../../../admin', filename: 'ver-1.0.tar.gz', sha256: sha(6) },
-    { name: 'ver2', version: '..', filename: 'ver2-1.0.tar.gz', sha256: sha(7) },
-    { name: 'file', version: '1.0', filename: '..%2F..%2Fadmin-1.0.tar.gz', sha256: sha(8) },
-    { name: 'file2', version: '1.0', filename: '?query=1#frag-1.0.tar.gz', sha256: sha(9) },
+    { name: 'ver', version: 'V1.0', filename: 'ver-1.0.tar.gz', sha256: sha(6) },
+    { name: '..%2F..%2Fadmin', version: '1.0', filename: '..%2F..%2Fadmin-1.0.tar.gz', sha256: sha(8) },
+    { name: '?query=1#frag', version: '1.0', filename: '?query=1#frag-1.0.tar.gz', sha256: sha(9) },
   ];
   let index: FakeIndex;
   beforeAll(async () => {
@@ -319,6 +318,23 @@ describe('names that try to climb out of the endpoint path', () => {
       }
     });
   }
+
+  it('a name with a slash, or a version that is not PEP 440, binds to no file: a lockfile error, nothing sent', async () => {
+    index.requests.length = 0;
+    for (const p of [
+      { name: 'a/b', version: '1.0', filename: 'a_b-1.0.tar.gz', sha256: sha(1) },
+      { name: 'ver', version: '1.0/../../../admin', filename: 'ver-1.0.tar.gz', sha256: sha(6) },
+      { name: 'ver2', version: '..', filename: 'ver2-1.0.tar.gz', sha256: sha(7) },
+    ]) {
+      const text = lockText([p]);
+      const path = ws.file('unbound.pylock.toml', text);
+      const result = await enrich([path], { indexUrl: index.simpleUrl, verify: false, cacheDir: ws.dir });
+      expect(result.exitCode).toBe(2);
+      expect(result.lockfiles[0]!.error?.code).toBe('LOCK_INVALID');
+      expect(readFileSync(path, 'utf8')).toBe(text);
+    }
+    expect(index.requests).toHaveLength(0);
+  });
 
   it('a URL whose last segment decodes to a path (`%2F`, `..`) is refused as a lockfile error, nothing sent', async () => {
     index.requests.length = 0;
@@ -384,8 +400,9 @@ describe.skipIf(!BUILT)(`terminal safety, through the CLI${BUILT ? '' : ` (${NOT
     const packages: Locked[] = [
       { name: 'ansi', version: '1.0', filename: 'ansi-1.0.tar.gz', sha256: sha(1) },
       { name: 'gone', version: '1.0', filename: 'gone-1.0.tar.gz', sha256: sha(2) },
-      { name: `name${evil}`, version: `1${evil}`, filename: 'named-1.0.tar.gz', sha256: sha(3) },
     ];
+    // Refused (no file binds to such a name), and the refusal names it: in a lockfile of its own.
+    const named: Locked[] = [{ name: `name${evil}`, version: `1${evil}`, filename: 'named-1.0.tar.gz', sha256: sha(3) }];
     const index = await startFakeIndex({
       files: [
         { project: 'ansi', version: '1.0', filename: 'ansi-1.0.tar.gz', sha256: sha(1), provenance: claimsOnly({ kind: 'GitHub', repository: `o/r${evil}`, workflow: evil, environment: evil }) },
@@ -397,9 +414,11 @@ describe.skipIf(!BUILT)(`terminal safety, through the CLI${BUILT ? '' : ` (${NOT
     try {
       const path = join(ws.dir, `lock${'\u001b[31m'}.pylock.toml`);
       writeFileSync(path, lockText(packages));
+      const refused = ws.file('named.pylock.toml', lockText(named));
       for (const format of ['text', 'json']) {
-        const run = await runCli(['enrich', path, '--no-verify', '--index-url', index.simpleUrl, '--provenance-source', 'integrity', '--format', format], { env: { NO_COLOR: '' } });
-        expect([0, 1]).toContain(run.code);
+        const run = await runCli(['enrich', path, refused, '--no-verify', '--index-url', index.simpleUrl, '--provenance-source', 'integrity', '--format', format], { env: { NO_COLOR: '' } });
+        expect(run.code).toBe(2);
+        expect(run.stdout).toContain('name\\u001b[2J');
         const out = run.stdout + run.stderr;
         expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
         if (format === 'text') expect(run.stdout).toMatch(/\\u001b\[2J/); // shown, escaped

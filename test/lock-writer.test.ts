@@ -61,6 +61,18 @@ describe('renderLock', () => {
     expect(parseLock(text, 'x').packages[0]!.files.map((f) => f.sha256)).toEqual([sha('b'), sha('a')]);
   });
 
+  it('writes `name` whenever the URL’s raw last segment is not exactly the filename (what packaging.pylock reads without it)', () => {
+    const wheel = (filename: string, url: string) => renderLock({ packages: [{ ...IDNA, sdist: undefined, wheels: [{ filename, url, sha256: sha('a') }] }] });
+    const names = (text: string) => (parse(text) as { packages: Array<{ wheels: Array<{ name?: string }> }> }).packages[0]!.wheels[0]!.name;
+    const torch = 'torch-2.3.0+cpu-cp311-cp311-linux_x86_64.whl';
+    expect(names(wheel(torch, 'https://download.pytorch.org/whl/cpu/torch-2.3.0%2Bcpu-cp311-cp311-linux_x86_64.whl'))).toBe(torch);
+    expect(names(wheel(torch, `https://download.example/whl/${torch}`))).toBeUndefined();
+    // urlparse splits `;params` off the last segment, so packaging.pylock reads this one right.
+    expect(names(wheel('idna-3.6-py3-none-any.whl', 'https://files.example/idna-3.6-py3-none-any.whl;x'))).toBeUndefined();
+    expect(names(wheel('idna-3.6-py3-none-any.whl', 'https://files.example/download/'))).toBe('idna-3.6-py3-none-any.whl');
+    expect(names(wheel('idna-3.6-py3-none-any.whl', 'https://files.example/IDNA-3.6-py3-none-any.whl'))).toBe('idna-3.6-py3-none-any.whl');
+  });
+
   it('refuses values that cannot be written safely (caller bugs)', () => {
     expect(() => renderLock({ packages: [{ ...IDNA, wheels: [{ ...IDNA.wheels[0]!, uploadTime: '2023-11-25 15:40:54' }] }] })).toThrow(RangeError);
     expect(() => renderLock({ packages: [{ ...IDNA, wheels: [{ ...IDNA.wheels[0]!, size: -1 }] }] })).toThrow(RangeError);

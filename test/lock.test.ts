@@ -8,6 +8,7 @@ import { lock, type LockOptions, type LockResult } from '../src/app/lock.js';
 import { parseLock } from '../src/core/lockfile.js';
 import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore, type MintPublisher, type MockSigstore } from './support/mint.ts';
+import { checkWithPackagingPylock, PylockOracle } from './support/pylock-oracle.ts';
 import { tempDir } from './support/workspace.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/requirements');
@@ -41,6 +42,8 @@ let sigstore: MockSigstore;
 let index: FakeIndex;
 let root: string;
 const ws = tempDir('pylock-attest-lock-');
+/** Every lockfile `lock` writes here is read back by Python's packaging.pylock (end of file). */
+const oracle = new PylockOracle();
 
 async function served(files: typeof FILES, publisherFor: (f: (typeof FILES)[number]) => MintPublisher | undefined = (f) => f.publisher): Promise<FakeFile[]> {
   return Promise.all(
@@ -60,6 +63,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await index?.close();
+  oracle.settle();
   ws.cleanup();
 });
 
@@ -73,7 +77,9 @@ function workdir(extra: Record<string, string> = {}): string {
 }
 
 function run(dir: string, inputs: string[], options: LockOptions = {}): Promise<LockResult> {
-  return lock(inputs.map((i) => join(dir, i)), { output: join(dir, 'pylock.toml'), indexUrl: index.simpleUrl, trustedRoot: root, cache: false, env: {}, ...options });
+  const all: LockOptions = { output: join(dir, 'pylock.toml'), indexUrl: index.simpleUrl, trustedRoot: root, cache: false, env: {}, ...options };
+  oracle.created(all.output!);
+  return lock(inputs.map((i) => join(dir, i)), all);
 }
 
 function expectNoOutput(dir: string): void {
@@ -315,7 +321,7 @@ describe.skipIf(!existsSync(resolve(import.meta.dirname, '../dist/cli/main.js'))
 
   it('lock requirements.txt -o pylock.toml writes the lock (exit 0); an unpinned line is exit 2 with file:line', async () => {
     const dir = workdir();
-    const ok = await cli(['lock', 'requirements.txt', '-o', 'pylock.toml', '--index-url', index.simpleUrl, '--trusted-root', root, '--no-cache'], dir);
+    const ok = await cli(['lock', 'requirements.txt', '-o', oracle.created(join(dir, 'pylock.toml')), '--index-url', index.simpleUrl, '--trusted-root', root, '--no-cache'], dir);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/requests 2\.31\.0\s+verified\s+GitHub psf\/requests \(publish\.yml\) \[added\]/);
@@ -334,3 +340,5 @@ function hasTomllib(): boolean {
   const py = spawnSync('python3', ['-c', 'import tomllib'], { encoding: 'utf8' });
   return py.status === 0;
 }
+
+checkWithPackagingPylock(oracle);

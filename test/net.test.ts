@@ -139,6 +139,17 @@ describe('index URLs', () => {
     expect(usesIntegrityApi('https://example.com/simple', 'integrity')).toBe(true);
     expect(usesIntegrityApi('https://pypi.org/simple', 'simple')).toBe(false);
   });
+
+  it('asks PyPI’s listing, not the exact-match Integrity API, when only a `name` spells the file', async () => {
+    // A recording transport: the plan is what is under test, no answer is needed.
+    const asked: string[] = [];
+    const http = { get: async (url: string) => (asked.push(url), { status: 404, url, headers: {}, body: Buffer.from('{}') }) };
+    const client = new ProvenanceClient(http, pLimit(1), { mode: 'auto' });
+    const q = { project: 'markupsafe', version: '2.1.5', filename: 'markupsafe-2.1.5.tar.gz', sha256: SHA_A, indexUrl: 'https://pypi.org/simple' };
+    await client.lookup(q);
+    await client.lookup({ ...q, exactName: false });
+    expect(asked).toEqual(['https://pypi.org/integrity/markupsafe/2.1.5/markupsafe-2.1.5.tar.gz/provenance', 'https://pypi.org/simple/markupsafe/']);
+  });
 });
 
 // ---------------------------------------------------------------------------
@@ -295,6 +306,27 @@ describe('Simple API lookups', () => {
     expect(other).toMatchObject({ status: 'index-mismatch', indexSha256: SHA_A });
     expect((await client.lookup(query({ filename: 'demo-9.9.tar.gz' }))).status).toBe('index-mismatch');
     expect((await client.lookup(query({ project: 'nope', filename: 'nope-1.0.tar.gz' }))).status).toBe('index-mismatch');
+  });
+
+  it('matches another spelling of the same distribution, and never a different file', async () => {
+    const files: FakeFile[] = [
+      { project: 'MarkupSafe', version: '2.1.5', filename: 'MarkupSafe-2.1.5-cp311-cp311-win_amd64.whl', sha256: SHA_A, provenance: provenanceFor('pallets/markupsafe') },
+      { project: 'MarkupSafe', version: '2.1.5', filename: 'MarkupSafe-2.1.5.tar.gz', sha256: SHA_B, provenance: null },
+    ];
+    const { client, query } = await setup(files, 'simple');
+    const q = (filename: string, sha256 = SHA_A) => client.lookup(query({ project: 'markupsafe', version: '2.1.5', filename, sha256, exactName: false }));
+    expect((await q('markupsafe-2.1.5-cp311-cp311-win_amd64.whl')).status).toBe('found');
+    expect((await q('markupsafe-2.1.05.0-CP311-cp311-win_amd64.whl')).status).toBe('found');
+    expect((await q('markupsafe-2.1.5.tar.gz', SHA_B)).status).toBe('none');
+    for (const other of ['markupsafe-2.1.5-cp312-cp312-win_amd64.whl', 'markupsafe-2.1.6-cp311-cp311-win_amd64.whl', 'markupsafe-2.1.5-1-cp311-cp311-win_amd64.whl', 'markupsafe-2.1.5.zip', 'markupsafe2-2.1.5-cp311-cp311-win_amd64.whl']) {
+      expect(await q(other), other).toMatchObject({ status: 'index-mismatch', detail: 'the index does not list this file' });
+    }
+  });
+
+  it('refuses to guess between two spellings the index lists for one distribution', async () => {
+    const files: FakeFile[] = ['Demo-1.0.tar.gz', 'demo-1.0.0.tar.gz'].map((filename) => ({ project: 'demo', version: '1.0', filename, sha256: SHA_A, provenance: null }));
+    const { client, query } = await setup(files, 'simple');
+    expect(await client.lookup(query({ version: '1.0', filename: 'DEMO-1.0.tar.gz', exactName: false }))).toMatchObject({ status: 'index-mismatch', detail: expect.stringContaining('2 spellings') });
   });
 
   it('needs the JSON Simple API: HTML or another type is unavailable, not absence', async () => {

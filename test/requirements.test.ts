@@ -111,12 +111,18 @@ describe('parseRequirements: what pip-compile and uv write', () => {
     ['invalid marker', 'idna==3.6 ; os_name = "nt"\n', 'r.txt:1:21'],
     ['unknown marker variable', 'idna==3.6 ; python == "3"\n', 'r.txt:1:13'],
     ['unclosed extras', 'idna[x==3.6\n', 'r.txt:1:1'],
+    ['a tab before --hash (pip splits options at spaces only)', `idna==3.6\t--hash=sha256:${H1}\n`, 'r.txt:1:10'],
+    ['a tab-indented --hash on a continuation line', `idna==3.6 \\\n\t--hash=sha256:${H1}\n`, 'r.txt:2:1'],
   ];
   for (const [name, text, at] of refused) {
     it(`refuses ${name} at file:line:column`, () => {
       expect(errorOf(() => pins(text))).toEqual({ code: 'REQUIREMENTS', at });
     });
   }
+
+  it('names the tab, not a version specifier, when a tab separates a pin from its --hash', () => {
+    expect(() => pins(`idna==3.6\t--hash=sha256:${H1}\n`)).toThrow(/a tab separates the requirement from the option after it/);
+  });
 });
 
 describe('normalizeMarker', () => {

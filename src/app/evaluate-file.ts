@@ -15,7 +15,9 @@ export function evaluateFile(ctx: RunContext, pkg: LockedPackage, file: LockedFi
 
 /** A kept outcome while the answers behind it are fresh (app/outcome-cache.ts), else the work. */
 async function evaluateNow(ctx: RunContext, pkg: LockedPackage, file: LockedFile, indexUrl: string, verify: boolean): Promise<FileOutcome> {
-  const query = { indexUrl, project: pkg.project, version: pkg.version ?? '', filename: file.filename, sha256: file.sha256 };
+  // Ask for the spelling the index lists; with only a `name` (maybe normalized), let the listing decide.
+  const query: FileQuery = { indexUrl, project: pkg.project, version: pkg.version ?? '', filename: file.urlName ?? file.filename, sha256: file.sha256 };
+  if (file.urlName === undefined) query.exactName = false;
   const outcomes = await ctx.outcomes(verify);
   const key = outcomes?.key(query);
   if (outcomes === undefined || key === undefined) return lookupAndCheck(ctx, file, query, verify);
@@ -27,7 +29,8 @@ async function evaluateNow(ctx: RunContext, pkg: LockedPackage, file: LockedFile
 }
 
 async function lookupAndCheck(ctx: RunContext, file: LockedFile, query: FileQuery, verify: boolean): Promise<FileOutcome> {
-  const base = { filename: file.filename, sha256: file.sha256 };
+  // The outcome names the file as the index was asked about it (the outcome cache checks that name).
+  const base = { filename: query.filename, sha256: file.sha256 };
   const result = await ctx.lookup(query);
   switch (result.status) {
     case 'none':

@@ -1,4 +1,4 @@
-import type { LockedPackage } from '../core/lockfile.js';
+import { withIndexArchive, type LockedPackage } from '../core/lockfile.js';
 import { decidePackage, type DecideOptions, type FileOutcome, type PackageOutcome } from '../core/outcome.js';
 import { allowanceFor, judgeFindings, type Policy } from '../core/policy.js';
 import { PylockAttestError } from '../errors.js';
@@ -93,6 +93,8 @@ async function loadOrError(path: string): Promise<Loaded> {
 interface Pending {
   loaded: Loaded;
   outcomes: Map<LockedPackage, FileOutcome[]>;
+  /** A package as evaluated, where it differs from the lockfile's (a direct archive its index serves). */
+  evaluated: Map<LockedPackage, LockedPackage>;
   error?: PylockAttestError;
 }
 
@@ -101,19 +103,21 @@ function scheduleAll(ctx: RunContext, loaded: Loaded[], verify: boolean, options
   const memo = new Map<string, Promise<FileOutcome>>();
   const progress = { done: 0, total: 0 };
   const entries = loaded.map((entry) => {
-    const pending: Pending = { loaded: entry, outcomes: new Map() };
+    const pending: Pending = { loaded: entry, outcomes: new Map(), evaluated: new Map() };
     if (!('lock' in entry)) return pending;
-    for (const pkg of entry.lock.model.packages) {
+    for (const listed of entry.lock.model.packages) {
+      const chosen = options.indexUrl ?? options.indexUrlFor?.(listed);
+      const indexUrl = chosen ?? listed.index_url ?? DEFAULT_INDEX_URL;
+      const pkg = withIndexArchive(listed, indexUrl);
       if (pkg.skip !== undefined) continue;
-      const chosen = options.indexUrl ?? options.indexUrlFor?.(pkg);
-      const indexUrl = chosen ?? pkg.index_url ?? DEFAULT_INDEX_URL;
+      if (pkg !== listed) pending.evaluated.set(listed, pkg);
       const refused = indexUrlRefusal(indexUrl, entry.path, pkg, { ...options, indexUrl: chosen }, entry.lock.model.packages);
       if (refused) {
         pending.error ??= refused;
         continue;
       }
       const files: FileOutcome[] = new Array(pkg.files.length);
-      pending.outcomes.set(pkg, files);
+      pending.outcomes.set(listed, files);
       pkg.files.forEach((file, i) => {
         progress.total++;
         // The same file in several lockfiles is fetched and verified once.
@@ -178,7 +182,7 @@ function decideLockfile(entry: Pending, options: EvaluateOptions): EvaluatedLock
   const decide: DecideOptions = { allowIdentityChange: options.allowIdentityChange ?? false };
   if (policy !== undefined) decide.allowanceFor = (f) => allowanceFor(policy, now, f);
   const packages = loaded.lock.model.packages.map((pkg) => {
-    const outcome = decidePackage(pkg, entry.outcomes.get(pkg) ?? [], decide);
+    const outcome = decidePackage(entry.evaluated.get(pkg) ?? pkg, entry.outcomes.get(pkg) ?? [], decide);
     return policy === undefined ? outcome : { ...outcome, findings: judgeFindings(outcome.findings, policy, now) };
   });
   return { path: loaded.path, ok: true, lock: loaded.lock, packages };

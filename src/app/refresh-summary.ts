@@ -1,4 +1,5 @@
 import { describeClaims, describeIdentity } from '../core/identity.js';
+import { SKIP_REASONS } from '../core/lockfile.js';
 import type { Finding, PackageOutcome } from '../core/outcome.js';
 import type { Identity } from '../core/types.js';
 import { VERSION } from '../version.js';
@@ -109,7 +110,7 @@ function allPackages(result: RefreshResult, limit: number): string[] {
 }
 
 function statusCell(p: PackageOutcome): string {
-  if (p.status === 'skipped') return `skipped (${p.skip ?? 'no files'})`;
+  if (p.status === 'skipped') return `skipped (${SKIP_REASONS[p.skip ?? 'no-files']})`;
   return p.action === 'kept' ? `${p.status}; recorded identity kept (see above)` : p.status;
 }
 

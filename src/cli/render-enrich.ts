@@ -1,5 +1,6 @@
 import type { EnrichResult, LockfileResult } from '../app/enrich.js';
 import { describeClaims } from '../core/identity.js';
+import { SKIP_REASONS } from '../core/lockfile.js';
 import type { Finding, PackageOutcome } from '../core/outcome.js';
 import { safeLines, safeText, type Colors } from './terminal-text.js';
 
@@ -59,7 +60,7 @@ function statusText(pkg: PackageOutcome, c: Colors): string {
     case 'partial':
       return partialText(pkg, who, c);
     case 'skipped':
-      return c.dim(`skipped (${pkg.skip ?? 'no files'})`);
+      return c.dim(`skipped (${SKIP_REASONS[pkg.skip ?? 'no-files']})`);
     default: {
       const bad = pkg.files.find((f) => f.status === pkg.status);
       return `${c.red(pkg.status)}  ${bad === undefined ? '' : `${safeText(bad.filename, 120)}: ${safeText(bad.detail ?? '', 400)}`}`;

@@ -49,8 +49,8 @@ interface Splice {
 interface IdentitySegment {
   header: TableStatement;
   last: Statement;
-  /** Where the trivia (blank lines, comments) leading up to the header begins. */
-  leadStart: number;
+  /** The header, then its keys: the segment's own lines, which a removal takes (comments between them stay). */
+  statements: Statement[];
 }
 
 interface PackageModel {
@@ -142,9 +142,7 @@ class LockLocator {
       this.refuse(h, `[${h.path.join('.')}] does not follow the [[packages.attestation-identities]] form`, IDENTITIES_HINT);
       return;
     }
-    // `prev` exists: the [[packages]] header came before.
-    const leadStart = (this.prev as Statement).next;
-    pkg.segments.push({ header: h, last: h, leadStart });
+    pkg.segments.push({ header: h, last: h, statements: [h] });
     this.section = 'identity';
   }
 
@@ -156,7 +154,9 @@ class LockLocator {
     if (pkg === undefined || this.section === 'root' || this.section === 'other') return;
     pkg.last = k;
     if (this.section === 'identity') {
-      (pkg.segments.at(-1) as IdentitySegment).last = k;
+      const segment = pkg.segments.at(-1) as IdentitySegment;
+      segment.last = k;
+      segment.statements.push(k);
     } else if (this.section !== 'tool') {
       pkg.lastOwn = k;
       if (this.section === 'body' && k.path[0] === IDENTITIES) this.onInlineIdentities(pkg, k);
@@ -269,19 +269,35 @@ function planInsert(text: string, locator: LockLocator, pkg: PackageModel, ids: 
   return { start: anchor.next, end: anchor.next, text: lead + eol + renderIdentityTables(ids, { eol, indent }) };
 }
 
-/** Existing blocks: the new set takes the first one's place; the others go, with the trivia leading to them. */
+/**
+ * Existing blocks: the new set takes the first one's place; the others go.
+ * Only the blocks' own lines go (headers, keys, sub-tables, each whole line
+ * with its trailing comment) and the one blank line right above each header,
+ * the separator an insertion writes. Every comment and other blank line the
+ * user wrote stays where it is, above, between or after the blocks.
+ */
 function planSegments(text: string, segments: readonly IdentitySegment[], ids: Identity[]): Splice[] {
-  const [first, ...rest] = segments as [IdentitySegment, ...IdentitySegment[]];
-  const splices = rest.map((s) => ({ start: s.leadStart, end: s.last.next, text: '' }));
-  if (ids.length === 0) {
-    splices.push({ start: first.leadStart, end: first.last.next, text: '' });
-    return splices;
+  const [first] = segments as [IdentitySegment, ...IdentitySegment[]];
+  const splices: Splice[] = [];
+  for (const segment of segments) {
+    const blank = blankLineAbove(text, segment.header.lineStart);
+    // A replacement keeps the first block's place, separator included.
+    if (blank !== undefined && !(ids.length > 0 && segment === first)) splices.push({ start: blank, end: segment.header.lineStart, text: '' });
+    for (const st of segment.statements) splices.push({ start: st.lineStart, end: st.next, text: '' });
   }
-  const { header } = first;
-  const eol = eolNear(text, header);
-  const indent = text.slice(header.lineStart, header.start);
-  splices.push({ start: header.lineStart, end: first.last.next, text: renderIdentityTables(ids, { eol, indent }) });
+  if (ids.length > 0) {
+    const { header } = first;
+    const replaced = splices.find((sp) => sp.start === header.lineStart) as Splice;
+    replaced.text = renderIdentityTables(ids, { eol: eolNear(text, header), indent: text.slice(header.lineStart, header.start) });
+  }
   return splices;
+}
+
+/** The start of the line right above `lineStart` when that line is blank (spaces and tabs only). */
+function blankLineAbove(text: string, lineStart: number): number | undefined {
+  if (lineStart === 0) return undefined;
+  const prevStart = text.lastIndexOf('\n', lineStart - 2) + 1;
+  return /^[ \t]*\r?\n$/.test(text.slice(prevStart, lineStart)) ? prevStart : undefined;
 }
 
 /** `attestation-identities = [...]`: keep the inline form (and its one-per-line layout, if it had one). */

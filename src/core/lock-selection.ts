@@ -4,6 +4,8 @@
  * Pure: the app layer fetches the project page, this decides.
  */
 import { eq as sameVersion, explain, valid as validVersion, validRange } from '@renovatebot/pep440';
+import { sdistVersion, versionAfterProject, wheelVersion } from './distribution-filename.js';
+import { versionKey } from './version-key.js';
 import { PylockAttestError } from '../errors.js';
 import type { LockedDistribution, LockPackage } from './lock-writer.js';
 import { utcUploadTime } from './lock-writer.js';
@@ -128,7 +130,9 @@ function isOfVersion(filename: string, pin: Pin): boolean {
   // A name with a path separator or control character is no distribution of ours, whatever it says.
   if (!isPlausibleFilename(filename) || /[\u0000-\u001f\u007f]/.test(filename)) return false;
   const version = versionOf(filename, pin.project);
-  return version !== undefined && validVersion(version) !== null && sameVersion(version, pin.version);
+  // Exact PEP 440 equality (BigInt segments): a float comparison would call two huge releases one.
+  const key = version === undefined ? undefined : versionKey(version);
+  return key !== undefined && key === versionKey(pin.version);
 }
 
 function kindOf(filename: string): Kind {
@@ -136,23 +140,24 @@ function kindOf(filename: string): Kind {
   return filename.endsWith('.tar.gz') || filename.endsWith('.zip') ? 'sdist' : 'other';
 }
 
-const ARCHIVE = /\.(whl|tar\.gz|zip|tar\.bz2|tar\.xz|tgz|tbz|tar|egg|exe|msi|rpm|dmg)$/i;
-
-/** The version part of a distribution filename of `project`, or undefined when it names another project. */
+/**
+ * The version part of a distribution filename of `project`, or undefined when it names another
+ * project. Wheels and sdists through core/distribution-filename.ts (a wheel that is not a valid
+ * wheel filename is no file of any version); eggs and installers, which PEP 751 cannot record,
+ * only to say so.
+ */
 export function versionOf(filename: string, project: string): string | undefined {
-  const stem = filename.replace(ARCHIVE, '');
-  if (stem === filename) return undefined;
-  if (filename.endsWith('.whl') || filename.endsWith('.egg')) {
-    // {name}-{version}(-{build})?-{python}-{abi}-{platform}.whl; {name}-{version}-{python}(-{platform})?.egg
-    const parts = stem.split('-');
-    const shaped = filename.endsWith('.egg') ? parts.length >= 3 : parts.length === 5 || parts.length === 6;
-    return shaped && normalizeProjectName(parts[0]!) === project ? parts[1] : undefined;
+  if (filename.endsWith('.whl')) {
+    const wheel = wheelVersion(filename);
+    return wheel?.project === project ? wheel.version : undefined;
   }
-  // sdist names may hold dashes (legacy): split where the prefix is the project, as pip does.
-  for (let i = stem.indexOf('-'); i > 0; i = stem.indexOf('-', i + 1)) {
-    if (normalizeProjectName(stem.slice(0, i)) === project) return stem.slice(i + 1);
+  if (filename.endsWith('.egg')) {
+    // {name}-{version}-{python}(-{platform})?.egg
+    const parts = filename.slice(0, -'.egg'.length).split('-');
+    return parts.length >= 3 && normalizeProjectName(parts[0]!) === project ? parts[1] : undefined;
   }
-  return undefined;
+  const other = /\.(exe|msi|rpm|dmg)$/i.exec(filename);
+  return other === null ? sdistVersion(filename, project) : versionAfterProject(filename.slice(0, other.index), project);
 }
 
 /** PEP 440 normal form (`1.0-1` → `1.0.post1`, `V1.0` → `1.0`); the text as written if it does not survive the round trip. */

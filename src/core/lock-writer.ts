@@ -10,6 +10,7 @@
  * editor as `enrich`, so both commands produce the same blocks.
  */
 import { compare as compareVersions, valid as validVersion } from '@renovatebot/pep440';
+import { rawUrlName } from './filename.js';
 import { tomlKey, tomlString } from './toml-emit.js';
 
 export interface LockedDistribution {
@@ -68,10 +69,16 @@ function renderPackage(pkg: LockPackage): string {
   return lines.join(EOL);
 }
 
-/** Spec key order: name (only when the URL does not end in it), upload-time, url, size, hashes. */
+/**
+ * Spec key order: name, upload-time, url, size, hashes. `name` is written
+ * whenever the URL's raw last segment, which is what packaging.pylock reads
+ * without it, is not exactly the filename: a percent-encoded `+`
+ * (`torch-2.3.0%2Bcpu-…`, as download.pytorch.org serves it), a redirector
+ * path, or `;params`.
+ */
 function renderFile(file: LockedDistribution): string {
   const pairs: string[] = [];
-  if (lastSegment(file.url) !== file.filename) pairs.push(`name = ${tomlString(file.filename)}`);
+  if (rawUrlName(file.url) !== file.filename) pairs.push(`name = ${tomlString(file.filename)}`);
   if (file.uploadTime !== undefined) {
     if (!UTC_DATETIME.test(file.uploadTime)) throw new RangeError(`renderLock: not a UTC datetime: ${file.uploadTime}`);
     pairs.push(`upload-time = ${file.uploadTime}`);
@@ -84,15 +91,6 @@ function renderFile(file: LockedDistribution): string {
   if (!SHA256.test(file.sha256)) throw new RangeError(`renderLock: not a lower-case sha256: ${file.sha256}`);
   pairs.push(`hashes = { ${tomlKey('sha256')} = ${tomlString(file.sha256)} }`);
   return `{ ${pairs.join(', ')} }`;
-}
-
-function lastSegment(url: string): string | undefined {
-  try {
-    const path = new URL(url).pathname;
-    return decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
-  } catch {
-    return undefined;
-  }
 }
 
 /** By name, then unconditional before conditional, then marker text, then version. */

@@ -1,22 +1,44 @@
 import { parse, TomlError } from 'smol-toml';
 import { PylockAttestError } from '../errors.js';
-import { filenameFromLocation, projectOfFilename } from './filename.js';
+import { fileBinding } from './distribution-filename.js';
+import { fileNames } from './filename.js';
 import { canonicalIdentity } from './identity.js';
+import { servedByIndex } from './index-origin.js';
 import { checkLockVersion } from './lock-version.js';
 import { toml10Problem } from './toml-strict.js';
 import { normalizeProjectName } from './names.js';
 import type { Identity } from './types.js';
+import { versionKey } from './version-key.js';
 
 /** One distribution file the lockfile pins. */
 export interface LockedFile {
   kind: 'sdist' | 'wheel' | 'archive';
-  /** As uploaded: PyPI matches it case-sensitively. */
+  /** PEP 751's filename (`name`, else the last segment of `path` or `url`): bound to its package. */
   filename: string;
+  /**
+   * The same distribution as its `url` (or `path`) spells it, which is how the index
+   * lists it; undefined when only `name` says (core/filename.ts).
+   */
+  urlName?: string;
   /** Lowercase hex. */
   sha256: string;
 }
 
+/** A direct-URL archive that is a distribution of its package: an index file if the index serves its URL. */
+export interface LockedArchive extends LockedFile {
+  url: string | undefined;
+}
+
 export type SkipReason = 'vcs' | 'directory' | 'archive' | 'no-files' | 'no-version';
+
+/** Why a package has nothing to look up, as a report shows it. */
+export const SKIP_REASONS: Readonly<Record<SkipReason, string>> = {
+  vcs: 'vcs',
+  directory: 'directory',
+  archive: "archive: a direct URL, not a distribution of this package on its index",
+  'no-files': 'no files',
+  'no-version': 'no version: the lockfile gives none to look its files up by',
+};
 
 export interface LockedPackage {
   /** Position in the `packages` array. */
@@ -29,6 +51,8 @@ export interface LockedPackage {
   index_url: string | undefined;
   files: LockedFile[];
   skip: SkipReason | undefined;
+  /** A direct archive of this very package (skip `archive`): looked up only where the index serves it. */
+  archive?: LockedArchive;
   /** Identities already recorded, canonicalized; undefined when the key is absent. */
   identities: Identity[] | undefined;
   /** 1-based line of the package's `[[packages]]` header (or 0 when unknown). */
@@ -105,45 +129,89 @@ function readPackage(raw: unknown, where: Where): LockedPackage {
     identities: readIdentities(table['attestation-identities'], where, name),
     line: where.line,
   };
+  const direct = DIRECT_SOURCES.filter((k) => table[k] !== undefined);
+  const files = readFiles(table, where, pkg);
+  // PEP 751: a package comes from one source. Identities cover every file it records, so no file may go unchecked.
+  if (direct.length > 0 && files.length > 0) throw invalid(where, `\`${direct[0]}\` and \`sdist\`/\`wheels\` are mutually exclusive (PEP 751)`, name);
   if (table['vcs'] !== undefined) return { ...pkg, skip: 'vcs' };
   if (table['directory'] !== undefined) return { ...pkg, skip: 'directory' };
-  pkg.files = readFiles(table, where, name);
-  if (pkg.files.length === 0) return { ...pkg, skip: table['archive'] !== undefined ? 'archive' : 'no-files' };
-  if (version === undefined) return { ...pkg, files: [], skip: 'no-version' };
-  return pkg;
+  if (table['archive'] !== undefined) return withArchive(pkg, readArchive(table['archive'], where, pkg));
+  if (files.length === 0) return { ...pkg, skip: 'no-files' };
+  if (version === undefined) return { ...pkg, skip: 'no-version' };
+  return { ...pkg, files };
 }
 
-function readFiles(table: Record<string, unknown>, where: Where, name: string): LockedFile[] {
+const DIRECT_SOURCES = ['vcs', 'directory', 'archive'] as const;
+
+function readFiles(table: Record<string, unknown>, where: Where, pkg: LockedPackage): LockedFile[] {
   const files: LockedFile[] = [];
   const sdist = table['sdist'];
-  if (sdist !== undefined) files.push(readFile(sdist, 'sdist', where, name, 'sdist'));
+  if (sdist !== undefined) files.push(readFile(sdist, 'sdist', where, pkg, 'sdist'));
   const wheels = table['wheels'];
   if (wheels !== undefined) {
-    if (!Array.isArray(wheels)) throw invalid(where, '`wheels` is not an array', name);
-    wheels.forEach((w, i) => files.push(readFile(w, 'wheel', where, name, `wheels[${i}]`)));
+    if (!Array.isArray(wheels)) throw invalid(where, '`wheels` is not an array', pkg.name);
+    wheels.forEach((w, i) => files.push(readFile(w, 'wheel', where, pkg, `wheels[${i}]`)));
   }
-  const archive = indexArchive(table, where, name);
-  if (archive) files.push(archive);
   return files;
 }
 
-/** An `archive` counts only when it is an index file: a distribution of this very package. */
-function indexArchive(table: Record<string, unknown>, where: Where, name: string): LockedFile | undefined {
-  if (table['archive'] === undefined || typeof table['version'] !== 'string') return undefined;
-  const file = readFile(table['archive'], 'archive', where, name, 'archive');
-  return projectOfFilename(file.filename)?.project === normalizeProjectName(name) ? file : undefined;
+/** An archive is kept for lookup only when it is a distribution of this very package; else it is just a direct URL. */
+function readArchive(raw: unknown, where: Where, pkg: LockedPackage): LockedArchive | undefined {
+  const t = asTable(raw);
+  // Any archive may be locked (a forge's `…/archive/` URL too): only a named distribution can be on an index.
+  if (t === undefined || pkg.version === undefined || fileNames(str(t['url']), str(t['path']), undefined) === undefined) return undefined;
+  const file = readFile(raw, 'archive', where, pkg, 'archive');
+  const kind = file.filename.endsWith('.whl') ? 'wheel' : 'sdist';
+  if (fileBinding(file.filename, kind, pkg.project, pkg.version) !== undefined) return undefined;
+  return { ...file, url: str(asTable(raw)?.['url']) };
 }
 
-function readFile(raw: unknown, kind: LockedFile['kind'], where: Where, name: string, label: string): LockedFile {
+function withArchive(pkg: LockedPackage, archive: LockedArchive | undefined): LockedPackage {
+  return archive === undefined ? { ...pkg, skip: 'archive' } : { ...pkg, skip: 'archive', archive };
+}
+
+/**
+ * The package with its archive as its one file when the index serves the
+ * archive's URL (where provenance can exist); unchanged otherwise.
+ */
+export function withIndexArchive(pkg: LockedPackage, indexUrl: string): LockedPackage {
+  const { archive } = pkg;
+  if (pkg.skip !== 'archive' || archive?.url === undefined || !servedByIndex(archive.url, indexUrl)) return pkg;
+  const { url: _, ...file } = archive;
+  return { ...pkg, files: [file], skip: undefined };
+}
+
+function readFile(raw: unknown, kind: LockedFile['kind'], where: Where, pkg: LockedPackage, label: string): LockedFile {
   const t = asTable(raw);
-  if (t === undefined) throw invalid(where, `\`${label}\` is not a table`, name);
-  const filename = filenameFromLocation(str(t['url']), str(t['path']), str(t['name']));
-  if (filename === undefined) throw invalid(where, `\`${label}\` has no usable url, path or name to take a filename from`, name);
+  if (t === undefined) throw invalid(where, `\`${label}\` is not a table`, pkg.name);
+  const names = fileNames(str(t['url']), str(t['path']), str(t['name']));
+  if (names === undefined) throw invalid(where, `\`${label}\` has no usable url, path or name to take a filename from`, pkg.name);
+  const { filename } = names;
   const sha256 = asTable(t['hashes'])?.['sha256'];
-  if (typeof sha256 !== 'string' || !SHA256.test(sha256)) {
-    throw invalid(where, `\`${label}\` (${filename}) has no sha256 in \`hashes\``, name, 'lock with hashes (PEP 751 requires them); without a sha256 no attestation can be checked');
+  if (typeof sha256 !== 'string') {
+    throw invalid(where, `\`${label}\` (${filename}) has no sha256 in \`hashes\``, pkg.name, 'lock with hashes (PEP 751 requires them); without a sha256 no attestation can be checked');
   }
-  return { kind, filename, sha256: sha256.toLowerCase() };
+  if (!SHA256.test(sha256)) {
+    throw invalid(where, `\`${label}\` (${filename}) has sha256 = ${JSON.stringify(sha256.slice(0, 80))}${sha256.length > 80 ? '…' : ''}, which is not a 64-digit hex sha256`, pkg.name, 'regenerate the lockfile; a sha256 is 64 hexadecimal digits');
+  }
+  if (kind !== 'archive') checkBinding(filename, kind, where, pkg, label);
+  const file: LockedFile = { kind, filename, sha256: sha256.toLowerCase() };
+  if (names.urlName !== undefined) file.urlName = names.urlName;
+  return file;
+}
+
+/**
+ * Every sdist and wheel must be a distribution of its package (normalized name,
+ * PEP 440-equal version): identities recorded under a package cover its files,
+ * so a file of another project or release must never lend them its publisher.
+ */
+function checkBinding(filename: string, kind: 'sdist' | 'wheel', where: Where, pkg: LockedPackage, label: string): void {
+  const hint = 'a locked file must be a distribution of its own package (PEP 751); fix the lockfile or regenerate it; nothing was changed';
+  if (pkg.version !== undefined && versionKey(pkg.version) === undefined) {
+    throw invalid(where, `version ${JSON.stringify(pkg.version)} is not a PEP 440 version, so \`${label}\` (${filename}) cannot be matched to it`, pkg.name, hint);
+  }
+  const why = fileBinding(filename, kind, pkg.project, pkg.version);
+  if (why !== undefined) throw invalid(where, `\`${label}\` (${filename}) is not a file of ${pkg.name}${pkg.version === undefined ? '' : ` ${pkg.version}`}: it ${why}`, pkg.name, hint);
 }
 
 function readIdentities(raw: unknown, where: Where, name: string): Identity[] | undefined {

@@ -162,6 +162,11 @@ class LineParser {
       offset += w.length + 1;
     }
     const args = (optionsAt < 0 ? this.text : this.text.slice(0, optionsAt)).trimEnd();
+    // pip splits options off at spaces only: after a tab, `--hash=…` reads as part of the version.
+    const tab = /\t[ \t]*-/.exec(args);
+    if (tab !== null) {
+      this.fail(tab.index, 'a tab separates the requirement from the option after it; pip splits options off at spaces only, so it would read the option as part of the requirement', 'put a space (not a tab) before --hash and the other options');
+    }
     const requirement = this.requirement(args, start);
     const hashes: RequirementHash[] = [];
     if (optionsAt >= 0) this.parseOptions(optionsAt, 'requirement', hashes);

@@ -22,14 +22,21 @@ import { mediaType, printable } from './json.js';
 import { parseProvenance } from './provenance.js';
 import { parseSimplePage, SIMPLE_JSON, SIMPLE_JSON_LATEST, type PageFile, type PageFiles } from './simple-page.js';
 import type { IndexFile } from '../core/lock-selection.js';
+import { distributionKey } from '../core/distribution-filename.js';
 
 export { parseProvenance } from './provenance.js';
 
 export interface FileQuery {
   project: string;
   version: string;
-  /** Exactly as uploaded (case-sensitive). */
+  /** As the lockfile's url (or path) spells it: an exact-match index (the Integrity API) is sent this. */
   filename: string;
+  /**
+   * false when `filename` comes only from a lockfile's `name` key, which may be a normalized
+   * spelling (uv writes `markupsafe-…` for PyPI's `MarkupSafe-…`): then the index's own
+   * listing (the JSON Simple API, which PyPI serves too) gives the spelling.
+   */
+  exactName?: boolean;
   /** Lower-case hex sha256 from the lockfile. */
   sha256: string;
   /** The index URL the lockfile names, e.g. `https://pypi.org/simple`. */
@@ -174,7 +181,7 @@ export class ProvenanceClient {
 
   /** One file's provenance. Identical lookups in one run share one answer. */
   lookup(q: FileQuery): Promise<LookupResult> {
-    const key = [indexKey(q.indexUrl), normalizeProjectName(q.project), q.version, q.filename, q.sha256.toLowerCase()].join('\0');
+    const key = [indexKey(q.indexUrl), normalizeProjectName(q.project), q.version, q.filename, q.sha256.toLowerCase(), q.exactName !== false].join('\0');
     const settled = this.#settled.get(key);
     if (settled !== undefined) {
       this.#remember(key, settled);
@@ -212,7 +219,8 @@ export class ProvenanceClient {
 
   async #lookupOnce(q: FileQuery): Promise<LookupResult> {
     try {
-      return usesIntegrityApi(q.indexUrl, this.#mode) ? await this.#viaIntegrity(q) : await this.#viaSimple(q);
+      const integrity = usesIntegrityApi(q.indexUrl, this.#mode) && (q.exactName !== false || this.#mode === 'integrity');
+      return integrity ? await this.#viaIntegrity(q) : await this.#viaSimple(q);
     } catch (err) {
       return unavailableFrom(err, redactUrl(q.indexUrl));
     }
@@ -236,9 +244,11 @@ export class ProvenanceClient {
     const page = await this.#page(q.indexUrl, q.project);
     if (page.kind === 'missing') return { status: 'index-mismatch', url: page.url, detail: page.detail };
     if (page.kind === 'unavailable') return { status: 'unavailable', url: page.url, code: page.code, detail: page.detail };
-    const mismatch = checkListing(page.files, q, page.url);
+    const listed = findListed(page.files, q.filename);
+    if (listed.file === undefined) return { status: 'index-mismatch', url: page.url, detail: listed.detail };
+    const mismatch = checkListing(listed.file, q, page.url);
     if (mismatch !== undefined) return mismatch;
-    const ref = page.files.get(q.filename)!.provenance;
+    const ref = listed.file.provenance;
     if (ref === null) return { status: 'none', url: page.url, detail: 'the index lists no provenance for this file' };
     const url = resolveAdvertised(ref, page.url, q.indexUrl);
     const res = await this.#get(url, ADVERTISED_ACCEPT);
@@ -309,10 +319,23 @@ function pageFromResponse(res: HttpResponse): PageOutcome {
   return { kind: 'page', url: res.url, files: parseSimplePage(res.body) };
 }
 
+/**
+ * The page's entry for the lockfile's file: listed under that very name, or
+ * under another spelling of the same distribution (normalized project name,
+ * PEP 440-equal version, same wheel tags or sdist format), never a different file.
+ */
+function findListed(files: PageFiles, filename: string): { file: PageFile; detail?: undefined } | { file?: undefined; detail: string } {
+  const exact = files.get(filename);
+  if (exact !== undefined) return { file: exact };
+  const key = distributionKey(filename);
+  const spellings = key === undefined ? [] : [...files.keys()].filter((listed) => distributionKey(listed) === key);
+  if (spellings.length === 1) return { file: files.get(spellings[0]!)! };
+  if (spellings.length > 1) return { detail: `the index lists this file under ${spellings.length} spellings (${spellings.slice(0, 3).map((s) => printable(s, 120)).join(', ')})` };
+  return { detail: 'the index does not list this file' };
+}
+
 /** The lock and the index must agree on the file, or the provenance answers a different question. */
-function checkListing(files: PageFiles, q: FileQuery, url: string): LookupResult | undefined {
-  const file = files.get(q.filename);
-  if (file === undefined) return { status: 'index-mismatch', url, detail: 'the index does not list this file' };
+function checkListing(file: PageFile, q: FileQuery, url: string): LookupResult | undefined {
   if (file.conflict) return { status: 'index-mismatch', url, detail: 'the index lists this file twice with different data' };
   if (file.sha256 === undefined) return { status: 'index-mismatch', url, detail: 'the index gives no sha256 for this file' };
   if (file.sha256 !== q.sha256.toLowerCase()) {

@@ -5,7 +5,7 @@
  */
 import type { ExpectedDistribution } from '../core/types.js';
 import { decodeUtf8 } from './der.js';
-import { sameDistribution } from './distribution-filename.js';
+import { sameDistribution } from '../core/distribution-filename.js';
 
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 export const STATEMENT_TYPE_V1 = 'https://in-toto.io/Statement/v1';

@@ -82,16 +82,23 @@ export function withoutPackage(text: string, name: string): string {
   return [...lines.slice(0, block.start), ...lines.slice(block.end)].join('\n');
 }
 
-/** `name`'s `version = "…"` changed (its file names and hashes untouched: enough for offline diffs). */
+/** `name`'s `version = "…"` changed, and the version in its file names with it (hashes untouched: enough for offline diffs). */
 export function withVersion(text: string, name: string, version: string): string {
   const lines = text.split('\n');
   const block = blocks(lines).find((b) => b.name === name);
   if (!block) throw new Error(`no package ${name}`);
+  let old: string | undefined;
   for (let i = block.start; i < block.end; i++) {
     if (/^\s*version\s*=/.test(lines[i]!)) {
+      old = /=\s*["']([^"']*)["']/.exec(lines[i]!)?.[1];
       lines[i] = lines[i]!.replace(/=.*$/, `= "${version}"`);
       break;
     }
+  }
+  // A locked file must stay a file of its package's version (lockfile.ts binds them).
+  if (old !== undefined) {
+    const inName = new RegExp(`-${old.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?=-|\\.tar\\.gz|\\.zip)`, 'g');
+    for (let i = block.start; i < block.end; i++) lines[i] = lines[i]!.replace(inName, `-${version}`);
   }
   return lines.join('\n');
 }

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { distributionKey, sameDistribution } from '../src/verify/distribution-filename.js';
-import { versionKey } from '../src/verify/version-key.js';
+import { spawnSync } from 'node:child_process';
+import { distributionKey, fileBinding, sameDistribution } from '../src/core/distribution-filename.js';
+import { versionKey } from '../src/core/version-key.js';
 
 describe('versionKey (PEP 440 equality)', () => {
   it.each([
@@ -99,5 +100,43 @@ describe('sameDistribution', () => {
         expect(sameDistribution(upper ? spelled.toUpperCase().replace('.TAR.GZ', '.tar.gz') : spelled, canonical)).toBe(true);
       }),
     );
+  });
+});
+
+describe('fileBinding agrees with packaging.utils (one python3 run)', () => {
+  // Real spellings: PEP 625 and legacy sdists, build tags, compressed tag sets, local versions, case.
+  const NAMES: Array<[string, 'sdist' | 'wheel']> = [
+    ['pypi_attestations-0.0.19.tar.gz', 'sdist'],
+    ['pep740_sampleproject-1.0.0.tar.gz', 'sdist'],
+    ['python-dateutil-2.8.2.tar.gz', 'sdist'],
+    ['MarkupSafe-2.1.5.tar.gz', 'sdist'],
+    ['Django-1.11.zip', 'sdist'],
+    ['zope.interface-6.0.tar.gz', 'sdist'],
+    ['pytz-2013b.tar.gz', 'sdist'],
+    ['numpy-2.2.3-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl', 'wheel'],
+    ['MarkupSafe-2.1.5-cp311-cp311-win_amd64.whl', 'wheel'],
+    ['torch-2.3.0+cpu-cp311-cp311-linux_x86_64.whl', 'wheel'],
+    ['foo_bar-1.0-2-py2.py3-none-any.whl', 'wheel'],
+    ['attrs-25.1.0-py3-none-any.whl', 'wheel'],
+  ];
+  const script = [
+    'import json, sys',
+    'from packaging.utils import parse_sdist_filename, parse_wheel_filename',
+    'out = []',
+    'for name, kind in json.loads(sys.argv[1]):',
+    '    n, v = (parse_wheel_filename(name)[:2] if kind == "wheel" else parse_sdist_filename(name))',
+    '    out.append([str(n), str(v)])',
+    'print(json.dumps(out))',
+  ].join('\n');
+  const run = spawnSync('python3', ['-c', script, JSON.stringify(NAMES)], { encoding: 'utf8' });
+  const parsed = run.status === 0 ? (JSON.parse(run.stdout) as Array<[string, string]>) : undefined;
+
+  it.skipIf(parsed === undefined)(`binds each file to what packaging parses, and to nothing else${parsed === undefined ? ' (skipped: python3 with packaging not found)' : ''}`, () => {
+    NAMES.forEach(([filename, kind], i) => {
+      const [project, version] = parsed![i]!;
+      expect(fileBinding(filename, kind, project, version), filename).toBeUndefined();
+      expect(fileBinding(filename, kind, `${project}-x`, version), filename).toMatch(/names the project/);
+      expect(fileBinding(filename, kind, project, `${version}.1`), filename).toMatch(/is version/);
+    });
   });
 });
