@@ -19,7 +19,7 @@
  * thread, which may be a program that imported pylock-attest as a library,
  * keeps @sigstore/core exactly as shipped.
  */
-import { createRequire } from 'node:module';
+import { ASN1Obj as CoreASN1Obj } from '@sigstore/core';
 
 interface Asn1Node {
   tag: { toDER(): number };
@@ -52,11 +52,15 @@ function fastToDER(this: Asn1Node): Buffer {
   return encode(this);
 }
 
-/** The ASN1Obj class of the @sigstore/core copy that @sigstore/verify uses. */
+/**
+ * The ASN1Obj class @sigstore/verify uses: our @sigstore/core dependency is
+ * the same version, so npm installs one copy (and a bundle holds one). A
+ * static import, not a require resolved at run time, so the bundle in the
+ * Python wheel, which has no node_modules, carries it. Were the copies ever
+ * two, the patch would reach only ours: no speed-up, same verdicts.
+ */
 function asn1Class(): Asn1Class {
-  const here = createRequire(import.meta.url);
-  const fromVerify = createRequire(here.resolve('@sigstore/verify'));
-  return (fromVerify('@sigstore/core') as { ASN1Obj: Asn1Class }).ASN1Obj;
+  return CoreASN1Obj as unknown as Asn1Class;
 }
 
 /** DER certificates from a trusted_root.json object (certificate authorities' chains). */

@@ -17,7 +17,6 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { PylockAttestError } from '../errors.js';
 import { trustedRootProblem } from './trusted-root-shape.js';
@@ -180,8 +179,9 @@ async function loadCached(cacheDir: string): Promise<{ root?: TrustRoot; problem
 /** The production trusted root shipped inside @sigstore/tuf: seeds.json → mirror → targets → trusted_root.json (base64). */
 async function loadEmbedded(): Promise<TrustRoot> {
   try {
-    const seedsPath = createRequire(import.meta.url).resolve('@sigstore/tuf/seeds.json');
-    const seeds = JSON.parse(await readFile(seedsPath, 'utf8')) as Record<string, { targets?: Record<string, unknown> }>;
+    // A JSON module import, not a path to read: a bundle (the Python wheel has no node_modules) carries it along.
+    const { default: json } = await import('@sigstore/tuf/seeds.json', { with: { type: 'json' } });
+    const seeds = json as unknown as Record<string, { targets?: Record<string, unknown> }>;
     const target = seeds[PRODUCTION_TUF_MIRROR]?.targets?.[TRUSTED_ROOT_TARGET];
     if (typeof target !== 'string') throw new Error(`seeds.json has no ${TRUSTED_ROOT_TARGET} for ${PRODUCTION_TUF_MIRROR}`);
     return await toTrustRoot(Buffer.from(target, 'base64'), 'embedded');
