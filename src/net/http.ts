@@ -12,6 +12,7 @@ import { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { buildConnector, EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
 import { PylockAttestError, type ErrorCode } from '../errors.js';
+import { guardedLookup } from './address-guard.js';
 import { checkIndexUrl, redactUrl } from './urls.js';
 
 export { checkIndexUrl, redactUrl };
@@ -37,6 +38,11 @@ export interface HttpOptions {
   maxRetryDelayMs?: number;
   /** Bound on one `get` across attempts, back-off and redirects. Default 120 s. */
   totalTimeoutMs?: number;
+  /**
+   * Host names the user chose (`hostsUserNamed`): only these may resolve to
+   * this machine. Any other name that does is refused when connecting.
+   */
+  userNamedHosts?: readonly string[];
 }
 
 export interface HttpResponse {
@@ -59,7 +65,7 @@ const DEFAULTS = {
   totalTimeoutMs: 120_000,
 };
 
-type Settings = typeof DEFAULTS & Pick<HttpOptions, 'userAgent' | 'deadline' | 'onRequest'>;
+type Settings = typeof DEFAULTS & Pick<HttpOptions, 'userAgent' | 'deadline' | 'onRequest' | 'userNamedHosts'>;
 
 /** What one request goes to: the origin, the path exactly as built, and the credentials for that origin. */
 interface Target {
@@ -409,7 +415,7 @@ function createDispatcher(s: Settings, sockets: OpenSockets): Dispatcher {
     ...timeouts,
     connectTimeout: connectMs,
     // Direct connections (ProxyAgent replaces this with its tunnel).
-    connect: sockets.track(buildConnector({ timeout: connectMs })),
+    connect: sockets.track(buildConnector({ timeout: connectMs, lookup: guardedLookup(s.userNamedHosts ?? []) })),
     // The connection to an HTTPS_PROXY, which becomes the CONNECT tunnel.
     clientFactory: (origin: URL, opts: object) => {
       const { connect } = opts as { connect?: buildConnector.connector };
