@@ -1,12 +1,12 @@
 /**
  * The URL rules (src/net/urls.ts), table-driven: which hosts are this
  * machine or its link, where plain http is allowed, which advertised URLs a
- * remote index may give, and which names may resolve here. Through the
- * CLI: test/loopback-refusal.test.ts.
+ * remote index may give, which names may resolve here, and the one index
+ * check `enrich`/`check` and `lock` share. Through the CLI: test/loopback-refusal.test.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { resolveAdvertised, resolveFileUrl } from '../src/net/provenance-client.js';
-import { advertisedHere, hostsUserNamed, isLoopbackHost, localKind } from '../src/net/urls.js';
+import { advertisedHere, checkIndexUrl, hostsUserNamed, isLoopbackHost, judgeIndexUrl, localKind } from '../src/net/urls.js';
 import { isPylockAttestError, type ErrorCode } from '../src/errors.js';
 import { LOCAL_HOSTS, OTHER_HOSTS } from './support/local-hosts.ts';
 
@@ -99,5 +99,28 @@ describe('hostsUserNamed: the names that may resolve to this machine', () => {
       '::1',
       'mirror.example',
     ]);
+  });
+});
+
+describe('judgeIndexUrl: the one index check (enrich/check and lock)', () => {
+  it('an index the user chose obeys the URL rules only', () => {
+    expect(judgeIndexUrl('https://mirror.example/simple', false)).toMatchObject({ url: { host: 'mirror.example' } });
+    expect(judgeIndexUrl('http://mirror.example/simple', false)).toMatchObject({ refused: 'insecure', error: { code: 'INDEX_URL' } });
+  });
+
+  it('an index from input must be on an allowed host too: PyPI, or --allow-index-host (host, or host:port)', () => {
+    expect(judgeIndexUrl('https://pypi.org/simple', true).refused).toBeUndefined();
+    expect(judgeIndexUrl('https://mirror.example/simple', true)).toMatchObject({ refused: 'host' });
+    expect(judgeIndexUrl('https://mirror.example/simple', true, ['mirror.example']).refused).toBeUndefined();
+    expect(judgeIndexUrl('https://mirror.example:8443/simple', true, ['mirror.example:8443']).refused).toBeUndefined();
+    expect(judgeIndexUrl('https://mirror.example:9443/simple', true, ['mirror.example:8443'])).toMatchObject({ refused: 'host' });
+    expect(judgeIndexUrl('http://127.0.0.1:3141/simple', true)).toMatchObject({ refused: 'host' });
+  });
+
+  it('insecure wins over the host rule, and the error never echoes credentials', () => {
+    const judged = judgeIndexUrl('http://carol:pa55@mirror.example/simple', true);
+    expect(judged.refused).toBe('insecure');
+    expect(judged.refused === 'insecure' && judged.error.message).not.toMatch(/carol|pa55/);
+    expect(codeOf(() => checkIndexUrl('http://carol:pa55@mirror.example/simple'))).toBe('INDEX_URL');
   });
 });

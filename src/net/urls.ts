@@ -169,6 +169,30 @@ export function isAllowedIndexHost(url: URL, allowed: readonly string[] = []): b
   return names.includes(url.hostname.toLowerCase()) || names.includes(url.host.toLowerCase());
 }
 
+/** An index URL judged: usable, refused by the URL rules, or on a host the user did not choose. */
+export type IndexJudgement = { url: URL; refused?: undefined } | { refused: 'insecure'; error: PylockAttestError } | { refused: 'host'; url: URL };
+
+/**
+ * The one rule for an index URL. Every index obeys the URL rules
+ * (`checkIndexUrl`); one that input names (a lockfile's `index`, a
+ * requirements file's index options) must also be on PyPI's host or one the
+ * user allowed: input is untrusted, and a lockfile from a pull request must
+ * not aim this run at any server, or at a service on this machine. An index
+ * the user chose (`--index-url`) is `fromInput: false`. Callers word the
+ * refusal for where the URL came from.
+ */
+export function judgeIndexUrl(url: string, fromInput: boolean, allowed: readonly string[] = []): IndexJudgement {
+  let parsed: URL;
+  try {
+    parsed = checkIndexUrl(url);
+  } catch (e) {
+    if (e instanceof PylockAttestError) return { refused: 'insecure', error: e };
+    throw e;
+  }
+  if (fromInput && !isAllowedIndexHost(parsed, allowed)) return { refused: 'host', url: parsed };
+  return { url: parsed };
+}
+
 /**
  * One path segment, percent-encoded so that no value can add a segment or
  * climb out of the endpoint: `/` and `%` are encoded by encodeURIComponent,
