@@ -232,7 +232,7 @@ describe('check, online against the loopback index with minted attestations', ()
 
     it('control: the same proxy does stop an online check (so the offline run really had nothing to send)', async () => {
       const port = new URL(proxy).port;
-      const r = await run(['check', '--index-url', index.simpleUrl, '--trusted-root', root, '--no-cache', '--deadline', '1', '--format', 'json', lock], { HTTPS_PROXY: proxy, HTTP_PROXY: proxy, NO_PROXY: '' });
+      const r = await run(['check', '--index-url', index.simpleUrl, '--trusted-root', root, '--no-cache', '--deadline', '3', '--format', 'json', lock], { HTTPS_PROXY: proxy, HTTP_PROXY: proxy, NO_PROXY: '' });
       expect(r.code).toBe(3);
       expect(r.stdout).toContain(`127.0.0.1:${port}`);
     });

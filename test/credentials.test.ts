@@ -58,11 +58,11 @@ describe.skipIf(!BUILT)(`credentials in an index URL are never shown or stored${
 
   // [name, arrange, extra args, exit code, formats]: JSON carries the most (source URLs, details); text is what a person sees.
   const FAILURES: Array<[string, () => void, string[], number, string[]]> = [
-    ['503 until the deadline', () => lab.index.setFault(() => ({ status: 503 })), ['--deadline', '0.6'], 3, ['json', 'text']],
+    ['503 until the retries run out', () => lab.index.setFault(() => ({ status: 503, headers: { 'retry-after': '0' } })), [], 3, ['json', 'text']],
     ['a server that never answers', () => lab.index.setFault(() => ({ kind: 'hang' })), ['--timeout', '0.5'], 3, ['json']],
     ['a 401', () => lab.index.setFault(() => ({ status: 401, headers: { 'www-authenticate': 'Basic realm="index"' } })), [], 3, ['json']],
     ['a 404 for the project page', () => lab.index.setFault(() => ({ status: 404, body: '{"message": "Not Found"}' })), [], 1, ['json']],
-    ['a truncated body', () => lab.index.setFault(() => ({ kind: 'reset', partialBody: '{"meta": ' })), ['--deadline', '0.6'], 3, ['json']],
+    ['a truncated body', () => lab.index.setFault(() => ({ kind: 'reset', partialBody: '{"meta": ' })), ['--deadline', '3'], 3, ['json']],
     ['a redirect loop', () => lab.index.setFault(({ path }) => ({ kind: 'redirect', location: `${path.split('?')[0]}?again` })), [], 3, ['json']],
   ];
   for (const [name, arrange, extra, code, formats] of FAILURES) {

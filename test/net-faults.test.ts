@@ -36,10 +36,10 @@ afterEach(async () => {
   while (clients.length > 0) await clients.pop()!.close();
 });
 
-/** A client with tiny back-off, counting attempts. */
+/** A client with tiny back-off, counting attempts; `localhost` is the user's own index here (the TLS servers' name). */
 function client(opts: Partial<HttpOptions> = {}): { http: HttpClient; attempts: string[] } {
   const attempts: string[] = [];
-  const http = new HttpClient({ userAgent: 'pylock-attest/test', retryBaseMs: 1, timeoutMs: 5_000, onRequest: (i) => attempts.push(i.url), ...opts });
+  const http = new HttpClient({ userAgent: 'pylock-attest/test', retryBaseMs: 1, timeoutMs: 5_000, userNamedHosts: ['localhost'], onRequest: (i) => attempts.push(i.url), ...opts });
   clients.push(http);
   return { http, attempts };
 }
@@ -128,8 +128,13 @@ describe('status codes and retries', () => {
   });
 
   it('stops a back-off sleep at the run deadline', async () => {
-    const { http, attempts } = client({ retryBaseMs: 60_000, deadline: AbortSignal.timeout(200) });
-    index.setFault(() => ({ status: 503 }));
+    const deadline = new AbortController();
+    const { http, attempts } = client({ retryBaseMs: 60_000, deadline: deadline.signal });
+    // The deadline is counted from the 503, not from a clock started before the request could be made.
+    index.setFault(() => {
+      setTimeout(() => deadline.abort(), 200);
+      return { status: 503 };
+    });
     expect(await codeOf(http.get(url(), JSON_ACCEPT))).toBe('INDEX_TIMEOUT');
     expect(attempts).toHaveLength(1);
   });
@@ -185,9 +190,14 @@ describe('connections, deadlines and bodies', () => {
   });
 
   it('stops at the overall run deadline', async () => {
-    const { http } = client({ timeoutMs: 60_000, deadline: AbortSignal.timeout(200) });
-    index.setFault(() => ({ kind: 'hang' }));
+    const deadline = new AbortController();
+    const { http, attempts } = client({ timeoutMs: 60_000, deadline: deadline.signal });
+    index.setFault(() => {
+      setImmediate(() => deadline.abort()); // once the request is at the server
+      return { kind: 'hang' };
+    });
     expect(await codeOf(http.get(url(), JSON_ACCEPT))).toBe('INDEX_TIMEOUT');
+    expect(attempts).toHaveLength(1);
   });
 
   it('refuses a 50 MB body, whether announced by Content-Length or streamed', async () => {

@@ -131,7 +131,7 @@ describe.skipIf(!BUILT)(`HTTP_PROXY and NO_PROXY with an http loopback index${BU
     const url = down.url.replace('http://', 'http://proxyuser:pr0xy-s3cret@');
     await down.close();
     const path = lab.lockfile('proxy-down.toml');
-    const run = await lab.enrich(path, ['--index-url', lab.index.simpleUrl, '--deadline', '1'], { env: { HTTP_PROXY: url } });
+    const run = await lab.enrich(path, ['--index-url', lab.index.simpleUrl, '--deadline', '3'], { env: { HTTP_PROXY: url } });
     expectCouldNotComplete(run, path, ['INDEX_NETWORK', 'INDEX_TIMEOUT']);
     expect(run.report.lockfiles[0].packages[0].files[0].detail).toMatch(/proxy is configured/);
     expect(run.stdout + run.stderr).not.toMatch(/proxyuser|pr0xy-s3cret/);

@@ -203,7 +203,8 @@ describe('scanToml', () => {
     ];
     const t0 = performance.now();
     for (const text of texts) expect(scanToml(text)).toHaveLength(1);
-    expect(performance.now() - t0).toBeLessThan(2_000);
+    // A sanity bound for a loaded machine: this takes well under a second; quadratic would take minutes.
+    expect(performance.now() - t0).toBeLessThan(15_000);
   });
 });
 

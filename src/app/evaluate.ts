@@ -2,7 +2,7 @@ import { withIndexArchive, type LockedPackage } from '../core/lockfile.js';
 import { decidePackage, type DecideOptions, type FileOutcome, type PackageOutcome } from '../core/outcome.js';
 import { allowanceFor, judgeFindings, type Policy } from '../core/policy.js';
 import { PylockAttestError } from '../errors.js';
-import { checkIndexUrl, isAllowedIndexHost, redactUrl } from '../net/urls.js';
+import { checkIndexUrl, judgeIndexUrl, redactUrl } from '../net/urls.js';
 import { defaultCacheDir } from './cache-dir.js';
 import { evaluateFile } from './evaluate-file.js';
 import { loadLockfile, type LoadedLockfile } from './read-lockfile.js';
@@ -105,13 +105,14 @@ function scheduleAll(ctx: RunContext, loaded: Loaded[], verify: boolean, options
   const entries = loaded.map((entry) => {
     const pending: Pending = { loaded: entry, outcomes: new Map(), evaluated: new Map() };
     if (!('lock' in entry)) return pending;
+    const refusal = indexRefusals(entry.path, entry.lock.model.packages, options.allowIndexHosts);
     for (const listed of entry.lock.model.packages) {
       const chosen = options.indexUrl ?? options.indexUrlFor?.(listed);
       const indexUrl = chosen ?? listed.index_url ?? DEFAULT_INDEX_URL;
       const pkg = withIndexArchive(listed, indexUrl);
       if (pkg.skip !== undefined) continue;
       if (pkg !== listed) pending.evaluated.set(listed, pkg);
-      const refused = indexUrlRefusal(indexUrl, entry.path, pkg, { ...options, indexUrl: chosen }, entry.lock.model.packages);
+      const refused = refusal(pkg, chosen);
       if (refused) {
         pending.error ??= refused;
         continue;
@@ -137,25 +138,27 @@ function scheduleAll(ctx: RunContext, loaded: Loaded[], verify: boolean, options
 }
 
 /**
- * A lockfile's `index` is untrusted input: an insecure one is refused, and so
- * is a host the user did not choose (a lockfile from a pull request must not
- * be able to aim this run at any server, or at this machine's loopback).
+ * A lockfile's `index` is untrusted input (urls.ts `judgeIndexUrl`); an
+ * index the caller chose overrides it and obeys the URL rules only. The
+ * refusal's hint lists every host the lockfile names that is not allowed,
+ * gathered once per lockfile, so a lockfile of many refused packages costs
+ * one pass, not one per package.
  */
-function indexUrlRefusal(indexUrl: string, path: string, pkg: LockedPackage, options: EvaluateOptions, all: readonly LockedPackage[]): PylockAttestError | undefined {
-  const where = { file: path, line: pkg.line || undefined, package: pkg.name };
-  let url: URL;
-  try {
-    url = checkIndexUrl(indexUrl);
-  } catch (e) {
-    if (!(e instanceof PylockAttestError)) throw e;
-    return new PylockAttestError('INDEX_URL', `${e.message} (the package's \`index\` key)`, { ...where, hint: 'fix the `index` key, or pass --index-url https://… to override it' });
-  }
-  if (options.indexUrl !== undefined || pkg.index_url === undefined || isAllowedIndexHost(url, options.allowIndexHosts)) return undefined;
-  const hosts = unexpectedHosts(all, options.allowIndexHosts).join(',');
-  return new PylockAttestError('INDEX_URL', `the package's \`index\` is ${redactUrl(url)}: not a host this run was told to query`, {
-    ...where,
-    hint: `pass --allow-index-host ${hosts} if you trust ${hosts.includes(',') ? 'those indexes' : 'that index'}, or --index-url to query one index for every package`,
-  });
+function indexRefusals(path: string, packages: readonly LockedPackage[], allowed: readonly string[] | undefined) {
+  let hosts: string | undefined;
+  return (pkg: LockedPackage, chosen: string | undefined): PylockAttestError | undefined => {
+    const judged = judgeIndexUrl(chosen ?? pkg.index_url ?? DEFAULT_INDEX_URL, chosen === undefined && pkg.index_url !== undefined, allowed);
+    if (judged.refused === undefined) return undefined;
+    const where = { file: path, line: pkg.line || undefined, package: pkg.name };
+    if (judged.refused === 'insecure') {
+      return new PylockAttestError('INDEX_URL', `${judged.error.message} (the package's \`index\` key)`, { ...where, hint: 'fix the `index` key, or pass --index-url https://… to override it' });
+    }
+    hosts ??= unexpectedHosts(packages, allowed).join(',');
+    return new PylockAttestError('INDEX_URL', `the package's \`index\` is ${redactUrl(judged.url)}: not a host this run was told to query`, {
+      ...where,
+      hint: `pass --allow-index-host ${hosts} if you trust ${hosts.includes(',') ? 'those indexes' : 'that index'}, or --index-url to query one index for every package`,
+    });
+  };
 }
 
 /** Every host the lockfile's `index` keys name that is not allowed, for one message listing them all. */
@@ -163,12 +166,8 @@ function unexpectedHosts(packages: readonly LockedPackage[], allowed: readonly s
   const hosts = new Set<string>();
   for (const pkg of packages) {
     if (pkg.index_url === undefined) continue;
-    try {
-      const url = checkIndexUrl(pkg.index_url);
-      if (!isAllowedIndexHost(url, allowed)) hosts.add(url.host);
-    } catch {
-      // Refused for another reason, reported on its own.
-    }
+    const judged = judgeIndexUrl(pkg.index_url, true, allowed);
+    if (judged.refused === 'host') hosts.add(judged.url.host); // an insecure one is reported on its own
   }
   return [...hosts].sort();
 }

@@ -27,7 +27,7 @@ import { PylockAttestError, exitCodeFor } from '../errors.js';
 import { readLockSource, writeLockSource, writeNewLockfile, type LockSource } from '../io/lockfile-io.js';
 import type { PolicySource } from '../io/policy-file.js';
 import { readRequirementsFiles } from '../io/requirements-file.js';
-import { checkIndexUrl, isAllowedIndexHost, redactUrl } from '../net/urls.js';
+import { checkIndexUrl, judgeIndexUrl, redactUrl } from '../net/urls.js';
 import { defaultCacheDir } from './cache-dir.js';
 import { exitCodeOf, plannedEdits, runPolicy, unavailableMessage, withPolicy, type LockfileResult } from './enrich.js';
 import { DEFAULT_INDEX_URL, evaluateLoaded, type EvaluateOptions } from './evaluate.js';
@@ -131,17 +131,13 @@ class LockRun {
   /** An index a requirements file names obeys the rules a lockfile's `index` key does. */
   private checkIndex(url: string, at: SourcePosition | undefined): IndexChoice {
     const where = at ? { file: at.file, line: at.line, column: at.column } : {};
-    let parsed: URL;
-    try {
-      parsed = checkIndexUrl(url);
-    } catch (e) {
-      if (e instanceof PylockAttestError) throw new PylockAttestError(e.code, e.message, { ...where, hint: e.hint });
-      throw e;
+    const judged = judgeIndexUrl(url, at !== undefined, this.options.allowIndexHosts);
+    if (judged.refused === 'insecure') throw new PylockAttestError(judged.error.code, judged.error.message, { ...where, hint: judged.error.hint });
+    if (judged.refused === 'host') {
+      const host = judged.url.host;
+      throw new PylockAttestError('INDEX_URL', `${redactUrl(judged.url)} is not a host this run was told to query`, { ...where, hint: `pass --allow-index-host ${host} if you trust that index, or --index-url to choose the index yourself` });
     }
-    if (at !== undefined && !isAllowedIndexHost(parsed, this.options.allowIndexHosts)) {
-      throw new PylockAttestError('INDEX_URL', `${redactUrl(parsed)} is not a host this run was told to query`, { ...where, hint: `pass --allow-index-host ${parsed.host} if you trust that index, or --index-url to choose the index yourself` });
-    }
-    return { url, shown: redactUrl(parsed).replace(/\/$/, url.endsWith('/') ? '/' : ''), at };
+    return { url, shown: redactUrl(judged.url).replace(/\/$/, url.endsWith('/') ? '/' : ''), at };
   }
 
   /** Every pin's page, concurrently through the run's limiter; then the first input error, else the first index failure. */

@@ -206,11 +206,12 @@ export class RunContext {
   }
 
   private async createHttp(): Promise<HttpClient> {
-    const { HttpClient } = await import('../net/http.js');
+    const [{ HttpClient }, { hostsUserNamed }] = await Promise.all([import('../net/http.js'), import('../net/urls.js')]);
     const concurrency = this.net.concurrency ?? DEFAULT_CONCURRENCY;
     this.http = new HttpClient({
       userAgent: USER_AGENT,
       connections: concurrency,
+      userNamedHosts: hostsUserNamed(this.net.indexUrl, this.net.allowIndexHosts),
       ...(this.net.timeoutMs !== undefined ? { timeoutMs: this.net.timeoutMs } : {}),
       deadline: this.controller.signal,
       ...(this.net.onRequest ? { onRequest: this.net.onRequest } : {}),

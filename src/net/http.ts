@@ -8,9 +8,11 @@
  * undici is imported here and nowhere else; the app loads this module with
  * `await import()` so `--help` never pays for it.
  */
+import { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import { buildConnector, EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
 import { PylockAttestError, type ErrorCode } from '../errors.js';
+import { guardedLookup } from './address-guard.js';
 import { checkIndexUrl, redactUrl } from './urls.js';
 
 export { checkIndexUrl, redactUrl };
@@ -36,6 +38,11 @@ export interface HttpOptions {
   maxRetryDelayMs?: number;
   /** Bound on one `get` across attempts, back-off and redirects. Default 120 s. */
   totalTimeoutMs?: number;
+  /**
+   * Host names the user chose (`hostsUserNamed`): only these may resolve to
+   * this machine. Any other name that does is refused when connecting.
+   */
+  userNamedHosts?: readonly string[];
 }
 
 export interface HttpResponse {
@@ -58,7 +65,7 @@ const DEFAULTS = {
   totalTimeoutMs: 120_000,
 };
 
-type Settings = typeof DEFAULTS & Pick<HttpOptions, 'userAgent' | 'deadline' | 'onRequest'>;
+type Settings = typeof DEFAULTS & Pick<HttpOptions, 'userAgent' | 'deadline' | 'onRequest' | 'userNamedHosts'>;
 
 /** What one request goes to: the origin, the path exactly as built, and the credentials for that origin. */
 interface Target {
@@ -237,21 +244,13 @@ function describeCause(err: unknown): string {
 export class HttpClient {
   readonly #s: Settings;
   readonly #dispatcher: Dispatcher;
+  readonly #sockets = new OpenSockets();
   /** Origins that could not be reached after all retries: later requests fail fast instead of each waiting out its own back-off. */
   readonly #down = new Map<string, PylockAttestError>();
 
   constructor(opts: HttpOptions) {
     this.#s = { ...DEFAULTS, ...definedOnly(opts), userAgent: opts.userAgent };
-    // One dispatcher for the run: keep-alive pools per origin, and
-    // HTTPS_PROXY / HTTP_PROXY / NO_PROXY honoured the way curl users expect.
-    this.#dispatcher = new EnvHttpProxyAgent({
-      connections: this.#s.connections,
-      keepAliveTimeout: 10_000,
-      // Backstops; the per-attempt timer below is the real deadline.
-      headersTimeout: this.#s.timeoutMs,
-      bodyTimeout: this.#s.timeoutMs,
-      connect: { timeout: Math.min(this.#s.timeoutMs, 10_000) },
-    });
+    this.#dispatcher = createDispatcher(this.#s, this.#sockets);
   }
 
   /**
@@ -289,8 +288,14 @@ export class HttpClient {
     }
   }
 
+  /**
+   * Ends the run's connections. Every `get` has settled by now, so whatever
+   * undici still holds was abandoned at a timeout or the deadline (a connect
+   * to a proxy that never answers): destroyed, not waited for.
+   */
   async close(): Promise<void> {
-    await this.#dispatcher.close();
+    await this.#dispatcher.destroy();
+    this.#sockets.destroyAll();
   }
 
   async #withRetries(target: Target, want: Want, budgetEnds: number): Promise<HttpResponse> {
@@ -348,13 +353,14 @@ export class HttpClient {
   }
 
   async #send(target: Target, want: Want, signal: AbortSignal, shown: string, progress: { inBody: boolean }): Promise<HttpResponse | Retryable> {
-    const res = await this.#dispatcher.request({
+    const sent = this.#dispatcher.request({
       origin: target.url.origin,
       path: target.path,
       method: 'GET',
       headers: requestHeaders(this.#s.userAgent, want, target.authorization),
       signal,
     });
+    const res = await untilAborted(sent, signal);
     progress.inBody = true;
     const headers = flattenHeaders(res.headers);
     if (isRetryableStatus(res.statusCode)) {
@@ -389,6 +395,85 @@ export class HttpClient {
     if (c.retryable) return { error };
     throw error;
   }
+}
+
+/**
+ * One dispatcher for the run: keep-alive pools per origin, and HTTPS_PROXY /
+ * HTTP_PROXY / NO_PROXY honoured the way curl users expect. Every phase
+ * undici runs on its own is bounded too, so an abandoned connect ends soon
+ * after its attempt did: the TCP connect and TLS handshake (to the index, to
+ * the proxy, and through the CONNECT tunnel: `connectTimeout` is what
+ * ProxyAgent reads) and the proxy's answer to CONNECT (`clientFactory`: the
+ * proxy's pool otherwise waits 300 s for it).
+ */
+function createDispatcher(s: Settings, sockets: OpenSockets): Dispatcher {
+  const connectMs = Math.min(s.timeoutMs, 10_000);
+  const timeouts = { headersTimeout: s.timeoutMs, bodyTimeout: s.timeoutMs };
+  return new EnvHttpProxyAgent({
+    connections: s.connections,
+    keepAliveTimeout: 10_000,
+    ...timeouts,
+    connectTimeout: connectMs,
+    // Direct connections (ProxyAgent replaces this with its tunnel).
+    connect: sockets.track(buildConnector({ timeout: connectMs, lookup: guardedLookup(s.userNamedHosts ?? []) })),
+    // The connection to an HTTPS_PROXY, which becomes the CONNECT tunnel.
+    clientFactory: (origin: URL, opts: object) => {
+      const { connect } = opts as { connect?: buildConnector.connector };
+      return new Pool(origin, { ...opts, ...timeouts, ...(connect === undefined ? {} : { connect: sockets.track(connect) }) });
+    },
+  });
+}
+
+/**
+ * Sockets undici opens that can outlive our interest in them: undici lets a
+ * connect it has started (a stalled TLS handshake, a tunnel whose far end
+ * never answers) run to its connect timeout even after the dispatcher is
+ * destroyed. close() ends them at once. undici's connectors return the
+ * socket they start (its types say void); anything else is not tracked and
+ * ends at the connect timeout.
+ */
+class OpenSockets {
+  readonly #live = new Set<Socket>();
+
+  track(connect: buildConnector.connector): buildConnector.connector {
+    return (options, callback) => {
+      const socket: unknown = (connect as (...args: Parameters<buildConnector.connector>) => unknown)(options, callback);
+      if (!(socket instanceof Socket) || socket.destroyed) return;
+      this.#live.add(socket);
+      socket.once('close', () => this.#live.delete(socket));
+    };
+  }
+
+  destroyAll(): void {
+    for (const socket of this.#live) socket.destroy();
+    this.#live.clear();
+  }
+}
+
+/**
+ * Settles when `signal` aborts, whatever undici is doing. undici acts on an
+ * abort only once the request holds a connection, so a request queued
+ * behind a connect that never completes (a proxy that accepts and never
+ * answers CONNECT, a TLS handshake that stalls) would wait with it. undici
+ * drops the abandoned request when that connect ends; close() destroys it.
+ */
+function untilAborted(sent: Promise<Dispatcher.ResponseData>, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    sent.then(
+      (res) => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) res.body.destroy(); // too late: nobody reads it
+        else resolve(res);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }
 
 function definedOnly(opts: HttpOptions): Partial<Settings> {

@@ -17,7 +17,7 @@ import { isPylockAttestError, PylockAttestError } from '../errors.js';
 import type { Provenance } from '../core/types.js';
 import { normalizeProjectName } from '../core/names.js';
 import type { HttpGetter, HttpResponse } from './http.js';
-import { checkIndexUrl, encodeSegment, isLoopbackHost, originWithCredentials, redactUrl } from './urls.js';
+import { advertisedHere, checkIndexUrl, encodeSegment, originWithCredentials, redactUrl } from './urls.js';
 import { mediaType, printable } from './json.js';
 import { parseProvenance } from './provenance.js';
 import { parseSimplePage, SIMPLE_JSON, SIMPLE_JSON_LATEST, type PageFile, type PageFiles } from './simple-page.js';
@@ -115,8 +115,9 @@ function resolveFromPage(ref: string, pageUrl: string, indexUrl: string, what: '
     throw new PylockAttestError('INDEX_URL', `refusing ${what} URL ${redactUrl(url)}: it downgrades from https`);
   }
   const index = checkIndexUrl(indexUrl);
-  if (isLoopbackHost(url.hostname) && !isLoopbackHost(index.hostname)) {
-    throw new PylockAttestError('INDEX_URL', `refusing ${what} URL ${redactUrl(url)}: a remote index points at this machine`);
+  const here = advertisedHere(url, index);
+  if (here !== undefined) {
+    throw new PylockAttestError('INDEX_URL', `refusing ${what} URL ${redactUrl(url)}: a remote index points at this machine (${here} address)`);
   }
   return { url, index };
 }

@@ -4,6 +4,11 @@
  * variants). Retries are bounded (attempt counts at the fake index), the
  * whole run is bounded by --deadline, and the lockfile is byte-identical
  * whenever the run cannot complete.
+ *
+ * Nothing here races a clock: a fault that must exhaust the retries says
+ * `Retry-After: 0`, so the count is exact however slow the machine; one the
+ * deadline must end waits far longer than the deadline, and the deadline is
+ * seconds after the first attempt, not milliseconds.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hits, startFaultLab, type FaultLab } from '../support/fault-lab.ts';
@@ -38,22 +43,32 @@ describe.skipIf(!BUILT)(`status faults from the index, through the CLI${BUILT ? 
     expect(hits(lab.index, '/provenance/')).toBe(3 + 2); // each file: its failures, then one success
   });
 
-  it('a 503 that does not end: bounded retries, stopped by --deadline, exit 3, file untouched', async () => {
-    lab.index.setFault(({ path }) => (path.startsWith('/simple/') ? { status: 503, headers: { 'content-type': 'text/html' }, body: '<h1>Service Unavailable</h1>' } : OK));
+  it('a 503 that does not end: 4 retries, then exit 3, file untouched', async () => {
+    const unavailable = { status: 503, headers: { 'content-type': 'text/html', 'retry-after': '0' }, body: '<h1>Service Unavailable</h1>' };
+    lab.index.setFault(({ path }) => (path.startsWith('/simple/') ? unavailable : OK));
     const path = lab.lockfile('503.toml');
-    const run = await lab.enrich(path, [...args, '--deadline', '0.6']);
+    const run = await lab.enrich(path, args);
+    expectCouldNotComplete(run, path, ['INDEX_HTTP']);
+    expect(run.report.lockfiles[0].packages[0].files[0].detail).toMatch(/HTTP 503 .*gave up after 5 attempts/);
+    // One page request shared by both files: the first attempt and 4 retries.
+    expect(hits(lab.index, '/simple/')).toBe(5);
+  });
+
+  it('a 503 whose Retry-After outlasts --deadline: the deadline ends the wait, exit 3, file untouched', async () => {
+    lab.index.setFault(({ path }) => (path.startsWith('/simple/') ? { status: 503, headers: { 'retry-after': '20' } } : OK));
+    const path = lab.lockfile('503-deadline.toml');
+    const run = await lab.enrich(path, [...args, '--deadline', '3']);
     expectCouldNotComplete(run, path, ['INDEX_TIMEOUT']);
-    expect(run.report.lockfiles[0].packages[0].files[0].detail).toMatch(/503/);
-    // One page request shared by both files; back-off keeps it to a handful of attempts.
-    expect(hits(lab.index, '/simple/')).toBeGreaterThanOrEqual(2);
-    expect(hits(lab.index, '/simple/')).toBeLessThanOrEqual(5);
+    expect(run.report.lockfiles[0].packages[0].files[0].detail).toMatch(/run deadline reached while waiting to retry: HTTP 503/);
+    expect(hits(lab.index, '/simple/')).toBe(1);
   });
 
   it('a 500 on only one of two files still blocks the write: all or nothing [enrich()]', async () => {
-    lab.index.setFault(({ path }) => (path.endsWith('.whl') ? { status: 500 } : OK));
+    lab.index.setFault(({ path }) => (path.endsWith('.whl') ? { status: 500, headers: { 'retry-after': '0' } } : OK));
     const path = lab.lockfile('half.toml');
-    const run = await libraryRun(lab, path, { deadlineMs: 600 });
-    expectCouldNotComplete(run, path, ['INDEX_TIMEOUT']);
+    const run = await libraryRun(lab, path);
+    expectCouldNotComplete(run, path, ['INDEX_HTTP']);
+    expect(hits(lab.index, '/provenance/demo/1.0/demo-1.0-py3-none-any.whl')).toBe(5);
     const files = run.report.lockfiles[0].packages[0].files;
     expect(files.map((f: any) => f.status)).toEqual(['verified', 'unavailable']);
     expect(run.report.lockfiles[0].error.message).toMatch(/1 of 2 files/);
@@ -93,16 +108,20 @@ describe.skipIf(!BUILT)(`status faults from the index, through the CLI${BUILT ? 
   it('429 without Retry-After that does not end: stopped by --deadline, exit 3 [enrich()]', async () => {
     lab.index.setFault(({ path }) => (path.startsWith('/provenance/') ? { status: 429 } : OK));
     const path = lab.lockfile('429-forever.toml');
-    const run = await libraryRun(lab, path, { deadlineMs: 600 });
+    // 4 back-offs take at least 3.75 s (0.25 + 0.5 + 1 + 2): a 3 s deadline always ends the run first.
+    const run = await libraryRun(lab, path, { deadlineMs: 3_000 });
     expectCouldNotComplete(run, path, ['INDEX_TIMEOUT']);
-    expect(hits(lab.index, '/provenance/')).toBeLessThanOrEqual(2 * 5);
+    expect(run.report.lockfiles[0].packages[0].files[0].detail).toMatch(/429/);
+    expect(hits(lab.index, '/provenance/')).toBeGreaterThanOrEqual(2);
+    expect(hits(lab.index, '/provenance/')).toBeLessThanOrEqual(2 * 4);
   });
 
   it('the Integrity API path behaves the same: a 502 that does not end is exit 3, file untouched [enrich()]', async () => {
-    lab.index.setFault(({ path }) => (path.startsWith('/integrity/') ? { status: 502 } : OK));
+    lab.index.setFault(({ path }) => (path.startsWith('/integrity/') ? { status: 502, headers: { 'retry-after': '0' } } : OK));
     const path = lab.lockfile('integrity-502.toml');
-    const run = await libraryRun(lab, path, { provenanceSource: 'integrity', deadlineMs: 600 });
-    expectCouldNotComplete(run, path, ['INDEX_TIMEOUT']);
+    const run = await libraryRun(lab, path, { provenanceSource: 'integrity' });
+    expectCouldNotComplete(run, path, ['INDEX_HTTP']);
+    expect(hits(lab.index, '/integrity/')).toBe(2 * 5);
   });
 
   it('the text report names the lockfile and the cause too', async () => {

@@ -16,14 +16,17 @@ export interface LoopbackCert {
   cleanup(): void;
 }
 
-/** A P-256 certificate for 127.0.0.1 and localhost, valid two days. */
-export function makeLoopbackCert(name = 'pylock-attest-test'): LoopbackCert | undefined {
+/**
+ * A P-256 certificate for 127.0.0.1 and localhost, valid two days; `dnsNames`
+ * adds names, so a loopback server can stand for a remote host behind a proxy.
+ */
+export function makeLoopbackCert(name = 'pylock-attest-test', dnsNames: readonly string[] = []): LoopbackCert | undefined {
   const dir = mkdtempSync(join(tmpdir(), 'pylock-attest-cert-'));
   const keyFile = join(dir, 'key.pem');
   const certFile = join(dir, 'cert.pem');
   try {
     execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', keyFile, '-out', certFile,
-      '-days', '2', '-subj', `/CN=${name}`, '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+      '-days', '2', '-subj', `/CN=${name}`, '-addext', `subjectAltName=${['DNS:localhost', 'IP:127.0.0.1', ...dnsNames.map((n) => `DNS:${n}`)].join(',')}`], { stdio: 'ignore' });
   } catch {
     rmSync(dir, { recursive: true, force: true });
     return undefined;
