@@ -24,12 +24,20 @@ export interface ProcessRun {
   maxRssKiB?: number;
   /** With `probe: 'verify'`: sigstore-js verifications, in every thread. */
   verifications?: number;
+  /** With `probe: 'memory'`: bench/probes/memory-timeline.mjs's output. */
+  memory?: unknown;
 }
+
+const PROBES = {
+  rss: { script: 'peak-rss.mjs', variable: 'BENCH_RSS_FILE' },
+  verify: { script: 'count-verify.mjs', variable: 'BENCH_VERIFY_FILE' },
+  memory: { script: 'memory-timeline.mjs', variable: 'BENCH_MEMORY_FILE' },
+} as const;
 
 export interface RunOptions {
   /** node's own flags, before the script (--max-semi-space-size=…, --cpu-prof …). */
   nodeFlags?: string[];
-  probe?: 'rss' | 'verify';
+  probe?: keyof typeof PROBES;
   /** Scratch dir for the probe's output and HOME (nothing reads the user's). */
   scratch: string;
   cwd?: string;
@@ -38,14 +46,13 @@ export interface RunOptions {
 /** Runs `node [flags] script args…` and resolves once it has exited. */
 export function runNode(script: string, args: string[], opts: RunOptions): Promise<ProcessRun> {
   const probeFile = path.join(opts.scratch, `probe-${process.hrtime.bigint()}.out`);
-  const probe = opts.probe === undefined ? [] : ['--import', path.join(HERE, 'probes', opts.probe === 'rss' ? 'peak-rss.mjs' : 'count-verify.mjs')];
+  const probe = opts.probe === undefined ? [] : ['--import', path.join(HERE, 'probes', PROBES[opts.probe].script)];
   const env: Record<string, string> = {
     PATH: process.env['PATH'] ?? '',
     HOME: opts.scratch,
     XDG_CACHE_HOME: path.join(opts.scratch, 'xdg-cache'),
     NO_COLOR: '1',
-    ...(opts.probe === 'rss' ? { BENCH_RSS_FILE: probeFile } : {}),
-    ...(opts.probe === 'verify' ? { BENCH_VERIFY_FILE: probeFile } : {}),
+    ...(opts.probe === undefined ? {} : { [PROBES[opts.probe].variable]: probeFile }),
   };
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -58,6 +65,7 @@ export function runNode(script: string, args: string[], opts: RunOptions): Promi
     child.on('close', (code, signal) => {
       const run: ProcessRun = { code, signal, wallMs: performance.now() - started, stdout, stderr };
       if (opts.probe === 'rss') run.maxRssKiB = existsSync(probeFile) ? (JSON.parse(readFileSync(probeFile, 'utf8')) as { maxRssKiB: number }).maxRssKiB : NaN;
+      if (opts.probe === 'memory') run.memory = existsSync(probeFile) ? JSON.parse(readFileSync(probeFile, 'utf8')) : undefined;
       if (opts.probe === 'verify') run.verifications = existsSync(probeFile) ? readFileSync(probeFile, 'utf8').split('\n').filter(Boolean).length : 0;
       rmSync(probeFile, { force: true });
       resolve(run);

@@ -16,68 +16,24 @@
  * quick), BENCH_PAIRS (default 5), BENCH_COLD_RUNS (default 3),
  * BENCH_LATENCY_MS (default 50), BENCH_ONLY=id,id (a subset of the measures).
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, release, totalmem } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
-import { loadOrMintFixtures, WORK } from './fixtures.ts';
-import { lockfileText, packages } from './generate.ts';
-import { coldRssMeasure, helpMeasure, networkMeasure, staleMeasure, warmMeasure, warmMediumMeasure, type BenchConfig, type BenchEnv, type Lock } from './measures.ts';
-import { startIndex } from './processes.ts';
+import { coldRssMeasure, helpMeasure, networkMeasure, staleMeasure, warmMeasure, warmMediumMeasure } from './measures.ts';
+import { config, log, machine, prepare } from './setup.ts';
 import { failedResult, renderTable, round, type MeasureResult } from './stats.ts';
 
-const QUICK = process.env['BENCH_QUICK'] === '1';
-const num = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
-
-const config: BenchConfig = {
-  quick: QUICK,
-  pairs: num('BENCH_PAIRS', QUICK ? 3 : 5),
-  coldRuns: num('BENCH_COLD_RUNS', QUICK ? 1 : 3),
-  staleRuns: QUICK ? 1 : 2,
-  latencyMs: num('BENCH_LATENCY_MS', 50),
-  concurrency: 16,
-  perPackage: 20,
-  large: QUICK ? 100 : 1000,
-  medium: QUICK ? 30 : 300,
-  network: QUICK ? 16 : 100,
-  shortMaxAge: 1,
-};
+const QUICK = config.quick;
 const ONLY = process.env['BENCH_ONLY']?.split(',');
 const HERE = import.meta.dirname;
-const log = (s: string): void => void process.stderr.write(`bench: ${s}\n`);
-
-function machine(): Record<string, unknown> {
-  return {
-    cpus: availableParallelism(),
-    model: cpus()[0]?.model ?? 'unknown',
-    memoryGiB: round(totalmem() / 2 ** 30, 1),
-    node: process.version,
-    platform: `${process.platform} ${release()}`,
-    loadAverageAtStart: loadavg().map((x) => round(x, 2)),
-  };
-}
-
-function writeLock(name: string, count: number): Lock {
-  const list = packages(count, config.perPackage);
-  const file = path.join(WORK, 'locks', `${name}-${count}x${config.perPackage}.pylock.toml`);
-  const text = lockfileText(list);
-  writeFileSync(file, text);
-  return { file, packages: list, bytes: Buffer.byteLength(text), files: count * config.perPackage };
-}
 
 async function main(): Promise<void> {
   const started = performance.now();
   const info = machine();
   log(`node ${process.version}, ${info['cpus']} cores (${info['model']}), load ${(info['loadAverageAtStart'] as number[]).join(' ')}${QUICK ? ', QUICK' : ''}`);
-  const fixtures = await loadOrMintFixtures(packages(config.large, config.perPackage), log);
-  mkdirSync(path.join(WORK, 'locks'), { recursive: true });
-  const trustedRoot = path.join(WORK, 'locks', 'trusted_root.json');
-  writeFileSync(trustedRoot, JSON.stringify(fixtures.trustedRoot));
-  const locks = { large: writeLock('large', config.large), medium: writeLock('medium', config.medium), network: writeLock('network', config.network) };
-  const work = path.join(WORK, 'tmp');
-  rmSync(work, { recursive: true, force: true });
-  const indexConfig = { packages: config.large, perPackage: config.perPackage, latencyMs: config.latencyMs };
-  const index = await startIndex({ ...indexConfig, maxAge: 600 });
-  const env: BenchEnv = { config, locks, trustedRoot, index, startShortIndex: () => startIndex({ ...indexConfig, maxAge: config.shortMaxAge }), work, log };
+  const bench = await prepare('tmp');
+  const { env } = bench;
+  const { locks } = env;
 
   const results: MeasureResult[] = [];
   const wanted = (id: string): boolean => ONLY === undefined || ONLY.includes(id);
@@ -109,8 +65,7 @@ async function main(): Promise<void> {
     await attempt({ id: 'cold-network', title: 'cold network', goal: '≤ 1.3× the floor', unit: 'ms' }, () => networkMeasure(env));
     await attempt({ id: 'help', title: '--help', goal: '≤ 1.5× node -e 0', unit: 'ms' }, () => helpMeasure(env));
   } finally {
-    await index.close();
-    rmSync(work, { recursive: true, force: true });
+    await bench.close();
   }
 
   const order = ['warm-large', 'warm-medium', 'after-max-age', 'cold-rss-verify', 'cold-rss-no-verify', 'cold-network', 'help'];
