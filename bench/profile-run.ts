@@ -48,6 +48,26 @@ async function memoryProfile(run: (flags: string[], probe: 'memory') => Promise<
   return { wallMs: round(r.wallMs, 0), maxRssMiB: memory.maxRssMiB, peaks: memory.peak, gc: summarizeTraceGc(r.stdout), timeline: thin(memory.samples, 60) };
 }
 
+/**
+ * Each --max-semi-space-size (and none) once per round, rounds interleaved so
+ * that a change in the machine's load hits every setting alike: median wall
+ * time and peak RSS per setting.
+ */
+async function semiSpaceRounds(run: (flags: string[]) => Promise<ProcessRun>, rounds = 5): Promise<Record<string, { wallMs: number; maxRssMiB: number }>> {
+  const settings = [undefined, ...SEMI_SPACES];
+  const walls = new Map<string, number[]>();
+  const rss = new Map<string, number[]>();
+  for (let i = 0; i < rounds; i++) {
+    for (const n of settings) {
+      const key = n === undefined ? 'default' : String(n);
+      const r = await run(n === undefined ? [] : [`--max-semi-space-size=${n}`]);
+      walls.set(key, [...(walls.get(key) ?? []), r.wallMs]);
+      rss.set(key, [...(rss.get(key) ?? []), (r.maxRssKiB ?? NaN) / 1024]);
+    }
+  }
+  return Object.fromEntries([...walls.keys()].map((k) => [k, { wallMs: round(median(walls.get(k)!), 0), maxRssMiB: round(median(rss.get(k)!), 1) }]));
+}
+
 const thin = <T>(xs: T[], n: number): T[] => (xs.length <= n ? xs : xs.filter((_, i) => i % Math.ceil(xs.length / n) === 0));
 
 async function warm(env: BenchEnv, which: 'large' | 'medium', outDir: string): Promise<unknown> {
@@ -55,21 +75,16 @@ async function warm(env: BenchEnv, which: 'large' | 'medium', outDir: string): P
   const ws = coldWorkspace(env, lock, `warm-${which}`);
   log(`warm-${which}: cold run to fill the cache`);
   expectExit(await runCli(enrichArgs(env, env.index, ws.lock, ws.cache), { scratch: ws.dir }), 0, 'cold run');
-  const run = (flags: string[], probe?: 'memory'): Promise<ProcessRun> => runCli(enrichArgs(env, env.index, ws.lock, ws.cache), { scratch: ws.dir, nodeFlags: flags, ...(probe ? { probe } : {}) }).then((r) => expectExit(r, 0, 'warm run'));
+  const run = (flags: string[], probe?: 'memory' | 'rss'): Promise<ProcessRun> => runCli(enrichArgs(env, env.index, ws.lock, ws.cache), { scratch: ws.dir, nodeFlags: flags, ...(probe ? { probe } : {}) }).then((r) => expectExit(r, 0, 'warm run'));
   await run([]); // page cache, as in the bench's warm-up pair
   log(`warm-${which}: CPU profile`);
   const cpu = await cpuProfile(outDir, 'cpu', (flags) => run(flags));
   log(`warm-${which}: memory`);
   const memory = await memoryProfile(run);
-  log(`warm-${which}: --max-semi-space-size (wall time, 3 runs each)`);
-  const semiSpace: Record<string, number> = {};
-  for (const n of [undefined, ...SEMI_SPACES]) {
-    const walls: number[] = [];
-    for (let i = 0; i < 3; i++) walls.push((await run(n === undefined ? [] : [`--max-semi-space-size=${n}`])).wallMs);
-    semiSpace[n === undefined ? 'default' : String(n)] = round(median(walls), 0);
-  }
+  log(`warm-${which}: --max-semi-space-size (wall time and peak RSS, interleaved rounds)`);
+  const semiSpace = await semiSpaceRounds((flags) => run(flags, 'rss'));
   rmSync(ws.dir, { recursive: true, force: true });
-  return { lockfileBytes: lock.bytes, cpu, memory, semiSpaceWallMs: semiSpace };
+  return { lockfileBytes: lock.bytes, cpu, memory, semiSpace };
 }
 
 async function cold(env: BenchEnv, verify: boolean, outDir: string): Promise<unknown> {

@@ -42,23 +42,30 @@ export function machine(): Record<string, unknown> {
   };
 }
 
-function writeLock(name: string, count: number): Lock {
+function writeLock(dir: string, name: string, count: number): Lock {
   const list = packages(count, config.perPackage);
-  const file = path.join(WORK, 'locks', `${name}-${count}x${config.perPackage}.pylock.toml`);
+  const file = path.join(dir, `${name}-${count}x${config.perPackage}.pylock.toml`);
   const text = lockfileText(list);
   writeFileSync(file, text);
   return { file, packages: list, bytes: Buffer.byteLength(text), files: count * config.perPackage };
 }
 
-/** Fixtures minted (or loaded), lockfiles written, the index started; `close` stops it and removes the scratch dirs. */
+/**
+ * Fixtures minted (or loaded), lockfiles and the trusted root written, the
+ * index started; `close` stops it and removes the scratch dirs. Everything
+ * written goes under bench/.work/<workName>/, so that a profile run beside a
+ * bench run (or a quick one, whose trusted root differs) never rewrites a
+ * file the other is reading.
+ */
 export async function prepare(workName: string): Promise<{ env: BenchEnv; close(): Promise<void> }> {
   const fixtures = await loadOrMintFixtures(packages(config.large, config.perPackage), log);
-  mkdirSync(path.join(WORK, 'locks'), { recursive: true });
-  const trustedRoot = path.join(WORK, 'locks', 'trusted_root.json');
-  writeFileSync(trustedRoot, JSON.stringify(fixtures.trustedRoot));
-  const locks = { large: writeLock('large', config.large), medium: writeLock('medium', config.medium), network: writeLock('network', config.network) };
   const work = path.join(WORK, workName);
   rmSync(work, { recursive: true, force: true });
+  const inputs = path.join(work, 'inputs');
+  mkdirSync(inputs, { recursive: true });
+  const trustedRoot = path.join(inputs, 'trusted_root.json');
+  writeFileSync(trustedRoot, JSON.stringify(fixtures.trustedRoot));
+  const locks = { large: writeLock(inputs, 'large', config.large), medium: writeLock(inputs, 'medium', config.medium), network: writeLock(inputs, 'network', config.network) };
   const indexConfig = { packages: config.large, perPackage: config.perPackage, latencyMs: config.latencyMs };
   const index = await startIndex({ ...indexConfig, maxAge: 600 });
   const env: BenchEnv = { config, locks, trustedRoot, index, startShortIndex: () => startIndex({ ...indexConfig, maxAge: config.shortMaxAge }), work, log };
