@@ -170,7 +170,8 @@ const started = Date.now();
 const info = machine();
 const bench = await prepare(`profile-${scenario}`);
 try {
-  const result = { scenario, date: new Date().toISOString(), machine: info, ...((await go(bench.env, outDir)) as object), seconds: Math.round((Date.now() - started) / 1000) };
+  const found = await go(bench.env, outDir);
+  const result = { scenario, date: new Date().toISOString(), machine: info, ...(Array.isArray(found) ? { runs: found } : (found as object)), seconds: Math.round((Date.now() - started) / 1000) };
   writeFileSync(path.join(outDir, 'summary.json'), `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } finally {
