@@ -1,70 +1,140 @@
 /**
- * Where verification's time goes: a V8 CPU profile (node --cpu-prof)
- * reduced to self time per area, counting only samples taken under one
- * function (our `verifyAttestation`), so fixture loading and start-up do
- * not count.
+ * Reading V8 CPU profiles (`node --cpu-prof`) of whole CLI processes: where
+ * a run's time goes, by function (self and inclusive) and by package. Pure,
+ * so test/bench-harness.test.ts checks it on a hand-made profile.
+ *
+ * Inclusive time counts a sample once for every distinct function on its
+ * stack (recursion counted once), which is what "parse took 720 ms" means.
  */
-interface ProfileNode {
+
+export interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string };
+  callFrame: { functionName: string; url: string; lineNumber?: number };
   children?: number[];
 }
 
-interface CpuProfile {
+export interface CpuProfile {
   nodes: ProfileNode[];
   samples: number[];
   timeDeltas: number[];
+  startTime?: number;
+  endTime?: number;
+}
+
+export interface Cost {
+  name: string;
+  ms: number;
+  share: number;
 }
 
 export interface ProfileSummary {
-  /** Milliseconds of samples under the root function. */
+  /** Milliseconds of samples in the profile (the thread's life, idle included). */
   totalMs: number;
-  groups: Array<{ name: string; ms: number; share: number }>;
-  top: Array<{ fn: string; ms: number; share: number }>;
+  /** Samples in "(idle)": the thread waiting (for the network, for workers). */
+  idleMs: number;
+  gcMs: number;
+  self: Cost[];
+  inclusive: Cost[];
+  /** Inclusive time by npm package (node_modules/<pkg>) or node: builtin area, or "dist/<dir>" for ours. */
+  packages: Cost[];
 }
 
-const AREAS: Array<[string, (url: string, fn: string) => boolean]> = [
-  ['DER re-encoding and parsing (@sigstore/core asn1, ByteStream)', (u) => /@sigstore\/core\/dist\/(asn1|stream)/.test(u)],
-  ['Buffer allocation and copies (node:buffer)', (u) => /^node:(internal\/)?buffer/.test(u)],
-  ['signature and key operations (node:crypto)', (u) => u.startsWith('node:internal/crypto') || u.startsWith('node:crypto')],
-  ['X.509 and chain building (@sigstore/core x509, @sigstore/verify key)', (u) => /@sigstore\/core\/dist\/x509|@sigstore\/verify\/dist\/key/.test(u)],
-  ['other sigstore-js checks (tlog, DSSE, SCT, trust)', (u) => /@sigstore\/(verify|core)\//.test(u)],
-  ['bundle and protobuf decoding (@sigstore/bundle, protobuf-specs)', (u) => /@sigstore\/(bundle|protobuf-specs)\//.test(u)],
-  ['our checks (bundle conversion, claims, policy, statement)', (u) => /\/dist\/(verify|core)\//.test(u)],
-];
+/** "fn dist/core/editor.js:120", "parse smol-toml/dist/parse.js", "(garbage collector)". */
+export function frameName(frame: ProfileNode['callFrame']): string {
+  const where = location(frame.url);
+  const fn = frame.functionName || '(anonymous)';
+  if (where === '') return fn;
+  return `${fn} ${where}${frame.lineNumber !== undefined && frame.lineNumber >= 0 ? `:${frame.lineNumber + 1}` : ''}`;
+}
 
-export function summarizeProfile(profile: CpuProfile, rootFunction: string): ProfileSummary {
+function location(url: string): string {
+  if (url === '') return '';
+  const nm = url.lastIndexOf('node_modules/');
+  if (nm >= 0) return url.slice(nm + 'node_modules/'.length);
+  const dist = url.lastIndexOf('/dist/');
+  if (dist >= 0) return `dist/${url.slice(dist + '/dist/'.length)}`;
+  return url.replace(/^file:\/\/.*\/(bench|bin)\//, '$1/');
+}
+
+/** The package a frame belongs to: `smol-toml`, `@sigstore/verify`, `dist/core`, `node:internal/modules`…; undefined for V8's own entries. */
+export function packageOf(url: string): string | undefined {
+  if (url === '') return undefined;
+  const nm = url.lastIndexOf('node_modules/');
+  if (nm >= 0) {
+    const parts = url.slice(nm + 'node_modules/'.length).split('/');
+    return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+  }
+  const dist = url.lastIndexOf('/dist/');
+  if (dist >= 0) return `dist/${url.slice(dist + '/dist/'.length).split('/')[0]}`;
+  if (url.startsWith('node:')) return url.split('/').slice(0, 2).join('/');
+  return location(url);
+}
+
+export function summarizeProfile(profile: CpuProfile, top = 30): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-  const underRoot = new Map<number, boolean>();
-  const isUnder = (id: number): boolean => {
-    const known = underRoot.get(id);
+  const stacks = new Map<number, { fns: Set<string>; pkgs: Set<string> }>();
+  const stackOf = (id: number): { fns: Set<string>; pkgs: Set<string> } => {
+    const known = stacks.get(id);
     if (known !== undefined) return known;
-    const node = byId.get(id)!;
-    const up = parent.get(id);
-    const result = node.callFrame.functionName === rootFunction || (up !== undefined && isUnder(up));
-    underRoot.set(id, result);
-    return result;
+    const fns = new Set<string>();
+    const pkgs = new Set<string>();
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const frame = byId.get(at)!.callFrame;
+      if (frame.functionName === '(root)') continue;
+      fns.add(frameName(frame));
+      const pkg = packageOf(frame.url);
+      if (pkg !== undefined) pkgs.add(pkg);
+    }
+    const s = { fns, pkgs };
+    stacks.set(id, s);
+    return s;
   };
-  const areas = new Map<string, number>();
-  const fns = new Map<string, number>();
+  const self = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  const packages = new Map<string, number>();
   let total = 0;
   profile.samples.forEach((id, i) => {
     const us = profile.timeDeltas[i] ?? 0;
-    if (!isUnder(id)) return;
     total += us;
-    const { url, functionName } = byId.get(id)!.callFrame;
-    const area = AREAS.find(([, test]) => test(url, functionName))?.[0] ?? 'other (JSON, strings, V8 built-ins)';
-    areas.set(area, (areas.get(area) ?? 0) + us);
-    const fn = `${functionName || '(anonymous)'} ${url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/')}`;
-    fns.set(fn, (fns.get(fn) ?? 0) + us);
+    const name = frameName(byId.get(id)!.callFrame);
+    self.set(name, (self.get(name) ?? 0) + us);
+    const { fns, pkgs } = stackOf(id);
+    for (const f of fns) inclusive.set(f, (inclusive.get(f) ?? 0) + us);
+    for (const p of pkgs) packages.set(p, (packages.get(p) ?? 0) + us);
   });
-  const share = (us: number): number => (total > 0 ? (100 * us) / total : 0);
-  const sorted = <T>(m: Map<string, number>, make: (k: string, us: number) => T): T[] => [...m.entries()].sort((a, b) => b[1] - a[1]).map(([k, us]) => make(k, us));
+  const costs = (m: Map<string, number>, n: number): Cost[] =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([name, us]) => ({ name, ms: Math.round(us / 100) / 10, share: total > 0 ? Math.round((1000 * us) / total) / 10 : 0 }));
   return {
-    totalMs: total / 1000,
-    groups: sorted(areas, (name, us) => ({ name, ms: us / 1000, share: share(us) })),
-    top: sorted(fns, (fn, us) => ({ fn, ms: us / 1000, share: share(us) })).slice(0, 15),
+    totalMs: Math.round(total / 1000),
+    idleMs: Math.round((self.get('(idle)') ?? 0) / 1000),
+    gcMs: Math.round((self.get('(garbage collector)') ?? 0) / 1000),
+    self: costs(self, top),
+    inclusive: costs(inclusive, top * 2),
+    packages: costs(packages, top),
   };
+}
+
+/** `node --trace-gc` lines → counts, pause totals and the largest heap seen (MB, as V8 prints them). */
+export function summarizeTraceGc(stdout: string): { scavenges: number; markCompacts: number; scavengeMs: number; markCompactMs: number; maxHeapMB: number } {
+  const out = { scavenges: 0, markCompacts: 0, scavengeMs: 0, markCompactMs: 0, maxHeapMB: 0 };
+  // [pid:0x…]   123 ms: Scavenge 45.2 (60.1) -> 40.3 (62.1) MB, pooled: 0 MB, 3.21 / 0.00 ms …
+  for (const m of stdout.matchAll(/: (Scavenge|Mark-Compact|Minor Mark-Sweep|Mark-sweep)[^\d]*([\d.]+) \(([\d.]+)\) -> ([\d.]+) \(([\d.]+)\) MB,[^\d]*(?:pooled: [\d.]+ MB, )?([\d.]+) \//g)) {
+    const ms = Number(m[6]);
+    if (m[1] === 'Scavenge' || m[1] === 'Minor Mark-Sweep') {
+      out.scavenges++;
+      out.scavengeMs += ms;
+    } else {
+      out.markCompacts++;
+      out.markCompactMs += ms;
+    }
+    out.maxHeapMB = Math.max(out.maxHeapMB, Number(m[3]), Number(m[5]));
+  }
+  out.scavengeMs = Math.round(out.scavengeMs);
+  out.markCompactMs = Math.round(out.markCompactMs);
+  return out;
 }

@@ -44,6 +44,10 @@ export interface FakeIndexOptions {
   fault?: (req: { method: string; path: string; attempt: number }) => Fault | undefined;
   /** Serve HTTPS with this key and certificate (PEM); the origin is then https://127.0.0.1:PORT. */
   tls?: { key: string; cert: string };
+  /** Seconds of `Cache-Control: max-age` on every 200 answer (default 600, PyPI's). */
+  maxAge?: number;
+  /** ETag and If-None-Match → 304 on project pages and Integrity API answers too, not only on provenance documents (default false). */
+  etagEverywhere?: boolean;
 }
 
 export interface FakeIndex {
@@ -51,7 +55,8 @@ export interface FakeIndex {
   origin: string;
   /** origin + '/simple' */
   simpleUrl: string;
-  requests: Array<{ method: string; path: string; headers: Record<string, string | string[] | undefined> }>;
+  /** Every request as it arrived; `status` is set once its answer has been sent. */
+  requests: Array<{ method: string; path: string; headers: Record<string, string | string[] | undefined>; status?: number }>;
   /** Replaces the fault injector and restarts attempt counting. */
   setFault(f: FakeIndexOptions['fault']): void;
   close(): Promise<void>;
@@ -108,7 +113,7 @@ function accepts(header: string | undefined, offer: string): boolean {
 
 class Index {
   byProject = new Map<string, Served[]>();
-  pages = new Map<string, Buffer>();
+  pages = new Map<string, { body: Buffer; etag: string }>();
   origin = '';
   opts: FakeIndexOptions;
 
@@ -137,14 +142,25 @@ class Index {
     return `${this.origin}/provenance/${[normalize(f.project), f.version, f.filename].map(encodeSegment).join('/')}`;
   }
 
-  page(project: string): Buffer | undefined {
+  page(project: string): { body: Buffer; etag: string } | undefined {
     const cached = this.pages.get(project);
     if (cached !== undefined) return cached;
     const list = this.byProject.get(project);
     if (list === undefined) return undefined;
-    const page = Buffer.from(JSON.stringify(this.pageJson(project, list)));
+    const body = Buffer.from(JSON.stringify(this.pageJson(project, list)));
+    const page = { body, etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"` };
     this.pages.set(project, page);
     return page;
+  }
+
+  cacheControl(): string {
+    return `max-age=${this.opts.maxAge ?? 600}`;
+  }
+
+  /** With `etagEverywhere`: the ETag header to send, and whether the request already holds it (answer 304). */
+  validator(req: IncomingMessage, etag: string): { headers: Record<string, string>; notModified: boolean } {
+    if (this.opts.etagEverywhere !== true) return { headers: {}, notModified: false };
+    return { headers: { etag }, notModified: req.headers['if-none-match'] === etag };
   }
 
   pageJson(project: string, list: Served[]): unknown {
@@ -186,11 +202,14 @@ function serveSimple(index: Index, req: IncomingMessage, res: ServerResponse, re
   if (project !== name) return send(res, 301, { location: `/simple/${encodeSegment(project)}/` });
   const page = index.page(project);
   if (page === undefined) return sendJson(res, 404, { message: 'Not Found' });
+  const validator = index.validator(req, page.etag);
   if (!accepts(req.headers.accept, SIMPLE_JSON) || req.headers.accept === undefined) {
     // Like warehouse: without a JSON Accept the page is HTML.
     return send(res, 200, { 'content-type': 'text/html; charset=utf-8' }, `<!DOCTYPE html><html><body><h1>${project}</h1></body></html>`);
   }
-  send(res, 200, { 'content-type': SIMPLE_JSON, 'cache-control': 'max-age=600', vary: 'Accept' }, page);
+  const headers = { 'content-type': SIMPLE_JSON, 'cache-control': index.cacheControl(), vary: 'Accept', ...validator.headers };
+  if (validator.notModified) return send(res, 304, headers);
+  send(res, 200, headers, page.body);
 }
 
 function serveIntegrity(index: Index, req: IncomingMessage, res: ServerResponse, rest: string[]): void {
@@ -204,14 +223,16 @@ function serveIntegrity(index: Index, req: IncomingMessage, res: ServerResponse,
   const served = index.find(project, version, filename);
   if (served === undefined) return sendJson(res, 404, { message: 'Not Found' });
   if (served.body === undefined) return sendJson(res, 404, { message: `No provenance available for ${filename}` }, offer);
-  send(res, 200, { 'content-type': offer, 'cache-control': 'max-age=600', vary: 'Accept', etag: served.etag! }, served.body);
+  const headers = { 'content-type': offer, 'cache-control': index.cacheControl(), vary: 'Accept', etag: served.etag! };
+  if (index.validator(req, served.etag!).notModified) return send(res, 304, headers);
+  send(res, 200, headers, served.body);
 }
 
 function serveProvenance(index: Index, req: IncomingMessage, res: ServerResponse, rest: string[]): void {
   const [project, version, filename] = rest;
   const served = rest.length === 3 && project !== undefined && version !== undefined && filename !== undefined ? index.find(project, version, filename) : undefined;
   if (served?.body === undefined) return sendJson(res, 404, { message: 'Not Found' });
-  const headers = { 'content-type': INTEGRITY_JSON, 'cache-control': 'max-age=600', etag: served.etag! };
+  const headers = { 'content-type': INTEGRITY_JSON, 'cache-control': index.cacheControl(), etag: served.etag! };
   if (req.headers['if-none-match'] === served.etag) return send(res, 304, headers);
   send(res, 200, headers, served.body);
 }
@@ -300,7 +321,9 @@ export async function startFakeIndex(opts: FakeIndexOptions): Promise<FakeIndex>
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
-    requests.push({ method, path, headers: { ...req.headers } });
+    const entry: FakeIndex['requests'][number] = { method, path, headers: { ...req.headers } };
+    requests.push(entry);
+    res.on('finish', () => (entry.status = res.statusCode));
     const key = `${method} ${path}`;
     const attempt = (attempts.get(key) ?? 0) + 1;
     attempts.set(key, attempt);
