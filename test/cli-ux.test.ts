@@ -253,6 +253,10 @@ describe.skipIf(!BUILT)(`the command line, as a user meets it${BUILT ? '' : ` ($
       const warm = await runCli([...enrichArgs(path, cacheDir), '--verbose']);
       expect(warm.stdout).toMatch(/signed-1\.0\.tar\.gz: verified; outcome kept from an earlier run/);
       expect(warm.stderr).toBe('');
+      const check = await runCli(['check', path, '--index-url', index.simpleUrl, '--trusted-root', root, '--cache-dir', cache(), '--verbose']);
+      expect(check.code).toBe(0);
+      expect(check.stdout).toMatch(/^ {2}signed 1\.0 signed-1\.0\.tar\.gz: verified; asked http:\/\/127\.0\.0\.1:\d+\/\S+; lookup \d+ ms, verification \d+ ms$/m);
+      expect(check.stderr).toMatch(/^GET /m);
     });
 
     it('--quiet: nothing on success; only findings when there are some', async () => {

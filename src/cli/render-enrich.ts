@@ -104,15 +104,18 @@ function explainLine(findings: readonly Finding[], c: Colors): string[] {
   return [`  ${c.dim(`what it means and what to do: ${failing.map((k) => `pylock-attest explain ${k}`).join('; ')}`)}`];
 }
 
-/** --verbose: one line per file: its answer, the URL asked, from the network or the cache, and the time taken. */
+/** --verbose: one line per file of the package. */
 function fileLines(path: string, pkg: PackageOutcome, details: FileDetails, c: Colors): string[] {
   const mine = details.reports.filter((r) => r.lockfile === path && r.package === pkg.name && r.version === pkg.version);
-  return mine.map((r) => {
-    const from = r.reused ? 'outcome kept from an earlier run' : r.url === undefined ? 'not asked' : details.requested.has(r.url) ? `asked ${safeText(r.url, 300)}` : `answered from the cache for ${safeText(r.url, 300)}`;
-    const times = r.reused ? '' : `; lookup ${r.lookupMs} ms${r.verifyMs > 0 ? `, verification ${r.verifyMs} ms` : ''}`;
-    const detail = r.detail === undefined ? '' : `: ${safeText(r.detail, 400)}`;
-    return `      ${c.dim(`${safeText(r.filename, 120)}: ${r.status}${detail}; ${from}${times}`)}`;
-  });
+  return mine.map((r) => `      ${fileLine(r, details, c)}`);
+}
+
+/** One file: its answer, the URL asked, from the network or the cache (or an outcome kept from an earlier run), and the time taken. */
+export function fileLine(r: FileReport, details: FileDetails, c: Colors): string {
+  const from = r.reused ? 'outcome kept from an earlier run' : r.url === undefined ? 'not asked' : details.requested.has(r.url) ? `asked ${safeText(r.url, 300)}` : `answered from the cache for ${safeText(r.url, 300)}`;
+  const times = r.reused ? '' : `; lookup ${r.lookupMs} ms${r.verifyMs > 0 ? `, verification ${r.verifyMs} ms` : ''}`;
+  const detail = r.detail === undefined ? '' : `: ${safeText(r.detail, 400)}`;
+  return c.dim(`${safeText(r.filename, 120)}: ${r.status}${detail}; ${from}${times}`);
 }
 
 function label(pkg: PackageOutcome): string {

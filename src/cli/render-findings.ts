@@ -1,5 +1,6 @@
 import type { AuditResult } from '../app/audit-result.js';
 import type { CliContext } from './context.js';
+import type { FileDetails } from './render-enrich.js';
 
 export const AUDIT_FORMATS = ['text', 'json', 'markdown', 'github', 'sarif'] as const;
 export type AuditFormat = (typeof AUDIT_FORMATS)[number];
@@ -9,9 +10,9 @@ export type AuditFormat = (typeof AUDIT_FORMATS)[number];
  * loaded only when used. A text report's errors go to stderr, as every
  * command's do; the other formats keep them as data on stdout.
  */
-export async function writeFindings(result: AuditResult, format: AuditFormat, ctx: CliContext): Promise<void> {
+export async function writeFindings(result: AuditResult, format: AuditFormat, ctx: CliContext, files?: FileDetails): Promise<void> {
   if (format === 'text') {
-    const text = (await import('./report/text.js')).renderAuditText(result, ctx, { quiet: ctx.quiet });
+    const text = (await import('./report/text.js')).renderAuditText(result, ctx, { quiet: ctx.quiet, ...(files ? { files } : {}) });
     ctx.io.stderr.write(text.stderr);
     ctx.io.stdout.write(text.stdout);
     return;

@@ -9,8 +9,8 @@ export async function runCheck(args: ArgsOf<'check'>, ctx: CliContext): Promise<
   refuseRequirementsFiles('check', args.lockfile);
   const options = await checkOptions(args);
   // Offline there is nothing to wait for: no bar, no request log.
-  const { result } = options.offline ? { result: await check(args.lockfile, options) } : await runWithView(ctx, args.format === 'text' ? 'text' : 'json', options, (o) => check(args.lockfile, o));
-  await writeFindings(result, args.format, ctx);
+  const { result, files } = options.offline ? { result: await check(args.lockfile, options), files: undefined } : await runWithView(ctx, args.format === 'text' ? 'text' : 'json', options, (o) => check(args.lockfile, o));
+  await writeFindings(result, args.format, ctx, files);
   return result.exitCode;
 }
 

@@ -1,7 +1,7 @@
 import type { AuditLockfile, AuditResult } from '../../app/audit-result.js';
 import type { Finding } from '../../core/outcome.js';
 import { nextStep } from '../explanations.js';
-import { errorLines, type TextReport } from '../render-enrich.js';
+import { errorLines, fileLine, type FileDetails, type TextReport } from '../render-enrich.js';
 import { safeText, type Colors } from '../terminal-text.js';
 
 /**
@@ -11,7 +11,7 @@ import { safeText, type Colors } from '../terminal-text.js';
  * only when the caller says so. --quiet: failing findings only, and no
  * summary when all is well.
  */
-export function renderAuditText(result: AuditResult, c: { out: Colors; err: Colors }, view: { quiet: boolean } = { quiet: false }): TextReport {
+export function renderAuditText(result: AuditResult, c: { out: Colors; err: Colors }, view: { quiet: boolean; files?: FileDetails } = { quiet: false }): TextReport {
   const out: string[] = [];
   const err = result.lockfiles.filter((l) => l.error).map((l) => errorLines(l.error!, c.err));
   const groups = groupByPath(result.findings.filter((f) => !view.quiet || f.severity !== 'info'));
@@ -20,7 +20,9 @@ export function renderAuditText(result: AuditResult, c: { out: Colors; err: Colo
     groups.delete(lock.path);
     if (view.quiet && findings.length === 0) continue;
     if (lock.error && findings.length === 0) continue;
-    out.push(lockfileHeader(lock, c.out), ...findingLines(findings, lock.path, c.out), '');
+    // --verbose (online): every file the index was asked about, after the findings.
+    const files = view.files ? view.files.reports.filter((r) => r.lockfile === lock.path).map((r) => `  ${safeText(r.version !== undefined ? `${r.package} ${r.version}` : r.package, 120)} ${fileLine(r, view.files!, c.out)}`) : [];
+    out.push(lockfileHeader(lock, c.out), ...findingLines(findings, lock.path, c.out), ...files, '');
   }
   for (const [path, findings] of groups) out.push(c.out.bold(safeText(path)), ...findingLines(findings, path, c.out), '');
   if (!view.quiet || result.exitCode !== 0) out.push(summaryLine(result, c.out));
