@@ -1,6 +1,8 @@
-/** Regenerates docs/cli.md from the options table: `npm run docs:cli`. */
-import { writeFileSync } from 'node:fs';
-import { renderCliDoc } from '../dist/cli/cli-doc.js';
+/** Regenerates docs/cli.md and the findings sections of docs/audit.md from src/cli: `npm run docs:cli`. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { renderAuditDoc, renderCliDoc } from '../dist/cli/cli-doc.js';
 
 writeFileSync(new URL('../docs/cli.md', import.meta.url), renderCliDoc());
-console.log('wrote docs/cli.md');
+const audit = new URL('../docs/audit.md', import.meta.url);
+writeFileSync(audit, renderAuditDoc(readFileSync(audit, 'utf8')));
+console.log('wrote docs/cli.md and docs/audit.md (findings)');

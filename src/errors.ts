@@ -2,34 +2,37 @@
  * The one error class. Every failure that can reach a user carries a typed
  * `code`; the CLI maps codes to exit codes and messages in one place.
  */
-export type ErrorCode =
+export const ERROR_CODES = [
   // usage and input (exit 2)
-  | 'USAGE'
-  | 'LOCK_READ'
-  | 'LOCK_ENCODING'
-  | 'LOCK_PARSE'
-  | 'LOCK_VERSION'
-  | 'LOCK_INVALID'
-  | 'LOCK_SHAPE'
-  | 'EDIT_MISMATCH'
-  | 'WRITE'
-  | 'WRITE_CONFLICT'
-  | 'TRUST_ROOT'
-  | 'INDEX_URL'
-  | 'REQUIREMENTS'
-  | 'POLICY'
-  | 'GIT_READ'
+  'USAGE',
+  'LOCK_READ',
+  'LOCK_ENCODING',
+  'LOCK_PARSE',
+  'LOCK_VERSION',
+  'LOCK_INVALID',
+  'LOCK_SHAPE',
+  'EDIT_MISMATCH',
+  'WRITE',
+  'WRITE_CONFLICT',
+  'TRUST_ROOT',
+  'INDEX_URL',
+  'REQUIREMENTS',
+  'POLICY',
+  'GIT_READ',
   // network and index (exit 3)
-  | 'INDEX_HTTP'
-  | 'INDEX_NETWORK'
-  | 'INDEX_TIMEOUT'
-  | 'INDEX_BODY'
-  | 'INDEX_UNAVAILABLE'
-  | 'OFFLINE_MISS' // --offline, and the cache holds no answer
+  'INDEX_HTTP',
+  'INDEX_NETWORK',
+  'INDEX_TIMEOUT',
+  'INDEX_BODY',
+  'INDEX_UNAVAILABLE',
+  'OFFLINE_MISS', // --offline, and the cache holds no answer
   // verdicts on a package (exit 1 when they are findings)
-  | 'NO_PROVENANCE'
-  | 'VERIFY_FAILED'
-  | 'INTERRUPTED';
+  'NO_PROVENANCE',
+  'VERIFY_FAILED',
+  'INTERRUPTED',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ErrorLocation {
   /** The lockfile (or other input) path as the user gave it. */
@@ -62,8 +65,14 @@ export class PylockAttestError extends Error {
     this.hint = location.hint;
   }
 
-  /** `file:line:col: message (package) — hint`, the form every user-facing error takes. */
+  /** `file:line:col: message (package)`, then the hint on a line of its own: the form every user-facing error takes. */
   describe(): string {
+    const hint = this.hint !== undefined ? `\n  hint: ${this.hint}` : '';
+    return `${this.headline()}${hint}`;
+  }
+
+  /** `file:line:col: message (package)`, without the hint. */
+  headline(): string {
     let where = '';
     if (this.file !== undefined) {
       where = this.file;
@@ -72,9 +81,20 @@ export class PylockAttestError extends Error {
       where += ': ';
     }
     const pkg = this.package !== undefined ? ` (package ${this.package})` : '';
-    const hint = this.hint !== undefined ? `\n  hint: ${this.hint}` : '';
-    return `${where}${this.message}${pkg}${hint}`;
+    return `${where}${this.message}${pkg}`;
   }
+
+  /** The error as report data (JSON reports, library results): the hint is a field of its own. */
+  toReport(): ErrorReport {
+    return { code: this.code, message: this.headline(), ...(this.hint !== undefined ? { hint: this.hint } : {}) };
+  }
+}
+
+/** An error inside a report: what went wrong (with file:line and package), and what to do next. */
+export interface ErrorReport {
+  code: ErrorCode;
+  message: string;
+  hint?: string;
 }
 
 export function isPylockAttestError(e: unknown): e is PylockAttestError {

@@ -6,7 +6,7 @@ export { enrich, type EnrichOptions, type EnrichResult, type LockfileResult } fr
 export { lock, type LockOptions, type LockResult } from './app/lock.js';
 export { refresh, EXIT_UPDATED, type RefreshOptions, type RefreshResult, type RefreshOutcome } from './app/refresh.js';
 export { renderRefreshSummary } from './app/refresh-summary.js';
-export { evaluateLockfiles, type EvaluateOptions, type Evaluation, type EvaluatedLockfile } from './app/evaluate.js';
+export { evaluateLockfiles, type EvaluateOptions, type Evaluation, type EvaluatedLockfile, type FileReport } from './app/evaluate.js';
 export { check, type CheckOptions } from './app/check.js';
 export { diff, type DiffOptions } from './app/diff.js';
 export type { AuditResult, AuditLockfile } from './app/audit-result.js';
@@ -14,7 +14,7 @@ export { diffLocks } from './core/diff.js';
 export { applyPolicy, policyFromToml, EMPTY_POLICY, type Policy, type AllowRule } from './core/policy.js';
 export { loadPolicy } from './io/policy-file.js';
 export { AUDIT_CATEGORIES, DEFAULT_SEVERITY } from './core/findings.js';
-export { PylockAttestError, type ErrorCode } from './errors.js';
+export { PylockAttestError, ERROR_CODES, type ErrorCode, type ErrorReport } from './errors.js';
 export type { Identity, Publisher, Provenance, Attestation, AttestationBundle } from './core/types.js';
 export type { PackageOutcome, FileOutcome, Finding, FindingCategory, Severity, PackageStatus, FileStatus, Action, Allowance } from './core/outcome.js';
 export { identityFromPublisher, normalizeIdentitySet, sameIdentitySet } from './core/identity.js';

@@ -1,23 +1,12 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BUILT, runCli } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
 
-const BIN = resolve(import.meta.dirname, '../bin/pylock-attest.js');
-const BUILT = existsSync(resolve(import.meta.dirname, '../dist/cli/main.js'));
 const SHA = 'cd'.repeat(32);
 
-function run(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: cwd, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[], cwd: string) => runCli(args, { cwd, env: { HOME: cwd } });
 
 function lock(repo: string | undefined, version = '1.0'): string {
   const ids = repo === undefined ? '' : `\n[[packages.attestation-identities]]\nkind = "GitHub"\nrepository = "${repo}"\nworkflow = "release.yml"\nenvironment = ""\n`;

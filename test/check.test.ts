@@ -8,9 +8,9 @@ import type { Finding } from '../src/core/outcome.js';
 import { EMPTY_POLICY, type Policy } from '../src/core/policy.js';
 import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore, type MintPublisher, type MockSigstore } from './support/mint.ts';
+import { BIN, runCli } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
 
-const BIN = resolve(import.meta.dirname, '../bin/pylock-attest.js');
 const BUILT = existsSync(resolve(import.meta.dirname, '../dist/cli/main.js'));
 const NOW = new Date('2026-03-01T12:00:00Z');
 const TRACE = resolve(import.meta.dirname, 'support/module-trace.ts');
@@ -192,16 +192,7 @@ describe('check, online against the loopback index with minted attestations', ()
       proxy = `http://127.0.0.1:${port}`;
     });
 
-    function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-      return new Promise((done) => {
-        const child = spawn(process.execPath, [BIN, ...args], { cwd: ws.dir, env: { PATH: process.env['PATH'] ?? '', HOME: ws.dir, NO_COLOR: '1', ...env } });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (d) => (stdout += d));
-        child.stderr.on('data', (d) => (stderr += d));
-        child.on('close', (code) => done({ code, stdout, stderr }));
-      });
-    }
+    const run = (args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: ws.dir, env: { HOME: ws.dir, ...env } });
 
     it('gives the same report with and without the proxy, and the index sees no request', async () => {
       const base = ws.file('base-cli.toml', text.replace('repository = "acme/moved"', 'repository = "older/moved"'));

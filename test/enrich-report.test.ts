@@ -2,7 +2,7 @@
  * enrich's report says exactly what was proven: `partial` packages (never
  * verified; written only under a policy allowance that is cited), and, per
  * identity, the keys that are only the index's claim (`environment`), in the
- * text report, the JSON report (validated against docs/schema/enrich-v1),
+ * text report, the JSON report (validated against docs/schema/enrich-v2),
  * the refresh summary, and after a round trip through the outcome cache.
  */
 import { readFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-in
 import { createMockSigstore, type MockSigstore } from './support/mint.ts';
 import { tempDir } from './support/workspace.ts';
 
-const schema = JSON.parse(readFileSync(new URL('../docs/schema/enrich-v1.schema.json', import.meta.url), 'utf8'));
+const schema = JSON.parse(readFileSync(new URL('../docs/schema/enrich-v2.schema.json', import.meta.url), 'utf8'));
 const validate = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true }).compile(schema);
 const NOW = new Date('2026-03-01T12:00:00Z');
 
@@ -126,7 +126,7 @@ describe('enrich report: partial packages and index claims', () => {
       const json = JSON.parse(renderEnrichJson(doc));
       expect(validate(json), JSON.stringify(validate.errors)).toBe(true);
     }
-    const text = renderEnrichText(result, colors(false));
+    const text = renderEnrichText(result, { out: colors(false), err: colors(false) }, { quiet: false, verbose: false }).stdout;
     expect(text).toMatch(/envy 1\.0\s+verified\s+GitHub o\/envy \(release\.yml, env release-pypi \[index claim\]\) \[added\]/);
     expect(text).toMatch(/halfway 1\.0\s+partial\s+1 of 2 files have no provenance: no identity recorded/);
     expect(text).toMatch(/handmade 1\.0\s+partial\s+GitHub o\/handmade \(release\.yml\) \[added: the unattested files are accepted by a policy allowance\]/);

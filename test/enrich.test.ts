@@ -199,7 +199,7 @@ describe('enrich with minted attestations (mock Sigstore)', () => {
       const verified = await enrich([path], { indexUrl: idx.simpleUrl, trustedRoot: root, dryRun: true });
       expect(verified.exitCode).toBe(1); // the subject digest does not match: never written when verifying
       const unverified = await enrich([path], { indexUrl: idx.simpleUrl, verify: false });
-      expect(unverified).toMatchObject({ verified: false, exitCode: 0 });
+      expect(unverified).toMatchObject({ verification: false, exitCode: 0 });
       expect(unverified.lockfiles[0]!.packages[0]!.status).toBe('unverified');
     } finally {
       await idx.close();

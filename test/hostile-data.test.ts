@@ -363,8 +363,8 @@ describe.skipIf(!BUILT)(`a lockfile's own \`index\`, through the CLI${BUILT ? ''
     const path = ws.file('http-index.pylock.toml', text);
     const run = await runCli(['enrich', path, '--no-verify']);
     expect(run.code).toBe(2);
-    expect(run.stdout).toContain(`${path}:4`);
-    expect(run.stdout).toMatch(/insecure index URL/);
+    expect(run.stderr).toContain(`${path}:4`);
+    expect(run.stderr).toMatch(/insecure index URL/);
     expect(readFileSync(path, 'utf8')).toBe(text);
   });
 
@@ -375,8 +375,8 @@ describe.skipIf(!BUILT)(`a lockfile's own \`index\`, through the CLI${BUILT ? ''
     const path = ws.file('unexpected-host.pylock.toml', text);
     const run = await runCli(['enrich', path, '--no-verify']);
     expect(run.code).toBe(2);
-    expect(run.stdout).toContain(`${path}:4`);
-    expect(run.stdout).toContain(`--allow-index-host ${host}`);
+    expect(run.stderr).toContain(`${path}:4`);
+    expect(run.stderr).toContain(`--allow-index-host ${host}`);
     expect(run.stdout + run.stderr).not.toMatch(/carol|pa55/);
     expect(index.requests).toHaveLength(0);
     expect(readFileSync(path, 'utf8')).toBe(text);
@@ -418,7 +418,8 @@ describe.skipIf(!BUILT)(`terminal safety, through the CLI${BUILT ? '' : ` (${NOT
       for (const format of ['text', 'json']) {
         const run = await runCli(['enrich', path, refused, '--no-verify', '--index-url', index.simpleUrl, '--provenance-source', 'integrity', '--format', format], { env: { NO_COLOR: '' } });
         expect(run.code).toBe(2);
-        expect(run.stdout).toContain('name\\u001b[2J');
+        // The refusal is data in the JSON report; in a text report it is an error, on stderr.
+        expect(format === 'json' ? run.stdout : run.stderr).toContain('name\\u001b[2J');
         const out = run.stdout + run.stderr;
         expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
         if (format === 'text') expect(run.stdout).toMatch(/\\u001b\[2J/); // shown, escaped

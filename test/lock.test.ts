@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,10 +9,10 @@ import { parseLock } from '../src/core/lockfile.js';
 import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore, type MintPublisher, type MockSigstore } from './support/mint.ts';
 import { checkWithPackagingPylock, PylockOracle } from './support/pylock-oracle.ts';
+import { runCli } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/requirements');
-const BIN = resolve(import.meta.dirname, '../bin/pylock-attest.js');
 const h = (pair: string) => pair.repeat(32);
 
 const REQUESTS: MintPublisher = { kind: 'GitHub', repository: 'psf/requests', workflow: 'publish.yml' };
@@ -308,16 +308,7 @@ describe('lock: every input error names file:line and writes nothing (exit 2)', 
 });
 
 describe.skipIf(!existsSync(resolve(import.meta.dirname, '../dist/cli/main.js')))('the built CLI: lock', () => {
-  function cli(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((done) => {
-      const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: ws.dir, NO_COLOR: '1' } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (code) => done({ code, stdout, stderr }));
-    });
-  }
+  const cli = (args: string[], cwd: string) => runCli(args, { cwd, env: { HOME: ws.dir } });
 
   it('lock requirements.txt -o pylock.toml writes the lock (exit 0); an unpinned line is exit 2 with file:line', async () => {
     const dir = workdir();
@@ -330,7 +321,7 @@ describe.skipIf(!existsSync(resolve(import.meta.dirname, '../dist/cli/main.js'))
     const bad = await cli(['lock', 'bad.txt', '-o', 'pylock.other.toml', '--index-url', index.simpleUrl, '--trusted-root', root, '--no-cache', '--format', 'json'], dir);
     expect(bad.code).toBe(2);
     const report = JSON.parse(bad.stdout);
-    expect(report).toMatchObject({ schema: 'pylock-attest/lock@1', exitCode: 2, lockfiles: [{ written: false, error: { code: 'REQUIREMENTS' } }] });
+    expect(report).toMatchObject({ schema: 'pylock-attest/lock@2', exitCode: 2, lockfiles: [{ written: false, error: { code: 'REQUIREMENTS' } }] });
     expect(report.lockfiles[0].error.message).toMatch(/^bad\.txt:2:1: /);
     expect(existsSync(join(dir, 'pylock.other.toml'))).toBe(false);
   });

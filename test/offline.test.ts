@@ -3,7 +3,6 @@
  * (counted by the fake index), and a per-file OFFLINE_MISS for what the
  * cache cannot answer: reported unavailable, exit 3, nothing written.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,11 +10,11 @@ import { enrich } from '../src/app/enrich.js';
 import { SegmentStore } from '../src/io/segment-store.js';
 import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore, releaseProvenance } from './support/mint.ts';
+import { runCli } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
 
 for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy']) delete process.env[name];
 
-const BIN = resolve(import.meta.dirname, '../bin/pylock-attest.js');
 const FILES = Array.from({ length: 3 }, (_, i) => ({ project: `off${i}`, version: '2.0', filename: `off${i}-2.0-py3-none-any.whl`, sha256: String(i + 4).repeat(64) }));
 
 function lockFor(files: typeof FILES): string {
@@ -37,16 +36,7 @@ async function expireAll(dir: string): Promise<number> {
   return keys.length;
 }
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: '/nonexistent', NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[]) => runCli(args, { env: { HOME: '/nonexistent' } });
 
 describe('--offline', () => {
   const ws = tempDir();

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './support/workspace.ts';
@@ -28,6 +28,46 @@ function run(cmd: string, args: string[], cwd: string): Promise<Run> {
 
 /** npm's codes for "the registry cannot be reached": then the install test is skipped, not failed. */
 const OFFLINE = /\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|ENOTCACHED)\b/;
+
+describe('the published package.json carries no scripts (prepack strips them, postpack restores the file)', () => {
+  const ws = tempDir('pylock-attest-manifest-');
+  afterAll(() => ws.cleanup());
+  const original = readFileSync(join(ROOT, 'package.json'), 'utf8');
+  const manifest = join(ws.dir, 'package.json');
+  const script = join(ws.dir, 'scripts/pack-manifest.cjs');
+  mkdirSync(join(ws.dir, 'scripts'));
+  cpSync(join(ROOT, 'scripts/pack-manifest.cjs'), script);
+  const step = (mode: string, env: Record<string, string> = {}) => spawnSync(process.execPath, [script, mode], { env: { PATH: process.env['PATH'] ?? '', ...env }, encoding: 'utf8' });
+
+  it('strip: no scripts, every other field as it was; restore: the file byte for byte; an interrupted pack is repaired', () => {
+    writeFileSync(manifest, original);
+    expect(step('strip').status).toBe(0);
+    const stripped = JSON.parse(readFileSync(manifest, 'utf8'));
+    const { scripts, ...rest } = JSON.parse(original);
+    expect(Object.keys(scripts)).toContain('prepack');
+    expect(stripped).toEqual(rest);
+    // A pack that died before postpack: the next prepack starts from the saved original.
+    expect(step('strip').status).toBe(0);
+    expect(JSON.parse(readFileSync(manifest, 'utf8'))).toEqual(rest);
+    expect(step('restore').status).toBe(0);
+    expect(readFileSync(manifest, 'utf8')).toBe(original);
+  });
+
+  it('under npm publish the registry copy is stripped too: postpack keeps it, postpublish restores', () => {
+    writeFileSync(manifest, original);
+    expect(step('strip').status).toBe(0);
+    expect(step('restore', { npm_command: 'publish', npm_lifecycle_event: 'postpack' }).status).toBe(0);
+    expect(JSON.parse(readFileSync(manifest, 'utf8')).scripts).toBeUndefined();
+    expect(step('restore', { npm_command: 'publish', npm_lifecycle_event: 'postpublish' }).status).toBe(0);
+    expect(readFileSync(manifest, 'utf8')).toBe(original);
+  });
+
+  it('package.json builds in prepack, not in an install-time script', () => {
+    const { scripts } = JSON.parse(original);
+    expect(scripts.prepack).toBe('npm run build && node scripts/pack-manifest.cjs strip');
+    for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) expect(scripts[hook], hook).toBeUndefined();
+  });
+});
 
 describe.skipIf(!existsSync(join(ROOT, 'dist/index.js')))('npm pack', () => {
   const ws = tempDir('pylock-attest-pack-');
@@ -66,7 +106,7 @@ describe.skipIf(!existsSync(join(ROOT, 'dist/index.js')))('npm pack', () => {
 
     const version = await run('npx', ['pylock-attest', '--version'], consumer);
     expect(version.code, version.stderr).toBe(0);
-    expect(version.stdout.trim()).toBe(VERSION);
+    expect(version.stdout.trim()).toBe(`pylock-attest ${VERSION}`);
     const help = await run('npx', ['pylock-attest', 'enrich', '--help'], consumer);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--index-url');

@@ -1,7 +1,7 @@
 /**
  * The real pre-commit (Debian's `pre-commit` package) against this repository's
  * .pre-commit-hooks.yaml, in temporary git repositories: pre-commit clones the
- * hook repo at a commit, installs it with npm (`prepare` builds dist/), and runs
+ * hook repo at a commit, installs it with npm (`npm pack` runs `prepack`, which builds dist/), and runs
  * the hooks against a loopback fake index with minted attestations.
  *
  * Skipped, with a message, where pre-commit or git is not installed (.ci/run
@@ -9,7 +9,7 @@
  * committed there: nothing is ever committed in the project itself.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-index.ts';
@@ -228,6 +228,58 @@ describe.skipIf(SKIP_REASON !== undefined)('pre-commit hooks (real pre-commit)',
     const all = await run('pre-commit', ['run', '--all-files']);
     expect(all.code, all.out).toBe(0);
     expect(all.out).toMatch(/pylock-attest check \(offline, against HEAD\)\.+Passed/);
+  });
+
+  it('both hooks after `uv export` regenerated the file: enrich puts the identities back (pre-commit: files modified), check passes on the restored file', async (ctx) => {
+    if (unreachable) ctx.skip(unreachable);
+    const committed = readFileSync(lockfile, 'utf8');
+    expect(committed).toContain('repository = "acme/demo"');
+    writeFileSync(lockfile, LOCK); // what `uv export` writes: no identities
+    await git(['add', 'pylock.toml']);
+    const commit = await run('git', ['commit', '-m', 'uv export']);
+    expect(commit.code, commit.out).not.toBe(0);
+    expect(commit.out).toMatch(/pylock-attest \(record verified publisher identities\)\.+Failed/);
+    expect(commit.out).toContain('files were modified by this hook');
+    // The check hook runs after the enrich hook, on the file it restored: nothing changed against HEAD.
+    expect(commit.out).toMatch(/pylock-attest check \(offline, against HEAD\)\.+Passed/);
+    expect(readFileSync(lockfile, 'utf8')).toBe(committed);
+    await git(['add', 'pylock.toml']);
+    expect(await git(['status', '--porcelain'])).toBe('');
+  });
+
+  it('a publisher that moved between two exports: enrich records the new one (it has nothing to compare with), and check stops the commit with publisher-changed, one line with its next step', async (ctx) => {
+    if (unreachable) ctx.skip(unreachable);
+    const head = await git(['rev-parse', 'HEAD']);
+    await configure(moved.simpleUrl);
+    writeFileSync(lockfile, LOCK);
+    await git(['add', 'pylock.toml', '.pre-commit-config.yaml']);
+    const first = await run('git', ['commit', '-m', 'uv export, publisher moved']);
+    expect(first.code, first.out).not.toBe(0);
+    expect(readFileSync(lockfile, 'utf8')).toContain('repository = "mallory/demo"');
+    expect(first.out).toMatch(/pylock-attest check \(offline, against HEAD\)\.+Failed/);
+    expect(first.out).toMatch(/^ {2}error {3}publisher-changed\/repository demo 1\.0 \(line \d+\): recorded GitHub acme\/demo .*; now GitHub mallory\/demo .* → confirm the new publisher upstream before you accept it: `pylock-attest explain publisher-changed`$/m);
+    // Staging what enrich wrote does not get it past the check: only an allowance or a human does.
+    await git(['add', 'pylock.toml']);
+    const second = await run('git', ['commit', '-m', 'uv export, publisher moved']);
+    expect(second.code, second.out).not.toBe(0);
+    expect(second.out).toMatch(/pylock-attest \(record verified publisher identities\)\.+Passed/);
+    expect(second.out).toMatch(/pylock-attest check \(offline, against HEAD\)\.+Failed/);
+    expect(await git(['rev-parse', 'HEAD'])).toBe(head);
+    // Back to the state the other tests expect.
+    await git(['checkout', 'HEAD', '--', 'pylock.toml', '.pre-commit-config.yaml']);
+    await configure(index.simpleUrl);
+  });
+
+  it('the package pre-commit installed (npm pack: prepack builds and strips) has no scripts in its package.json', async (ctx) => {
+    if (unreachable) ctx.skip(unreachable);
+    const home = env['PRE_COMMIT_HOME']!;
+    const installed = readdirSync(home, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('lib/node_modules/pylock-attest/package.json'));
+    expect(installed.length).toBeGreaterThan(0);
+    for (const f of installed) {
+      const pkg = JSON.parse(readFileSync(join(home, f), 'utf8'));
+      expect(pkg.name).toBe('pylock-attest');
+      expect(pkg.scripts).toBeUndefined();
+    }
   });
 });
 

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,9 +5,9 @@ import { EXIT_UPDATED, refresh } from '../src/app/refresh.js';
 import { SUMMARY_MAX_CHARS, code, renderRefreshSummary } from '../src/app/refresh-summary.js';
 import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore, type MintPublisher, type MockSigstore } from './support/mint.ts';
+import { runCli } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
 
-const BIN = resolve(import.meta.dirname, '../bin/pylock-attest.js');
 const SHA = { demo: 'ab'.repeat(32), other: 'cd'.repeat(32), bare: 'ef'.repeat(32) };
 const HOME: MintPublisher = { kind: 'GitHub', repository: 'acme/demo', workflow: 'release.yml' };
 const ELSEWHERE: MintPublisher = { kind: 'GitHub', repository: 'mallory/demo', workflow: 'release.yml' };
@@ -53,7 +52,7 @@ describe('refresh: the scheduled job', () => {
     const opts = { indexUrl: good.simpleUrl, trustedRoot: root, cacheDir: ws.dir };
 
     const first = await refresh([path], opts);
-    expect(first).toMatchObject({ schema: 'pylock-attest/refresh@1', outcome: 'updated', exitCode: EXIT_UPDATED, updated: [path] });
+    expect(first).toMatchObject({ schema: 'pylock-attest/refresh@2', outcome: 'updated', exitCode: EXIT_UPDATED, updated: [path] });
     const written = readFileSync(path, 'utf8');
     expect(written).toContain('repository = "acme/demo"');
 
@@ -76,7 +75,7 @@ describe('refresh: the scheduled job', () => {
     expect(summary).toMatch(/^## pylock-attest refresh: findings need a human\n/);
     expect(summary).toContain('### Needs a human (1)');
     expect(summary).toContain('`publisher-changed/repository`');
-    expect(summary).toContain('`docs/audit.md#publisher-changed`');
+    expect(summary).toContain('`pylock-attest explain publisher-changed`');
     expect(summary).toContain('### Identities written (1)');
   });
 
@@ -104,7 +103,7 @@ describe('refresh: the scheduled job', () => {
     const summary = `${ws.dir}/summary.md`;
     const run = await cli(['refresh', path, '--index-url', good.simpleUrl, '--trusted-root', root, '--summary', summary, '--format', 'json'], ws.dir);
     expect(run.code).toBe(EXIT_UPDATED);
-    expect(JSON.parse(run.stdout)).toMatchObject({ schema: 'pylock-attest/refresh@1', outcome: 'updated', exitCode: 4 });
+    expect(JSON.parse(run.stdout)).toMatchObject({ schema: 'pylock-attest/refresh@2', outcome: 'updated', exitCode: 4 });
     expect(readFileSync(summary, 'utf8')).toMatch(/^## pylock-attest refresh: attestation identities updated\n/);
     const again = await cli(['refresh', path, '--index-url', good.simpleUrl, '--trusted-root', root], ws.dir);
     expect(again.code).toBe(0);
@@ -126,11 +125,11 @@ describe('the refresh summary is safe to paste into a PR', () => {
     const pkg = (i: number) => ({ name: `pkg-${i}`, version: '1.0', line: i, status: 'verified' as const, files: [], identities: [{ kind: 'GitHub', repository: `org/repo-${i}`, workflow: 'release.yml' }], unverifiedKeys: [[]], recorded: undefined, action: 'added' as const, findings: [] });
     const packages = Array.from({ length: 5000 }, (_, i) => pkg(i));
     const result = {
-      schema: 'pylock-attest/refresh@1' as const,
+      schema: 'pylock-attest/refresh@2' as const,
       outcome: 'updated' as const,
       exitCode: 4 as const,
       updated: ['pylock.toml'],
-      verified: true,
+      verification: true,
       requests: 5000,
       lockfiles: [{ path: 'pylock.toml', packages, findings: [], warnings: [], changed: true, written: true }],
     };
@@ -140,13 +139,6 @@ describe('the refresh summary is safe to paste into a PR', () => {
   });
 });
 
-function cli(args: string[], cacheDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', PYLOCK_ATTEST_CACHE_DIR: cacheDir } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (c) => done({ code: c, stdout, stderr }));
-  });
+function cli(args: string[], cacheDir: string) {
+  return runCli(args, { env: { PYLOCK_ATTEST_CACHE_DIR: cacheDir } });
 }

@@ -33,7 +33,7 @@ describe.skipIf(!existsSync(join(ROOT, 'dist/cli/main.js')))('startup', () => {
   const ws = tempDir();
   afterAll(() => ws.cleanup());
 
-  const cases = [['--help'], ['--version'], ...COMMANDS.map((c) => [c.name, '--help'])];
+  const cases = [['--help'], ['--version'], ['help'], ['help', 'enrich'], ...COMMANDS.map((c) => [c.name, '--help'])];
   for (const args of cases) {
     it(`\`pylock-attest ${args.join(' ')}\` loads no sigstore, undici or command code`, async () => {
       const out = join(ws.dir, `${args.join('_')}.json`);
@@ -42,8 +42,9 @@ describe.skipIf(!existsSync(join(ROOT, 'dist/cli/main.js')))('startup', () => {
       const loaded: string[] = JSON.parse(readFileSync(out, 'utf8'));
       expect(loaded.some((u) => u.endsWith('/dist/cli/main.js'))).toBe(true); // the trace works
       expect(loaded.filter((u) => HEAVY.test(u))).toEqual([]);
-      // Commands are loaded only when they run (src/cli/commands.ts).
+      // Commands are loaded only when they run (src/cli/commands.ts), and help needs no parser library.
       expect(loaded.filter((u) => /\/dist\/(cli\/run-|app\/|net\/|verify\/)/.test(u))).toEqual([]);
+      expect(loaded.filter((u) => /\/node_modules\//.test(u))).toEqual([]);
     });
   }
 

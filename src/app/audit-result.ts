@@ -1,7 +1,7 @@
 import { isFailing } from '../core/findings.js';
 import type { Finding } from '../core/outcome.js';
 import { applyPolicy, utcDate, type Policy } from '../core/policy.js';
-import { exitCodeFor, type ErrorCode } from '../errors.js';
+import { exitCodeFor, type ErrorReport } from '../errors.js';
 
 /** One lockfile of a check or diff. */
 export interface AuditLockfile {
@@ -12,8 +12,8 @@ export interface AuditLockfile {
   /** The baseline is a `git:<rev>` where this lockfile did not exist yet: every package is new. */
   baseAbsent?: boolean;
   packages: number;
-  /** Why it could not be audited (input error exit 2, index failure exit 3). */
-  error?: { code: ErrorCode; message: string };
+  /** Why it could not be audited (input error exit 2, index failure exit 3): the message and, apart, what to do. */
+  error?: ErrorReport;
 }
 
 /** The result of `check` and `diff`: the JSON report is this object (docs/schema/findings-v1.schema.json). */

@@ -10,6 +10,7 @@ import { policyOf } from '../io/policy-file.js';
 import { finishAudit, type AuditLockfile, type AuditResult } from './audit-result.js';
 import type { EvaluateOptions, Evaluation } from './evaluate.js';
 import { loadLockInput, type LockInput } from './lock-input.js';
+import { checkOptionKeys, optionKeys } from './option-keys.js';
 
 /** Network and verification options as enrich takes them (check always verifies), plus the audit's own. */
 export interface CheckOptions extends Omit<EvaluateOptions, 'verify' | 'allowIdentityChange' | 'offline'> {
@@ -32,7 +33,31 @@ export interface CheckOptions extends Omit<EvaluateOptions, 'verify' | 'allowIde
  * and the index disagree; with a base it also diffs; offline it makes no
  * network request at all (no RunContext is even built).
  */
+/** Every option check takes: anything else from plain JavaScript is a usage error. */
+export const CHECK_OPTION_KEYS = optionKeys<CheckOptions>({
+  offline: true,
+  base: true,
+  policy: true,
+  policyFile: true,
+  cwd: true,
+  now: true,
+  onProgress: true,
+  onFile: true,
+  indexUrlFor: true,
+  indexUrl: true,
+  allowIndexHosts: true,
+  concurrency: true,
+  provenanceSource: true,
+  timeoutMs: true,
+  deadlineMs: true,
+  onRequest: true,
+  trustedRoot: true,
+  cacheDir: true,
+  cache: true,
+});
+
 export async function check(paths: readonly string[], options: CheckOptions = {}): Promise<AuditResult> {
+  checkOptionKeys('check', options, CHECK_OPTION_KEYS);
   if (paths.length === 0) throw new PylockAttestError('USAGE', 'name at least one lockfile', { hint: 'pylock-attest check pylock.toml' });
   checkBaseArity(options.base, paths.length);
   const policy = await policyOf(options);
@@ -107,7 +132,7 @@ function auditOne(path: string, base: Outcome<LockInput> | undefined, current: O
   const entry: AuditLockfile = { path, packages: current?.ok ? current.value.model.packages.length : 0 };
   const failure = base && !base.ok ? base.error : current && !current.ok ? current.error : undefined;
   if (failure || !current?.ok) {
-    entry.error = failure ? { code: failure.code, message: failure.describe() } : { code: 'USAGE', message: 'not audited' };
+    entry.error = failure ? failure.toReport() : { code: 'USAGE', message: 'not audited' };
     return { entry, found: [] };
   }
   if (base?.ok) {

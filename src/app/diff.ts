@@ -4,6 +4,7 @@ import { parseGitSpec } from '../io/git-source.js';
 import { loadPolicy } from '../io/policy-file.js';
 import { finishAudit, type AuditLockfile, type AuditResult } from './audit-result.js';
 import { loadLockInput } from './lock-input.js';
+import { checkOptionKeys, optionKeys } from './option-keys.js';
 
 export interface DiffOptions {
   /** An already loaded policy; else `policyFile`, else `[tool.pylock-attest]` of `<cwd>/pyproject.toml`. */
@@ -20,7 +21,11 @@ export interface DiffOptions {
  * `before`. Either side may be `git:<rev>:<path>`; `before` may be `git:<rev>`
  * when `after` is a path (the same file at that revision). Input errors throw.
  */
+/** Every option diff takes: anything else from plain JavaScript is a usage error. */
+export const DIFF_OPTION_KEYS = optionKeys<DiffOptions>({ policy: true, policyFile: true, cwd: true, now: true });
+
 export async function diff(before: string, after: string, options: DiffOptions = {}): Promise<AuditResult> {
+  checkOptionKeys('diff', options, DIFF_OPTION_KEYS);
   const cwd = options.cwd !== undefined ? { cwd: options.cwd } : {};
   const policy = options.policy ?? (await loadPolicy({ ...(options.policyFile !== undefined ? { file: options.policyFile } : {}), ...cwd }));
   const afterIsFile = parseGitSpec(after) === undefined;

@@ -2,10 +2,11 @@ import { applyIdentityEdits, type IdentityEdit } from '../core/editor.js';
 import { isFailing } from '../core/findings.js';
 import { identitiesToWrite, type Finding, type PackageOutcome } from '../core/outcome.js';
 import { expiredAllowanceFindings, type Policy } from '../core/policy.js';
-import { PylockAttestError, exitCodeFor, type ErrorCode } from '../errors.js';
+import { PylockAttestError, exitCodeFor, type ErrorCode, type ErrorReport } from '../errors.js';
 import { writeLockSource } from '../io/lockfile-io.js';
 import { policyOf, type PolicySource } from '../io/policy-file.js';
 import { evaluateLockfiles, type EvaluatedLockfile, type EvaluateOptions } from './evaluate.js';
+import { checkOptionKeys, optionKeys } from './option-keys.js';
 
 /**
  * The policy (`policy`, else `policyFile`, else `[tool.pylock-attest]` of
@@ -26,15 +27,16 @@ export interface LockfileResult {
   changed: boolean;
   /** It was written (not a dry run, nothing blocked the write). */
   written: boolean;
-  /** Why the file could not be processed or written. */
-  error?: { code: ErrorCode; message: string };
+  /** Why the file could not be processed or written: the message (with file:line and package) and, apart, what to do. */
+  error?: ErrorReport;
   /** The new text (only when it changed), for dry runs and library callers. */
   newText?: string;
 }
 
 export interface EnrichResult {
-  schema: 'pylock-attest/enrich@1';
-  verified: boolean;
+  schema: 'pylock-attest/enrich@2';
+  /** Attestations were verified; false only with `verify: false` (--no-verify), when every identity is the index's claim. */
+  verification: boolean;
   trustRoot?: string;
   /** Where the policy came from; absent when there was none. */
   policy?: string;
@@ -45,14 +47,40 @@ export interface EnrichResult {
   exitCode: 0 | 1 | 2 | 3;
 }
 
+/** Every option enrich (and refresh) takes: anything else from plain JavaScript is a usage error. */
+export const ENRICH_OPTION_KEYS = optionKeys<EnrichOptions>({
+  dryRun: true,
+  policy: true,
+  policyFile: true,
+  cwd: true,
+  allowIdentityChange: true,
+  onProgress: true,
+  onFile: true,
+  indexUrlFor: true,
+  now: true,
+  indexUrl: true,
+  allowIndexHosts: true,
+  concurrency: true,
+  provenanceSource: true,
+  timeoutMs: true,
+  deadlineMs: true,
+  onRequest: true,
+  verify: true,
+  trustedRoot: true,
+  cacheDir: true,
+  cache: true,
+  offline: true,
+});
+
 /** Fetch, verify and record attestation identities for every locked file. */
 export async function enrich(paths: readonly string[], options: EnrichOptions = {}): Promise<EnrichResult> {
+  checkOptionKeys('enrich', options, ENRICH_OPTION_KEYS);
   const { policy, now } = await runPolicy(options);
   const evaluation = await evaluateLockfiles(paths, { ...options, policy, now });
   const lockfiles: LockfileResult[] = [];
   for (const entry of evaluation.lockfiles) lockfiles.push(await finish(entry, options));
   const policyFindings = expiredAllowanceFindings(policy, now);
-  const result: EnrichResult = { schema: 'pylock-attest/enrich@1', verified: evaluation.verified, lockfiles, requests: evaluation.requests, exitCode: exitCodeOf(lockfiles, policyFindings) };
+  const result: EnrichResult = { schema: 'pylock-attest/enrich@2', verification: evaluation.verification, lockfiles, requests: evaluation.requests, exitCode: exitCodeOf(lockfiles, policyFindings) };
   if (evaluation.trustRoot !== undefined) result.trustRoot = evaluation.trustRoot;
   withPolicy(result, policy, policyFindings);
   return result;
@@ -77,7 +105,7 @@ async function finish(entry: EvaluatedLockfile, options: EnrichOptions): Promise
   const result: LockfileResult = { path: entry.path, packages, findings: packages.flatMap((p) => p.findings), warnings: model.warnings, changed: false, written: false };
   if (packages.some((p) => p.status === 'unavailable')) {
     // All or nothing: a half-answered run must not look like a complete one.
-    return { ...result, error: { code: 'INDEX_UNAVAILABLE', message: unavailableMessage(entry.path, packages) } };
+    return { ...result, error: unavailableError(entry.path, packages).toReport() };
   }
   const edits = plannedEdits(packages);
   if (edits.length === 0) return result;
@@ -87,13 +115,16 @@ async function finish(entry: EvaluatedLockfile, options: EnrichOptions): Promise
     if (!options.dryRun) await writeLockSource(source, edited.text);
     return { ...result, changed: true, written: !options.dryRun, newText: edited.text };
   } catch (e) {
-    if (e instanceof PylockAttestError) return { ...result, error: { code: e.code, message: e.describe() } };
+    if (e instanceof PylockAttestError) return { ...result, error: e.toReport() };
     throw e;
   }
 }
 
-/** `pylock.toml: the index could not answer for 2 of 9 files (first: x.whl: HTTP 503 from …); nothing was written`. */
-export function unavailableMessage(path: string, packages: readonly PackageOutcome[]): string {
+/**
+ * `pylock.toml: the index could not answer for 2 of 9 files (first: x.whl: HTTP 503 from …); nothing was written`,
+ * once per lockfile however many files failed, with the hint that fits the first failure's cause.
+ */
+export function unavailableError(path: string, packages: readonly PackageOutcome[]): PylockAttestError {
   const files = packages.flatMap((p) => p.files);
   const failing = files.filter((f) => f.status === 'unavailable');
   const first = failing[0];
@@ -102,9 +133,17 @@ export function unavailableMessage(path: string, packages: readonly PackageOutco
   const message = offline
     ? `the cache cannot answer for ${failing.length} of ${files.length} files offline${cause}; nothing was written`
     : `the index could not answer for ${failing.length} of ${files.length} files${cause}; nothing was written`;
-  const hint = offline ? 'run once with the network (without --offline) to fill the cache' : 'try again later; --timeout and --deadline bound how long a run waits';
-  return new PylockAttestError('INDEX_UNAVAILABLE', message, { file: path, hint }).describe();
+  return new PylockAttestError('INDEX_UNAVAILABLE', message, { file: path, hint: UNAVAILABLE_HINTS[offline ? 'OFFLINE_MISS' : (first?.code ?? 'INDEX_UNAVAILABLE')] ?? UNAVAILABLE_HINTS.INDEX_UNAVAILABLE });
 }
+
+const UNAVAILABLE_HINTS: Partial<Record<ErrorCode, string>> & { INDEX_UNAVAILABLE: string } = {
+  INDEX_NETWORK: 'check the network and any proxy (HTTPS_PROXY, HTTP_PROXY, NO_PROXY); with no network, --offline answers from the cache of an earlier run',
+  INDEX_TIMEOUT: 'the index is slow or unreachable: try again later, or raise --timeout (per request) or --deadline (the whole run)',
+  INDEX_HTTP: 'the index is failing: try again later',
+  INDEX_BODY: 'the index answered with something that is not provenance: check --index-url, or try again later',
+  OFFLINE_MISS: 'run once with the network (without --offline) to fill the cache',
+  INDEX_UNAVAILABLE: 'try again later; --timeout and --deadline bound how long a run waits',
+};
 
 export function plannedEdits(packages: readonly PackageOutcome[]): IdentityEdit[] {
   const edits: IdentityEdit[] = [];
@@ -116,7 +155,7 @@ export function plannedEdits(packages: readonly PackageOutcome[]): IdentityEdit[
 }
 
 function failed(path: string, error: PylockAttestError): LockfileResult {
-  return { path, packages: [], findings: [], warnings: [], changed: false, written: false, error: { code: error.code, message: error.describe() } };
+  return { path, packages: [], findings: [], warnings: [], changed: false, written: false, error: error.toReport() };
 }
 
 /** Input errors (2) outrank index failures (3), which outrank findings (1), the policy's own included. */

@@ -5,33 +5,48 @@ import type { Identity, Provenance } from '../core/types.js';
 import type { FileQuery } from '../net/provenance-client.js';
 import type { RunContext } from './run-context.js';
 
+/** How one file's outcome came about, for --verbose: filled in as the work happens. */
+export interface FileTrace {
+  /** The outcome was kept from an earlier run (app/outcome-cache.ts): nothing was looked up or verified. */
+  reused: boolean;
+  /** Time to the index's answer (from the cache or the network). */
+  lookupMs: number;
+  /** Time spent verifying its attestations. */
+  verifyMs: number;
+}
+
 /**
  * One locked file: fetch its provenance and verify every attestation in it.
  * Results are data; nothing here throws for a per-file problem.
  */
-export function evaluateFile(ctx: RunContext, pkg: LockedPackage, file: LockedFile, indexUrl: string, verify: boolean): Promise<FileOutcome> {
-  return ctx.inWindow(() => evaluateNow(ctx, pkg, file, indexUrl, verify));
+export function evaluateFile(ctx: RunContext, pkg: LockedPackage, file: LockedFile, indexUrl: string, verify: boolean, trace?: FileTrace): Promise<FileOutcome> {
+  return ctx.inWindow(() => evaluateNow(ctx, pkg, file, indexUrl, verify, trace));
 }
 
 /** A kept outcome while the answers behind it are fresh (app/outcome-cache.ts), else the work. */
-async function evaluateNow(ctx: RunContext, pkg: LockedPackage, file: LockedFile, indexUrl: string, verify: boolean): Promise<FileOutcome> {
+async function evaluateNow(ctx: RunContext, pkg: LockedPackage, file: LockedFile, indexUrl: string, verify: boolean, trace?: FileTrace): Promise<FileOutcome> {
   // Ask for the spelling the index lists; with only a `name` (maybe normalized), let the listing decide.
   const query: FileQuery = { indexUrl, project: pkg.project, version: pkg.version ?? '', filename: file.urlName ?? file.filename, sha256: file.sha256 };
   if (file.urlName === undefined) query.exactName = false;
   const outcomes = await ctx.outcomes(verify);
   const key = outcomes?.key(query);
-  if (outcomes === undefined || key === undefined) return lookupAndCheck(ctx, file, query, verify);
+  if (outcomes === undefined || key === undefined) return lookupAndCheck(ctx, file, query, verify, trace);
   const known = await outcomes.get(key, query);
-  if (known !== undefined) return known;
-  const outcome = await lookupAndCheck(ctx, file, query, verify);
+  if (known !== undefined) {
+    if (trace) trace.reused = true;
+    return known;
+  }
+  const outcome = await lookupAndCheck(ctx, file, query, verify, trace);
   await outcomes.put(key, outcome, ctx.freshHorizon);
   return outcome;
 }
 
-async function lookupAndCheck(ctx: RunContext, file: LockedFile, query: FileQuery, verify: boolean): Promise<FileOutcome> {
+async function lookupAndCheck(ctx: RunContext, file: LockedFile, query: FileQuery, verify: boolean, trace?: FileTrace): Promise<FileOutcome> {
   // The outcome names the file as the index was asked about it (the outcome cache checks that name).
   const base = { filename: query.filename, sha256: file.sha256 };
+  const started = performance.now();
   const result = await ctx.lookup(query);
+  if (trace) trace.lookupMs = Math.round(performance.now() - started);
   switch (result.status) {
     case 'none':
       return { ...base, status: 'no-provenance', identities: [], detail: result.detail, source: result.url };
@@ -40,7 +55,9 @@ async function lookupAndCheck(ctx: RunContext, file: LockedFile, query: FileQuer
     case 'index-mismatch':
       return { ...base, status: 'index-mismatch', identities: [], detail: result.detail, source: result.url };
     case 'found': {
+      const checking = performance.now();
       const outcome = await checkProvenance(ctx, result.provenance, file, verify, result.digest);
+      if (trace) trace.verifyMs = verify ? Math.round(performance.now() - checking) : 0;
       return { ...base, ...outcome, source: result.url };
     }
   }

@@ -4,7 +4,7 @@ import { allowanceFor, judgeFindings, type Policy } from '../core/policy.js';
 import { PylockAttestError } from '../errors.js';
 import { checkIndexUrl, judgeIndexUrl, redactUrl } from '../net/urls.js';
 import { defaultCacheDir } from './cache-dir.js';
-import { evaluateFile } from './evaluate-file.js';
+import { evaluateFile, type FileTrace } from './evaluate-file.js';
 import { loadLockfile, type LoadedLockfile } from './read-lockfile.js';
 import { RunContext, type NetworkOptions, type VerifyOptions } from './run-context.js';
 
@@ -15,6 +15,8 @@ export interface EvaluateOptions extends NetworkOptions, VerifyOptions {
   allowIdentityChange?: boolean;
   /** Progress: files evaluated so far out of the total. */
   onProgress?: (progress: { done: number; total: number }) => void;
+  /** Each file of each lockfile once it is decided, with how its answer came about (the CLI's --verbose). */
+  onFile?: (file: FileReport) => void;
   /**
    * The index a caller chose for a package (lock: the one its requirements
    * named, credentials included, which the written `index` key never holds).
@@ -31,6 +33,18 @@ export interface EvaluateOptions extends NetworkOptions, VerifyOptions {
   now?: Date;
 }
 
+/** One file of one lockfile, as `onFile` reports it. */
+export interface FileReport extends FileTrace {
+  lockfile: string;
+  package: string;
+  version: string | undefined;
+  filename: string;
+  status: FileOutcome['status'];
+  /** The URL the answer came from (credentials removed). */
+  url?: string;
+  detail?: string;
+}
+
 /** One lockfile after every file was fetched and verified; nothing written yet. */
 export type EvaluatedLockfile =
   | { path: string; ok: true; lock: LoadedLockfile; packages: PackageOutcome[] }
@@ -38,7 +52,8 @@ export type EvaluatedLockfile =
 
 export interface Evaluation {
   lockfiles: EvaluatedLockfile[];
-  verified: boolean;
+  /** Attestations were verified (false only with `verify: false`). */
+  verification: boolean;
   /** Where the trusted root came from, when verification ran. */
   trustRoot?: string;
   requests: number;
@@ -74,7 +89,7 @@ async function evaluateWith(ctx: RunContext, loaded: Loaded[], options: Evaluate
   const pending = scheduleAll(ctx, loaded, verify, options);
   await Promise.all(pending.jobs);
   const lockfiles = pending.entries.map((e) => decideLockfile(e, options));
-  const evaluation: Evaluation = { lockfiles, verified: verify, requests: ctx.requests };
+  const evaluation: Evaluation = { lockfiles, verification: verify, requests: ctx.requests };
   if (ctx.trust) evaluation.trustRoot = ctx.trust.source;
   return evaluation;
 }
@@ -100,7 +115,7 @@ interface Pending {
 
 function scheduleAll(ctx: RunContext, loaded: Loaded[], verify: boolean, options: EvaluateOptions): { entries: Pending[]; jobs: Array<Promise<void>> } {
   const jobs: Array<Promise<void>> = [];
-  const memo = new Map<string, Promise<FileOutcome>>();
+  const memo = new Map<string, Promise<{ outcome: FileOutcome; trace: FileTrace }>>();
   const progress = { done: 0, total: 0 };
   const entries = loaded.map((entry) => {
     const pending: Pending = { loaded: entry, outcomes: new Map(), evaluated: new Map() };
@@ -124,17 +139,28 @@ function scheduleAll(ctx: RunContext, loaded: Loaded[], verify: boolean, options
         // The same file in several lockfiles is fetched and verified once.
         const key = JSON.stringify([indexUrl, pkg.project, pkg.version, file.filename, file.sha256]);
         let job = memo.get(key);
-        if (!job) memo.set(key, (job = evaluateFile(ctx, pkg, file, indexUrl, verify)));
-        jobs.push(job.then((o) => {
-          files[i] = o;
+        if (!job) {
+          const trace: FileTrace = { reused: false, lookupMs: 0, verifyMs: 0 };
+          memo.set(key, (job = evaluateFile(ctx, pkg, file, indexUrl, verify, trace).then((outcome) => ({ outcome, trace }))));
+        }
+        jobs.push(job.then(({ outcome, trace }) => {
+          files[i] = outcome;
           progress.done++;
           options.onProgress?.({ ...progress });
+          options.onFile?.(fileReport(entry.path, listed, outcome, trace));
         }));
       });
     }
     return pending;
   });
   return { entries, jobs };
+}
+
+function fileReport(lockfile: string, pkg: LockedPackage, outcome: FileOutcome, trace: FileTrace): FileReport {
+  const report: FileReport = { lockfile, package: pkg.name, version: pkg.version, filename: outcome.filename, status: outcome.status, ...trace };
+  if (outcome.source !== undefined) report.url = outcome.source;
+  if (outcome.detail !== undefined) report.detail = outcome.detail;
+  return report;
 }
 
 /**

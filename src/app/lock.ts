@@ -29,8 +29,9 @@ import type { PolicySource } from '../io/policy-file.js';
 import { readRequirementsFiles } from '../io/requirements-file.js';
 import { checkIndexUrl, judgeIndexUrl, redactUrl } from '../net/urls.js';
 import { defaultCacheDir } from './cache-dir.js';
-import { exitCodeOf, plannedEdits, runPolicy, unavailableMessage, withPolicy, type LockfileResult } from './enrich.js';
+import { exitCodeOf, plannedEdits, runPolicy, unavailableError, withPolicy, type LockfileResult } from './enrich.js';
 import { DEFAULT_INDEX_URL, evaluateLoaded, type EvaluateOptions } from './evaluate.js';
+import { checkOptionKeys, optionKeys } from './option-keys.js';
 import { lockfileFromSource, type LoadedLockfile } from './read-lockfile.js';
 import { RunContext } from './run-context.js';
 
@@ -47,8 +48,9 @@ export interface LockOptions extends EvaluateOptions, PolicySource {
 }
 
 export interface LockResult {
-  schema: 'pylock-attest/lock@1';
-  verified: boolean;
+  schema: 'pylock-attest/lock@2';
+  /** Attestations were verified; false only with `verify: false` (--no-verify). */
+  verification: boolean;
   trustRoot?: string;
   /** Where the policy came from; absent when there was none. */
   policy?: string;
@@ -66,7 +68,36 @@ export interface LockResult {
 /** Lockfile names PEP 751 allows. */
 const LOCK_NAME = /^pylock\.([^.]+\.)?toml$/;
 
+/** Every option lock takes: anything else from plain JavaScript is a usage error. */
+export const LOCK_OPTION_KEYS = optionKeys<LockOptions>({
+  output: true,
+  requiresPython: true,
+  dryRun: true,
+  env: true,
+  policy: true,
+  policyFile: true,
+  cwd: true,
+  allowIdentityChange: true,
+  onProgress: true,
+  onFile: true,
+  indexUrlFor: true,
+  now: true,
+  indexUrl: true,
+  allowIndexHosts: true,
+  concurrency: true,
+  provenanceSource: true,
+  timeoutMs: true,
+  deadlineMs: true,
+  onRequest: true,
+  verify: true,
+  trustedRoot: true,
+  cacheDir: true,
+  cache: true,
+  offline: true,
+});
+
 export async function lock(requirements: readonly string[], options: LockOptions = {}): Promise<LockResult> {
+  checkOptionKeys('lock', options, LOCK_OPTION_KEYS);
   if (requirements.length === 0) throw new PylockAttestError('USAGE', 'name at least one requirements file', { hint: 'pylock-attest lock requirements.txt -o pylock.toml' });
   if (options.requiresPython !== undefined && (options.requiresPython.trim() === '' || !validRange(options.requiresPython))) {
     throw new PylockAttestError('USAGE', `--requires-python ${JSON.stringify(options.requiresPython)} is not a PEP 440 specifier set`, { hint: 'for example --requires-python ">=3.9"' });
@@ -98,11 +129,11 @@ class LockRun {
   readonly ctx: RunContext;
   readonly warnings: string[] = [];
   readonly files: string[] = [];
-  private verified: boolean;
+  private verification: boolean;
 
   constructor(readonly output: string, readonly options: LockOptions, readonly policy: Policy) {
     this.ctx = new RunContext(options, { ...options, cacheDir: options.cacheDir ?? defaultCacheDir() });
-    this.verified = options.verify ?? true;
+    this.verification = options.verify ?? true;
     if (!LOCK_NAME.test(basename(output))) this.warnings.push(`${output}: PEP 751 names lockfiles pylock.toml or pylock.<name>.toml`);
   }
 
@@ -185,13 +216,13 @@ class LockRun {
       indexUrl: undefined,
       indexUrlFor: (pkg: LockedPackage) => (pkg.index_url === undefined ? undefined : realIndex.get(pkg.index_url)),
     });
-    this.verified = evaluation.verified;
+    this.verification = evaluation.verification;
     const entry = evaluation.lockfiles[0]!;
     if (!entry.ok) throw entry.error;
     const { packages } = entry;
     const result: LockfileResult = { path: this.output, packages, findings: packages.flatMap((p) => p.findings), warnings: [...this.warnings, ...candidate.model.warnings], changed: false, written: false };
     if (packages.some((p) => p.status === 'unavailable')) {
-      return this.result({ ...result, error: { code: 'INDEX_UNAVAILABLE', message: unavailableMessage(this.output, packages) } }, evaluation.trustRoot);
+      return this.result({ ...result, error: unavailableError(this.output, packages).toReport() }, evaluation.trustRoot);
     }
     const edits = plannedEdits(packages);
     const text = edits.length > 0 ? applyIdentityEdits(candidate.source.text, candidate.model.data, edits, this.output).text : candidate.source.text;
@@ -219,14 +250,14 @@ class LockRun {
 
   private result(lockfile: LockfileResult, trustRoot: string | undefined): LockResult {
     const policyFindings = expiredAllowanceFindings(this.policy, this.options.now ?? new Date());
-    const result: LockResult = { schema: 'pylock-attest/lock@1', verified: this.verified, requirements: this.files, output: this.output, lockfiles: [lockfile], requests: this.ctx.requests, exitCode: exitCodeOf([lockfile], policyFindings) };
+    const result: LockResult = { schema: 'pylock-attest/lock@2', verification: this.verification, requirements: this.files, output: this.output, lockfiles: [lockfile], requests: this.ctx.requests, exitCode: exitCodeOf([lockfile], policyFindings) };
     if (trustRoot !== undefined) result.trustRoot = trustRoot;
     withPolicy(result, this.policy, policyFindings);
     return result;
   }
 
   failed(error: PylockAttestError): LockResult {
-    const lockfile: LockfileResult = { path: this.output, packages: [], findings: [], warnings: this.warnings, changed: false, written: false, error: { code: error.code, message: error.describe() } };
+    const lockfile: LockfileResult = { path: this.output, packages: [], findings: [], warnings: this.warnings, changed: false, written: false, error: error.toReport() };
     return this.result(lockfile, undefined);
   }
 

@@ -41,7 +41,7 @@ export function renderRefreshSummary(result: RefreshResult, maxChars = SUMMARY_M
 
 function render(result: RefreshResult, limit: number): string {
   const out: string[] = [`## pylock-attest refresh: ${HEADLINES[result.outcome]}`, '', EXPLANATIONS[result.outcome], ''];
-  if (!result.verified) out.push('> [!WARNING]', '> Run with `--no-verify`: the identities below are the index\'s **unverified** claims.', '');
+  if (!result.verification) out.push('> [!WARNING]', '> Run with `--no-verify`: the identities below are the index\'s **unverified** claims.', '');
   out.push(...overview(result));
   out.push(...errors(result));
   out.push(...findingList('Needs a human', result, (f) => f.severity === 'error' && !f.allowed, limit));
@@ -67,7 +67,7 @@ function overview(result: RefreshResult): string[] {
 function errors(result: RefreshResult): string[] {
   const failed = result.lockfiles.filter((l) => l.error);
   if (failed.length === 0) return [];
-  return [`### Errors (${failed.length})`, '', ...failed.map((l) => `- ${code(l.path)}: ${code(l.error!.code)} ${code(l.error!.message, 600)}`), ''];
+  return [`### Errors (${failed.length})`, '', ...failed.map((l) => `- ${code(l.path)}: ${code(l.error!.code)} ${code(l.error!.message, 600)}${l.error!.hint === undefined ? '' : ` (what to do: ${code(l.error!.hint, 300)})`}`), ''];
 }
 
 function findingList(title: string, result: RefreshResult, keep: (f: Finding) => boolean, limit: number): string[] {
@@ -86,7 +86,7 @@ function findingItem(path: string, f: Finding): string {
     lines.push(`  - ${code(f.message, 600)}`);
   }
   if (f.allowance) lines.push(`  - allowed by ${code(`${f.allowance.source}:${f.allowance.line}`)} until ${code(f.allowance.expires)}: ${code(f.allowance.reason, 300)}`);
-  lines.push(`  - how to respond: see ${code(`docs/audit.md#${f.category}`)} in the pylock-attest documentation`);
+  lines.push(`  - how to respond: ${code(`pylock-attest explain ${f.category}`)}`);
   return lines.join('\n');
 }
 

@@ -1,4 +1,5 @@
-import { enrich, type EnrichOptions, type EnrichResult } from './enrich.js';
+import { ENRICH_OPTION_KEYS, enrich, type EnrichOptions, type EnrichResult } from './enrich.js';
+import { checkOptionKeys } from './option-keys.js';
 
 /**
  * The scheduled job: re-check every locked file, record what is newly
@@ -25,7 +26,7 @@ export type RefreshOutcome = 'unchanged' | 'updated' | 'needs-human' | 'failed';
 export const EXIT_UPDATED = 4;
 
 export interface RefreshResult extends Omit<EnrichResult, 'schema' | 'exitCode'> {
-  schema: 'pylock-attest/refresh@1';
+  schema: 'pylock-attest/refresh@2';
   outcome: RefreshOutcome;
   /** 0 unchanged, 4 updated, 1 needs a human, 2 usage/input, 3 network/index. */
   exitCode: 0 | 1 | 2 | 3 | typeof EXIT_UPDATED;
@@ -35,6 +36,7 @@ export interface RefreshResult extends Omit<EnrichResult, 'schema' | 'exitCode'>
 
 /** Re-check every lockfile, write what is newly proven, and classify the run. */
 export async function refresh(paths: readonly string[], options: RefreshOptions = {}): Promise<RefreshResult> {
+  checkOptionKeys('refresh', options, ENRICH_OPTION_KEYS);
   return refreshOutcome(await enrich(paths, options));
 }
 
@@ -44,5 +46,5 @@ export function refreshOutcome(result: EnrichResult): RefreshResult {
   const updated = result.lockfiles.filter((l) => l.changed).map((l) => l.path);
   const outcome: RefreshOutcome = exitCode === 2 || exitCode === 3 ? 'failed' : exitCode === 1 ? 'needs-human' : updated.length > 0 ? 'updated' : 'unchanged';
   const code = outcome === 'updated' ? EXIT_UPDATED : exitCode;
-  return { schema: 'pylock-attest/refresh@1', ...rest, outcome, exitCode: code, updated };
+  return { schema: 'pylock-attest/refresh@2', ...rest, outcome, exitCode: code, updated };
 }

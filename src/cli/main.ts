@@ -1,90 +1,76 @@
-import yargs, { type Argv } from 'yargs';
 import { PylockAttestError, exitCodeFor } from '../errors.js';
 import { VERSION } from '../version.js';
-import { RUNNERS } from './commands.js';
-import { COMMANDS, optionsFor, type CommandName } from './options.js';
+import { RUNNERS, type CommandRunner } from './commands.js';
+import { createContext, processIO, type CliContext, type CliIO, type OutputArgs } from './context.js';
+import { renderCommandHelp, renderUsage } from './help.js';
 import { checkNodeVersion } from './node-version.js';
-import { colors, safeText } from './terminal-text.js';
+import type { ArgsOf, CommandName } from './options.js';
+import { parseArgv, type RunCommand } from './parse.js';
+import { jsonText, safeText } from './terminal-text.js';
 
-export interface CliIO {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  env: NodeJS.ProcessEnv;
-}
-
-type Args = Record<string, unknown> & { _: unknown[] };
-
-/** Parse argv, run one command, and return its exit code. Only bin/ exits. */
-export async function main(argv: readonly string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
-  let code = 0;
-  const parser = buildParser(argv, io, (c) => (code = c));
+/**
+ * Parse argv, run one command, and return its exit code. Only bin/ exits.
+ * `--help`, `--version` and the usage are answered from the options table:
+ * nothing a command needs is loaded for them.
+ */
+export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
   try {
-    await parser.parseAsync();
-    return code;
+    const parsed = parseArgv(argv);
+    switch (parsed.kind) {
+      case 'usage':
+        io.stderr.write(renderUsage(io.stderr.columns));
+        return 2;
+      case 'help':
+        io.stdout.write(parsed.command === undefined ? renderUsage(io.stdout.columns) : renderCommandHelp(parsed.command, io.stdout.columns));
+        return 0;
+      case 'version':
+        io.stdout.write(`pylock-attest ${VERSION}\n`);
+        return 0;
+      case 'run':
+        return await runCommand(parsed, io);
+    }
   } catch (e) {
-    return reportError(e, io);
+    return reportError(e, createContext(io));
   }
 }
 
-function buildParser(argv: readonly string[], io: CliIO, setCode: (code: number) => void): Argv {
-  let parser = yargs([...argv])
-    .scriptName('pylock-attest')
-    .version(VERSION)
-    .strict()
-    .demandCommand(1, 'name a command')
-    .recommendCommands()
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
-    .fail((msg, err) => {
-      throw err ?? new PylockAttestError('USAGE', msg, { hint: 'see pylock-attest --help' });
-    });
-  for (const spec of COMMANDS) {
-    parser = parser.command(
-      spec.usage,
-      spec.summary,
-      (y) => configure(y, spec.name).epilogue(`${spec.details}\n\nExample: ${spec.example}`),
-      async (args) => setCode(await runCommand(spec.name, args as Args, io)),
-    );
+async function runCommand(parsed: RunCommand, io: CliIO): Promise<number> {
+  const ctx = createContext(io, parsed.args as OutputArgs);
+  try {
+    checkNodeVersion();
+    return await dispatch(parsed, ctx);
+  } catch (e) {
+    // A JSON report keeps its errors as data on stdout, so a script reads one document whatever happened.
+    if (e instanceof PylockAttestError && (parsed.args as { format?: string }).format === 'json') {
+      io.stdout.write(jsonText({ schema: 'pylock-attest/error@1', command: parsed.command, error: e.toReport(), exitCode: exitCodeFor(e.code) }));
+      return exitCodeFor(e.code);
+    }
+    return reportError(e, ctx);
   }
-  return parser.help().alias('h', 'help');
 }
 
-function configure(y: Argv, name: CommandName): Argv {
-  let out = y;
-  for (const opt of optionsFor(name)) {
-    out = out.option(opt.name, {
-      type: opt.type,
-      describe: opt.describe,
-      ...(opt.default !== undefined ? { default: opt.default } : {}),
-      ...(opt.choices ? { choices: [...opt.choices] } : {}),
-      ...(opt.defaultText !== undefined ? { defaultDescription: opt.defaultText } : {}),
-      ...(opt.alias !== undefined ? { alias: opt.alias } : {}),
-    });
-  }
-  return out;
-}
-
-async function runCommand(name: CommandName, args: Args, io: CliIO): Promise<number> {
-  checkNodeVersion();
-  const runner = await RUNNERS[name]();
-  return runner(args, io);
+/** The runner of the parsed command, with that command's own argument type (a correlated union, no cast). */
+async function dispatch<C extends CommandName>(parsed: { [K in C]: { command: K; args: ArgsOf<K> } }[C], ctx: CliContext): Promise<number> {
+  const runner: CommandRunner<C> = await RUNNERS[parsed.command]();
+  return runner(parsed.args, ctx);
 }
 
 /** Escaped for the terminal, except describe()'s own line break before the hint (a remote value's newline stays escaped). */
-function describeSafely(e: PylockAttestError): string {
-  const text = e.describe();
-  const cut = e.hint !== undefined ? text.lastIndexOf('\n  hint: ') : -1;
-  return cut < 0 ? safeText(text, 4000) : `${safeText(text.slice(0, cut), 4000)}\n  hint: ${safeText(e.hint, 1000)}`;
+export function describeSafely(e: PylockAttestError): string {
+  const hint = e.hint === undefined ? '' : `\n  hint: ${safeText(e.hint, 1000)}`;
+  return `${safeText(e.headline(), 4000)}${hint}`;
 }
 
-function reportError(e: unknown, io: CliIO): number {
-  const c = colors(Boolean(io.stderr.isTTY) && !io.env['NO_COLOR']);
+/** The one top-level catch: a message on stderr and an exit code, never a raw stack. */
+function reportError(e: unknown, ctx: CliContext): number {
+  const { io, err } = ctx;
   if (e instanceof PylockAttestError) {
-    io.stderr.write(`${c.red('error')}: ${describeSafely(e)}\n`);
+    io.stderr.write(`${err.red('error')}: ${describeSafely(e)}\n`);
     return exitCodeFor(e.code);
   }
   // An unexpected error is our bug: say so plainly, no raw stack unless asked.
   const message = e instanceof Error ? e.message : String(e);
-  io.stderr.write(`${c.red('internal error')}: ${safeText(message, 2000)}\n  please report this; set PYLOCK_ATTEST_DEBUG=1 for a stack trace\n`);
+  io.stderr.write(`${err.red('internal error')}: ${safeText(message, 2000)}\n  please report this; set PYLOCK_ATTEST_DEBUG=1 for a stack trace\n`);
   if (io.env['PYLOCK_ATTEST_DEBUG'] && e instanceof Error) io.stderr.write(`${e.stack ?? ''}\n`);
   return 2;
 }

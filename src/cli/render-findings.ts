@@ -1,11 +1,26 @@
 import type { AuditResult } from '../app/audit-result.js';
-import type { Colors } from './terminal-text.js';
+import type { CliContext } from './context.js';
+import type { FileDetails } from './render-enrich.js';
 
 export const AUDIT_FORMATS = ['text', 'json', 'markdown', 'github', 'sarif'] as const;
 export type AuditFormat = (typeof AUDIT_FORMATS)[number];
 
-/** The report for `check` and `diff` in the format asked for; each renderer is loaded only when used. */
-export async function renderFindings(result: AuditResult, format: AuditFormat, colors: Colors): Promise<string> {
+/**
+ * The report for `check` and `diff` in the format asked for; each renderer is
+ * loaded only when used. A text report's errors go to stderr, as every
+ * command's do; the other formats keep them as data on stdout.
+ */
+export async function writeFindings(result: AuditResult, format: AuditFormat, ctx: CliContext, files?: FileDetails): Promise<void> {
+  if (format === 'text') {
+    const text = (await import('./report/text.js')).renderAuditText(result, ctx, { quiet: ctx.quiet, ...(files ? { files } : {}) });
+    ctx.io.stderr.write(text.stderr);
+    ctx.io.stdout.write(text.stdout);
+    return;
+  }
+  ctx.io.stdout.write(await renderFindings(result, format));
+}
+
+export async function renderFindings(result: AuditResult, format: Exclude<AuditFormat, 'text'>): Promise<string> {
   switch (format) {
     case 'json':
       return (await import('./report/json.js')).renderAuditJson(result);
@@ -15,7 +30,5 @@ export async function renderFindings(result: AuditResult, format: AuditFormat, c
       return (await import('./report/github.js')).renderAuditGithub(result);
     case 'sarif':
       return (await import('./report/sarif.js')).renderAuditSarif(result);
-    case 'text':
-      return (await import('./report/text.js')).renderAuditText(result, colors);
   }
 }

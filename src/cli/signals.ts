@@ -7,15 +7,16 @@
  *
  * The caller (bin/) passes `exit`, so only the entry point ends the process.
  */
-import { unlinkSync } from 'node:fs';
-import { pendingTempFiles } from '../io/lockfile-io.js';
+import { removePendingTempFiles } from '../io/temp-files.js';
+
+export { removePendingTempFiles };
 
 export const INTERRUPT_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
 export type InterruptSignal = keyof typeof INTERRUPT_EXIT_CODES;
 
 /** Install handlers for SIGINT and SIGTERM; returns a function that removes them. */
-export function exitOnInterrupt(exit: (code: number) => void, stderr: NodeJS.WritableStream = process.stderr): () => void {
+export function exitOnInterrupt(exit: (code: number) => void, stderr: InterruptStream = process.stderr): () => void {
   const installed: Array<[InterruptSignal, () => void]> = [];
   for (const signal of Object.keys(INTERRUPT_EXIT_CODES) as InterruptSignal[]) {
     const handler = (): void => exit(onInterrupt(signal, stderr));
@@ -27,25 +28,17 @@ export function exitOnInterrupt(exit: (code: number) => void, stderr: NodeJS.Wri
   };
 }
 
-/** Cleans up after `signal` and returns the exit code to end with. Synchronous: the process ends right after. */
-export function onInterrupt(signal: InterruptSignal, stderr: NodeJS.WritableStream): number {
-  const removed = removePendingTempFiles();
-  const temps = removed > 0 ? `; removed ${removed} unfinished temporary file${removed === 1 ? '' : 's'}` : '';
-  stderr.write(`\npylock-attest: interrupted by ${signal}: every lockfile is either untouched or completely written, never half-written${temps}\n`);
-  return INTERRUPT_EXIT_CODES[signal];
+export interface InterruptStream {
+  write(chunk: string): boolean;
+  isTTY?: boolean;
 }
 
-/** Removes every temp file a write created and has not renamed yet; returns how many were there. */
-export function removePendingTempFiles(): number {
-  let removed = 0;
-  for (const temp of pendingTempFiles) {
-    try {
-      unlinkSync(temp);
-      removed++;
-    } catch {
-      // Already renamed into place or never created: nothing left behind.
-    }
-    pendingTempFiles.delete(temp);
-  }
-  return removed;
+/** Cleans up after `signal` and returns the exit code to end with. Synchronous: the process ends right after. */
+export function onInterrupt(signal: InterruptSignal, stderr: InterruptStream): number {
+  const removed = removePendingTempFiles();
+  const temps = removed > 0 ? `; removed ${removed} unfinished temporary file${removed === 1 ? '' : 's'}` : '';
+  // On a terminal the cursor may sit on the progress bar's line (and the echoed ^C): clear it, so the message stands alone.
+  const start = stderr.isTTY === true ? '\r\x1b[K' : '\n';
+  stderr.write(`${start}pylock-attest: interrupted by ${signal}: every lockfile is either untouched or completely written, never half-written${temps}\n`);
+  return INTERRUPT_EXIT_CODES[signal];
 }

@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { access, link, lstat, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PylockAttestError } from '../errors.js';
+import { pendingTempFiles } from './temp-files.js';
 
 const BOM = '\uFEFF';
 
@@ -78,8 +79,8 @@ function countLines(bytes: Uint8Array, end: number): number {
   return line;
 }
 
-/** Temp files we created and have not renamed yet: removed on SIGINT/SIGTERM by the CLI. */
-export const pendingTempFiles = new Set<string>();
+/** Temp files we created and have not renamed yet: removed on SIGINT/SIGTERM by the CLI (io/temp-files.ts). */
+export { pendingTempFiles };
 
 /** What a write did: replaced the file, or found it already holding exactly our bytes. */
 export type WriteOutcome = 'written' | 'already-current';

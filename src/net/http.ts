@@ -196,7 +196,7 @@ interface Classified {
 const UNREACHABLE = new WeakSet<PylockAttestError>();
 
 const CA_HINT = 'if the index uses a private CA, point NODE_EXTRA_CA_CERTS at its PEM file';
-const PROXY_HINT = 'a proxy is configured (HTTPS_PROXY / HTTP_PROXY): check that it is up, or list the index in NO_PROXY';
+const PROXY_HINT = 'a proxy is configured in HTTPS_PROXY or HTTP_PROXY: check that it is up, or list the index in NO_PROXY';
 
 /** Whether the environment names a proxy: then "refused" or "timed out" may be the proxy's doing, not the index's. */
 function proxyConfigured(): boolean {

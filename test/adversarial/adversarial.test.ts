@@ -16,7 +16,7 @@ import { MINTED_TABLE } from './cases-minted.ts';
 import { REAL_NEEDS, REAL_TABLE } from './cases-real.ts';
 import { combinedExit, problems, runTable, type Exit, type Table, type TableResult } from './harness.ts';
 
-const schema = JSON.parse(readFileSync(new URL('../../docs/schema/enrich-v1.schema.json', import.meta.url), 'utf8'));
+const schema = JSON.parse(readFileSync(new URL('../../docs/schema/enrich-v2.schema.json', import.meta.url), 'utf8'));
 const validate = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true }).compile(schema);
 const gate = interopGate(...REAL_NEEDS);
 

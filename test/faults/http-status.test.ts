@@ -129,8 +129,10 @@ describe.skipIf(!BUILT)(`status faults from the index, through the CLI${BUILT ? 
     const path = lab.lockfile('text.toml');
     const run = await lab.enrich(path, [...args, '--format', 'text']);
     expect(run.code).toBe(3);
+    // A text report's errors go to stderr; the report itself still names the lockfile.
     expect(run.stdout).toContain(path);
-    expect(run.stdout).toMatch(/429/);
+    expect(run.stderr).toContain(path);
+    expect(run.stderr).toMatch(/429/);
     expect(run.stdout).toMatch(/not written/);
   });
 });

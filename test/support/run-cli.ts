@@ -3,7 +3,7 @@
  * environment (no proxy, no colour, only what the test passes), and the
  * exit code, signal, output and wall time collected.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -48,3 +48,43 @@ export function runCli(args: string[], opts: CliRunOptions = {}): Promise<CliRun
     opts.onSpawn?.(child);
   });
 }
+
+export interface PtyRun {
+  code: number | null;
+  /** Everything the terminal received (stdout and stderr interleaved, as a user sees them). */
+  output: string;
+}
+
+export interface PtyRunOptions {
+  env?: Record<string, string>;
+  cwd?: string;
+  /** The CLI writes its pid here once started, e.g. to send it SIGINT as a user's Ctrl-C does. */
+  pidFile?: string;
+  /** Called with the terminal output so far, each time more arrives. */
+  onOutput?: (soFar: string) => void;
+}
+
+/**
+ * The built CLI on a pseudo-terminal (util-linux `script`), 100 columns wide:
+ * what TTY-only behaviour (colour, the progress bar, Ctrl-C) looks like to a
+ * user. `HAS_SCRIPT` says whether `script` is installed.
+ */
+export function runCliInPty(args: string[], opts: PtyRunOptions = {}): Promise<PtyRun> {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const pid = opts.pidFile === undefined ? '' : `echo $$ > ${quote(opts.pidFile)}; `;
+  const command = `stty cols 100 rows 40; ${pid}exec ${[process.execPath, BIN, ...args].map(quote).join(' ')}`;
+  const env = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', TERM: 'xterm-256color', ...opts.env };
+  return new Promise((done, fail) => {
+    const child = spawn('script', ['-qfec', command, '/dev/null'], { env, stdio: ['ignore', 'pipe', 'pipe'], ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }) });
+    let output = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      output += d;
+      opts.onOutput?.(output);
+    });
+    child.stderr.resume();
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, output }));
+  });
+}
+
+export const HAS_SCRIPT = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;

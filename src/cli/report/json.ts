@@ -1,5 +1,6 @@
 import type { AuditResult } from '../../app/audit-result.js';
 import type { Finding } from '../../core/outcome.js';
+import { jsonText } from '../terminal-text.js';
 
 /**
  * The JSON report, schema `pylock-attest/findings@1`
@@ -7,7 +8,7 @@ import type { Finding } from '../../core/outcome.js';
  * `allowed` is always a boolean, `version` a string or null.
  */
 export function renderAuditJson(result: AuditResult): string {
-  return JSON.stringify({ ...result, findings: result.findings.map(jsonFinding) }, null, 2) + '\n';
+  return jsonText({ ...result, findings: result.findings.map(jsonFinding) });
 }
 
 function jsonFinding(f: Finding): Record<string, unknown> {

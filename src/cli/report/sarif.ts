@@ -35,7 +35,7 @@ function rule(category: (typeof AUDIT_CATEGORIES)[number]) {
     id: category,
     name: category.replace(/(^|-)(\w)/g, (_, _d: string, ch: string) => ch.toUpperCase()),
     shortDescription: { text: CATEGORY_SUMMARY[category] },
-    help: { text: `What it means, how to investigate it and how to accept it: docs/audit.md, section "${category}".` },
+    help: { text: `What it means, how to investigate it and how to accept it: run \`pylock-attest explain ${category}\` (docs/audit.md, section "${category}").` },
     defaultConfiguration: { level: LEVEL[DEFAULT_SEVERITY[category]] },
   };
 }

@@ -1,0 +1,36 @@
+import type { EvaluateOptions } from '../app/evaluate.js';
+import type { CliContext } from './context.js';
+import { createProgressBar, wantsProgress } from './progress.js';
+import type { FileDetails } from './render-enrich.js';
+import { safeText } from './terminal-text.js';
+
+/**
+ * What every networked command (enrich, refresh, lock, check) shares around
+ * its run: the progress bar on a terminal (never with --format json, --quiet
+ * or --verbose), and for --verbose each request as it is sent (stderr) and
+ * each file's detail for the report.
+ */
+export async function runWithView<O extends EvaluateOptions, R>(ctx: CliContext, format: string, options: O, run: (options: O) => Promise<R>): Promise<{ result: R; files?: FileDetails }> {
+  const requested = new Set<string>();
+  const files: FileDetails | undefined = ctx.verbose ? { reports: [], requested } : undefined;
+  const bar = !ctx.quiet && !ctx.verbose && wantsProgress(ctx.io.stderr, format, ctx.io.env) ? createProgressBar(ctx.io.stderr) : undefined;
+  if (bar) options.onProgress = (p) => bar.update(p);
+  if (files) {
+    options.onFile = (report) => files.reports.push(report);
+    options.onRequest = ({ method, url }) => {
+      requested.add(url);
+      ctx.io.stderr.write(`${ctx.err.dim(`${method} ${safeText(url, 500)}`)}\n`);
+    };
+  }
+  try {
+    const result = await run(options);
+    return files ? { result, files } : { result };
+  } finally {
+    bar?.finish();
+  }
+}
+
+/** Before the run, once, loudly: with --no-verify every identity is only the index's claim. */
+export function warnNoVerify(ctx: CliContext, verify: boolean | undefined): void {
+  if (verify === false) ctx.io.stderr.write(`${ctx.err.yellow('warning')}: --no-verify: identities will be taken from the index's claims WITHOUT verification\n`);
+}
