@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeIndex, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore } from './support/mint.ts';
 import { tempDir } from './support/workspace.ts';
+import { TEST_STATE_ENV } from './support/isolate-state.ts';
 
 const BIN = resolve(import.meta.dirname, '../bin/pylock-attest.js');
 const cacheDir = mkdtempSync(join(tmpdir(), 'pylock-attest-cli-cache-'));
@@ -15,7 +16,7 @@ const cacheDir = mkdtempSync(join(tmpdir(), 'pylock-attest-cli-cache-'));
 function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
     // A private cache dir: a reused loopback port must never meet another test's cached answers.
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', PYLOCK_ATTEST_CACHE_DIR: cacheDir, ...env } });
+    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', PYLOCK_ATTEST_CACHE_DIR: cacheDir, ...TEST_STATE_ENV, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

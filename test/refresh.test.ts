@@ -7,6 +7,7 @@ import { SUMMARY_MAX_CHARS, code, renderRefreshSummary } from '../src/app/refres
 import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore, type MintPublisher, type MockSigstore } from './support/mint.ts';
 import { tempDir } from './support/workspace.ts';
+import { TEST_STATE_ENV } from './support/isolate-state.ts';
 
 const BIN = resolve(import.meta.dirname, '../bin/pylock-attest.js');
 const SHA = { demo: 'ab'.repeat(32), other: 'cd'.repeat(32), bare: 'ef'.repeat(32) };
@@ -142,7 +143,7 @@ describe('the refresh summary is safe to paste into a PR', () => {
 
 function cli(args: string[], cacheDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', PYLOCK_ATTEST_CACHE_DIR: cacheDir } });
+    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', PYLOCK_ATTEST_CACHE_DIR: cacheDir, ...TEST_STATE_ENV } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -12,6 +12,7 @@ export async function runCheck(args: Args, io: CliIO): Promise<number> {
   if (paths.length === 0) throw new PylockAttestError('USAGE', 'name at least one lockfile', { hint: 'pylock-attest check pylock.toml' });
   const format = auditFormat(args['format']);
   const options = await checkOptions(args);
+  if (!options.offline) options.onWarning = (await import('./run-enrich.js')).warnOn(io);
   const bar = !options.offline && wantsProgress(io.stderr, format === 'text' ? 'text' : 'json', io.env) ? createProgressBar(io.stderr) : undefined;
   if (bar) options.onProgress = (p) => bar.update(p);
   let result;

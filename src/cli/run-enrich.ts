@@ -4,7 +4,7 @@ import type { CliIO } from './main.js';
 import type { ProvenanceMode } from '../net/provenance-client.js';
 import { createProgressBar, wantsProgress } from './progress.js';
 import { renderEnrichJson, renderEnrichText, type EnrichReport } from './render-enrich.js';
-import { colors } from './terminal-text.js';
+import { colors, safeText } from './terminal-text.js';
 
 type Args = Record<string, unknown>;
 
@@ -22,6 +22,7 @@ export async function runEnrich(args: Args, io: CliIO): Promise<number> {
  */
 export async function runWithProgress<O extends EnrichOptions, R>(args: Args, io: CliIO, options: O, run: (options: O) => Promise<R>): Promise<R> {
   if (options.verify === false) io.stderr.write('WARNING: --no-verify: identities will be taken from the index\'s claims WITHOUT verification.\n');
+  options.onWarning = warnOn(io);
   const bar = wantsProgress(io.stderr, args['format'], io.env) ? createProgressBar(io.stderr) : undefined;
   if (bar) options.onProgress = (p) => bar.update(p);
   try {
@@ -29,6 +30,11 @@ export async function runWithProgress<O extends EnrichOptions, R>(args: Args, io
   } finally {
     bar?.finish();
   }
+}
+
+/** Run-level warnings (the cache not used, the trusted root's fallback) on stderr, escaped: they may quote remote text. */
+export function warnOn(io: CliIO): (message: string) => void {
+  return (message) => io.stderr.write(`WARNING: ${safeText(message, 2000)}\n`);
 }
 
 /** enrich's report (text or JSON) on stdout; lock and refresh report the same way. */
