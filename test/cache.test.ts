@@ -203,6 +203,40 @@ describe('HTTP cache', () => {
     after.close();
   });
 
+  it('authenticates index blocks: a block moved to another segment, or records made with another key, are misses', async () => {
+    const dir = join(ws.dir, 'moved');
+    const key = cacheKey('https://moved.example/x', ACCEPT);
+    const writer = openStore(dir);
+    await writer.set(key, Buffer.from('genuine'));
+    const at = writer.locate(key)!;
+    writer.close();
+    // The same bytes under a newer segment name: the block's HMAC names the segment it was written in.
+    const renamed = at.file.replace(/\/(\d+)-/, (_, ms: string) => `/${Number(ms) + 5000}-`);
+    for (const ext of ['.log', '.idx']) writeFileSync(renamed.replace(/\.log$/, ext), readFileSync(at.file.replace(/\.log$/, ext)));
+    const reader = openStore(dir);
+    expect((await reader.get(key))!.toString()).toBe('genuine'); // from the original segment
+    expect(reader.discarded).toBe(1); // the copy's block
+    reader.close();
+    const stranger = new CacheStore(dir, randomBytes(32), { purpose: 'test' });
+    expect(await stranger.get(key)).toBeUndefined();
+    expect(stranger.keys()).toEqual([]);
+    const otherPurpose = openStore(dir, { purpose: 'verdicts' });
+    expect(await otherPurpose.get(key)).toBeUndefined(); // records never move between stores
+  });
+
+  it('deletes idle segments of which nothing authenticates (a cache restored from a machine with another key)', async () => {
+    const dir = join(ws.dir, 'foreign');
+    const foreign = new CacheStore(dir, randomBytes(32), { purpose: 'test' });
+    await foreign.set(cacheKey('https://foreign.example/x', ACCEPT), Buffer.from('theirs'));
+    foreign.close();
+    const ours = openStore(dir, { compactAgeMs: 0 });
+    expect(ours.keys()).toEqual([]);
+    expect(segmentCount(dir)).toBe(0);
+    await ours.set(cacheKey('https://foreign.example/x', ACCEPT), Buffer.from('ours'));
+    ours.close();
+    expect((await openStore(dir).get(cacheKey('https://foreign.example/x', ACCEPT)))!.toString()).toBe('ours');
+  });
+
   it('reports the horizon: the earliest freshness limit among the answers it served', async () => {
     const { clock, cache } = setup();
     expect(cache.horizon).toBe(Number.POSITIVE_INFINITY);

@@ -44,13 +44,19 @@ export function openCache(cacheDir: string, stateDir: string): CacheOpening {
   if (isWithin(stateDir, cacheDir)) return refused(`the cache key's directory ${stateDir} is inside the cache directory ${cacheDir}, where it would travel with a restored cache`, 'set PYLOCK_ATTEST_STATE_DIR to a directory outside the cache');
   const dirProblem = privateDirProblem(cacheDir);
   if (dirProblem !== undefined) return refused(`cache directory: ${dirProblem}`, `make it yours alone (chmod go-w ${cacheDir}), or pick another with --cache-dir, or run with --no-cache`);
+  let key: Buffer;
   try {
-    makePrivateDir(cacheDir);
-    return { ok: true, cache: new OpenCache(cacheDir, loadOrCreateKey(stateDir)) };
+    key = loadOrCreateKey(stateDir);
   } catch (e) {
     if (e instanceof KeyProblem) return refused(e.message, e.hint);
+    throw e;
+  }
+  try {
+    makePrivateDir(cacheDir);
+  } catch (e) {
     return refused(`cannot create the cache directory ${cacheDir}: ${errno(e)}`, 'pick another with --cache-dir, or run with --no-cache');
   }
+  return { ok: true, cache: new OpenCache(cacheDir, key) };
 }
 
 class KeyProblem extends Error {

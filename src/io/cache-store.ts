@@ -317,7 +317,8 @@ export class CacheStore {
   #idle(segment: string): boolean {
     if (segment === this.#own?.name) return false;
     try {
-      const touched = Math.max(...['.log', '.idx'].map((ext) => statSync(path.join(this.#dir, `${segment}${ext}`)).mtimeMs));
+      // Whole milliseconds, like Date.now(): a file written this very millisecond is not from the future.
+      const touched = Math.max(...['.log', '.idx'].map((ext) => Math.floor(statSync(path.join(this.#dir, `${segment}${ext}`)).mtimeMs)));
       return Date.now() - touched >= this.#compactAge;
     } catch {
       return false;

@@ -64,7 +64,6 @@ interface Served {
   file: FakeFile;
   /** Serialized provenance, or undefined when the file has none. */
   body: Buffer | undefined;
-  etag: string | undefined;
 }
 
 function normalize(name: string): string {
@@ -119,10 +118,9 @@ class Index {
 
   add(file: FakeFile): void {
     const body = file.provenance === null || file.provenance === undefined ? undefined : Buffer.from(JSON.stringify(file.provenance));
-    const etag = body === undefined ? undefined : `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
     const key = normalize(file.project);
     const list = this.byProject.get(key) ?? [];
-    list.push({ file, body, etag });
+    list.push({ file, body });
     this.byProject.set(key, list);
   }
 
@@ -174,6 +172,13 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(buf);
 }
 
+/** A 200 with an ETag, or a bodiless 304 when the request's If-None-Match names it (as warehouse and its CDN do). */
+function sendCacheable(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>, body: Buffer): void {
+  const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
+  if (req.headers['if-none-match'] === etag) return send(res, 304, { ...headers, etag });
+  send(res, 200, { ...headers, etag }, body);
+}
+
 function sendJson(res: ServerResponse, status: number, value: unknown, type = 'application/json'): void {
   send(res, status, { 'content-type': type }, JSON.stringify(value));
 }
@@ -190,7 +195,7 @@ function serveSimple(index: Index, req: IncomingMessage, res: ServerResponse, re
     // Like warehouse: without a JSON Accept the page is HTML.
     return send(res, 200, { 'content-type': 'text/html; charset=utf-8' }, `<!DOCTYPE html><html><body><h1>${project}</h1></body></html>`);
   }
-  send(res, 200, { 'content-type': SIMPLE_JSON, 'cache-control': 'max-age=600', vary: 'Accept' }, page);
+  sendCacheable(req, res, { 'content-type': SIMPLE_JSON, 'cache-control': 'max-age=600', vary: 'Accept' }, page);
 }
 
 function serveIntegrity(index: Index, req: IncomingMessage, res: ServerResponse, rest: string[]): void {
@@ -204,16 +209,14 @@ function serveIntegrity(index: Index, req: IncomingMessage, res: ServerResponse,
   const served = index.find(project, version, filename);
   if (served === undefined) return sendJson(res, 404, { message: 'Not Found' });
   if (served.body === undefined) return sendJson(res, 404, { message: `No provenance available for ${filename}` }, offer);
-  send(res, 200, { 'content-type': offer, 'cache-control': 'max-age=600', vary: 'Accept', etag: served.etag! }, served.body);
+  sendCacheable(req, res, { 'content-type': offer, 'cache-control': 'max-age=600', vary: 'Accept' }, served.body);
 }
 
 function serveProvenance(index: Index, req: IncomingMessage, res: ServerResponse, rest: string[]): void {
   const [project, version, filename] = rest;
   const served = rest.length === 3 && project !== undefined && version !== undefined && filename !== undefined ? index.find(project, version, filename) : undefined;
   if (served?.body === undefined) return sendJson(res, 404, { message: 'Not Found' });
-  const headers = { 'content-type': INTEGRITY_JSON, 'cache-control': 'max-age=600', etag: served.etag! };
-  if (req.headers['if-none-match'] === served.etag) return send(res, 304, headers);
-  send(res, 200, headers, served.body);
+  sendCacheable(req, res, { 'content-type': INTEGRITY_JSON, 'cache-control': 'max-age=600' }, served.body);
 }
 
 function route(index: Index, req: IncomingMessage, res: ServerResponse): void {
