@@ -1,11 +1,17 @@
 /**
- * How long a warm run spends loading its caches: `enrich --offline` on a
- * lockfile whose every file's outcome is cached (1,000 packages × 20 files by
- * default, the 8.5 MB lockfile), as a whole process, against a bare
- * `node` that reads the same file and runs smol-toml `parse()`.
+ * How long a warm run spends on its caches: `enrich --offline` on a
+ * lockfile whose every file's outcome is cached (1,000 packages × 20 files
+ * by default: the 8.5 MB lockfile), as a whole process, against a bare
+ * `node` that reads the same file and runs smol-toml `parse()`, measured in
+ * alternation in the same run.
  *
- * Also reports, from a CPU profile of one warm run, the time spent under
- * src/io (the cache store) and app/outcome-cache (decoding entries).
+ * With BASELINE_BIN=<path to another build's bin/pylock-attest.js> the
+ * same is measured for that build too, alternating with this one (each with
+ * a cache it filled itself): before/after numbers from one machine state.
+ *
+ * From three CPU profiles per build (medians): the time under the cache
+ * store modules and under app/outcome-cache (inclusive, milliseconds), the
+ * steadier figure on a busy machine.
  *
  * Usage: npm run build && node bench/warm-cache.ts [packages=1000] [runs=5]
  */
@@ -19,69 +25,79 @@ import { lockfileText, packages } from './generate.ts';
 const [count = '1000', runsArg = '5'] = process.argv.slice(2);
 const RUNS = Number(runsArg);
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const BIN = path.join(ROOT, 'bin/pylock-attest.js');
 const log = (s: string): void => void process.stderr.write(`warm-cache: ${s}\n`);
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+const builds: Array<{ name: string; bin: string }> = [{ name: 'this build', bin: path.join(ROOT, 'bin/pylock-attest.js') }];
+if (process.env['BASELINE_BIN']) builds.push({ name: 'baseline', bin: path.resolve(process.env['BASELINE_BIN']) });
 
 const list = packages(Number(count), 20);
 const fixtures = await loadOrMintFixtures(list, log);
 mkdirSync(path.join(WORK, 'tmp'), { recursive: true });
 const dir = mkdtempSync(path.join(WORK, 'tmp', 'warm-cache-'));
-const lock = path.join(dir, 'pylock.toml');
+const lockText = lockfileText(list);
 const root = path.join(dir, 'trusted_root.json');
-writeFileSync(lock, lockfileText(list));
 writeFileSync(root, JSON.stringify(fixtures.trustedRoot));
 const env = { PATH: process.env['PATH'] ?? '', HOME: dir, NO_COLOR: '1', PYLOCK_ATTEST_STATE_DIR: path.join(dir, 'state') };
-const common = [lock, '--trusted-root', root, '--cache-dir', path.join(dir, 'cache'), '--format', 'json'];
 const files: FakeFile[] = list.flatMap((p) => p.files.map((f) => ({ ...f, provenance: fixtures.provenance[f.filename] })));
 const index = await startFakeIndex({ files });
-// Offline runs send nothing, but their cache keys name the index the cold run used.
-common.push('--index-url', `${index.origin}/simple`);
 
-function run(args: string[], nodeArgs: string[] = []): { ms: number; code: number | null; stdout: string; stderr: string } {
+/** Each build's lockfile, cache and arguments. Offline runs send nothing, but their keys name the index the cold run used. */
+const setups = builds.map((b, i) => {
+  const lock = path.join(dir, `pylock-${i}.toml`);
+  writeFileSync(lock, lockText);
+  return { ...b, lock, args: [b.bin, 'enrich', lock, '--trusted-root', root, '--cache-dir', path.join(dir, `cache-${i}`), '--format', 'json', '--index-url', `${index.origin}/simple`] };
+});
+
+for (const s of setups) {
+  log(`${s.name}: cold run to fill the cache (${files.length} files, verification on)`);
+  // Not spawnSync: the index answers from this process's event loop.
+  const child = spawn(process.execPath, s.args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`${s.name}: cold run exited ${code}: ${stderr.slice(0, 2000)}`);
+}
+await index.close();
+
+function timed(args: string[]): { ms: number; code: number | null; stdout: string; stderr: string } {
   const started = performance.now();
-  const r = spawnSync(process.execPath, [...nodeArgs, ...args], { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, args, { env, cwd: ROOT, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   return { ms: performance.now() - started, code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-log(`cold run to fill the cache: ${files.length} files, verification on`);
-// Not spawnSync: the index answers from this process's event loop.
-const started = performance.now();
-const child = spawn(process.execPath, [BIN, 'enrich', ...common], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-let coldErr = '';
-child.stderr.on('data', (d) => (coldErr += d));
-const cold = { code: await new Promise<number | null>((resolve) => child.on('close', resolve)), ms: performance.now() - started, stderr: coldErr };
-await index.close();
-if (cold.code !== 0) throw new Error(`cold run exited ${cold.code}: ${cold.stderr.slice(0, 2000)}`);
-log(`cold run: ${(cold.ms / 1000).toFixed(1)} s`);
-
-const parseScript = `import { readFileSync } from 'node:fs'; import { parse } from 'smol-toml'; parse(readFileSync(${JSON.stringify(lock)}, 'utf8'));`;
-const warm: number[] = [];
-const bare: number[] = [];
+const parseScript = `import { readFileSync } from 'node:fs'; import { parse } from 'smol-toml'; parse(readFileSync(${JSON.stringify(setups[0]!.lock)}, 'utf8'));`;
+const times = new Map<string, number[]>([['bare parse', []], ...setups.map((s) => [s.name, []] as [string, number[]])]);
 for (let i = 0; i < RUNS + 1; i++) {
-  const w = run([BIN, 'enrich', ...common, '--offline']);
-  if (w.code !== 0 || JSON.parse(w.stdout).requests !== 0) throw new Error(`warm run exited ${w.code}: ${w.stderr.slice(0, 2000)}`);
-  const started = performance.now();
-  spawnSync(process.execPath, ['--input-type=module', '-e', parseScript], { cwd: ROOT });
-  if (i > 0) {
-    warm.push(w.ms);
-    bare.push(performance.now() - started);
-  }
+  const bare = timed(['--input-type=module', '-e', parseScript]);
+  const warm = setups.map((s) => {
+    const r = timed([...s.args, '--offline']);
+    if (r.code !== 0 || (JSON.parse(r.stdout) as { requests: number }).requests !== 0) throw new Error(`${s.name}: warm run exited ${r.code}: ${r.stderr.slice(0, 2000)}`);
+    return r.ms;
+  });
+  if (i === 0) continue; // the first round warms the page cache
+  times.get('bare parse')!.push(bare.ms);
+  setups.forEach((s, k) => times.get(s.name)!.push(warm[k]!));
 }
 
-const profDir = path.join(dir, 'prof');
-run([BIN, 'enrich', ...common, '--offline'], ['--cpu-prof', '--cpu-prof-dir', profDir]);
-const profile = JSON.parse(readFileSync(path.join(profDir, readdirSync(profDir)[0]!), 'utf8')) as CpuProfile;
-const inclusive = inclusiveMs(profile, [/\/dist\/io\/(cache-log|segment-store|cache-store|cache-key)[^/]*\.js$/, /\/dist\/app\/outcome-cache\.js$/, /\/dist\/verify\/verdict-cache\.js$/]);
-
+const CACHE_CODE = [/\/dist\/io\/(cache-log|segment-store|cache-store|cache-access)\.js$/, /\/dist\/app\/outcome-cache\.js$/];
+const bareMs = median(times.get('bare parse')!);
 const out = {
   files: files.length,
-  lockMiB: Number((readFileSync(lock).length / 1048576).toFixed(1)),
-  warmMedianMs: Math.round(median(warm)),
-  bareParseMedianMs: Math.round(median(bare)),
-  ratio: Number((median(warm) / median(bare)).toFixed(2)),
-  profileMs: { cacheStore: inclusive[0], outcomeCache: inclusive[1], verdictCache: inclusive[2], total: inclusive.at(-1) },
-  warmRunsMs: warm.map(Math.round),
+  lockMiB: Number((Buffer.byteLength(lockText) / 1048576).toFixed(1)),
+  runs: RUNS,
+  bareParseMedianMs: Math.round(bareMs),
+  builds: setups.map((s) => {
+    // Three profiles, the median of each figure: one run's profile is as noisy as its wall time.
+    const profiles = Array.from({ length: 3 }, (_, i) => {
+      const profDir = path.join(dir, `prof-${s.name.replace(/\W/g, '')}-${i}`);
+      timed(['--cpu-prof', '--cpu-prof-dir', profDir, ...s.args, '--offline']);
+      return inclusiveMs(JSON.parse(readFileSync(path.join(profDir, readdirSync(profDir)[0]!), 'utf8')) as CpuProfile, CACHE_CODE);
+    });
+    const [store, outcomes, total] = [0, 1, 2].map((k) => median(profiles.map((p) => p[k]!)));
+    const ms = times.get(s.name)!;
+    return { name: s.name, warmMedianMs: Math.round(median(ms)), ratioToBareParse: Number((median(ms) / bareMs).toFixed(2)), warmRunsMs: ms.map(Math.round), profileMs: { underCacheStore: store, underOutcomeCache: outcomes, total } };
+  }),
 };
 process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 rmSync(dir, { recursive: true, force: true });
@@ -104,8 +120,9 @@ function inclusiveMs(p: CpuProfile, patterns: RegExp[]): number[] {
     total += us;
     const hit = patterns.map(() => false);
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const u = url.get(at) ?? '';
       patterns.forEach((re, k) => {
-        if (re.test(url.get(at!) ?? '')) hit[k] = true;
+        if (re.test(u)) hit[k] = true;
       });
     }
     hit.forEach((h, k) => {

@@ -135,7 +135,7 @@ describe.skipIf(!BUILT)(`the cache as a trust boundary (built CLI) ${BUILT ? '' 
     expect(run.report.requests).toBeGreaterThan(0); // the outcome was not trusted: the index was asked
   });
 
-  it('a record spliced into a genuine segment (its sha256 right, its block not ours) is ignored', async () => {
+  it('a record spliced into a genuine segment (a well-formed block over its bytes, a MAC not ours) is ignored', async () => {
     const cacheDir = fresh();
     expect((await enrich(cacheDir, ['--no-verify'])).report.lockfiles[0]!.packages[0]!.identities).toEqual([HONEST]);
     // The attacker appends the provenance with their identity to the genuine payload file, and
@@ -256,7 +256,7 @@ function keyServing(dir: string, body: Buffer): string {
     const idx = readFileSync(join(dir, name), 'latin1');
     for (const line of idx.split('\n')) {
       const [key, , offset, length] = line.split(' ');
-      if (key?.length !== 64 || offset === undefined || length === undefined) continue;
+      if (key?.length !== 64 || key.startsWith('#') || offset === undefined || length === undefined) continue;
       const payload = log.subarray(Number(offset), Number(offset) + Number(length));
       if (payload.includes(body)) return key;
     }
@@ -269,8 +269,9 @@ function spliceRecord(dir: string, segment: string, key: string, payload: Buffer
   const log = join(dir, `${segment}.log`);
   const offset = statSync(log).size;
   appendFileSync(log, payload);
-  const body = `${key} ${Date.now() + 1000} ${offset} ${payload.length} ${sha256(payload)}\n`;
-  appendFileSync(join(dir, `${segment}.idx`), `#${randomBytes(32).toString('hex')} ${body.length}\n${body}`);
+  const body = `${key} ${Date.now() + 1000} ${offset} ${payload.length}\n`;
+  const header = `#${randomBytes(32).toString('hex')} ${body.length} ${offset} ${offset + payload.length} ${sha256(payload)}`;
+  appendFileSync(join(dir, `${segment}.idx`), `${header}\n${body}`);
 }
 
 /** A loopback port nothing listens on: a proxy there refuses at once. */

@@ -165,22 +165,52 @@ describe('HTTP cache', () => {
     reader.close();
   });
 
-  it('a process killed mid-append leaves a torn record that is skipped, never trusted', async () => {
+  it('torn writes are skipped, never trusted: an unwritten index block, a torn block, a payload file cut short', async () => {
     const dir = join(ws.dir, 'torn');
-    const writer = openStore(dir);
     const good = cacheKey('https://torn.example/good', ACCEPT);
     const torn = cacheKey('https://torn.example/torn', ACCEPT);
-    await writer.set(good, Buffer.from('whole'));
-    await writer.set(torn, Buffer.alloc(5000, 7));
-    const at = writer.locate(torn)!;
-    writer.close();
-    truncateSync(at.file, at.offset + 100);
-    appendFileSync(at.file.replace(/\.log$/, '.idx'), `#${'f'.repeat(64)} 900\n${'f'.repeat(30)}`); // and a torn index block
+    const first = openStore(dir);
+    await first.set(good, Buffer.from('whole'));
+    first.close();
+    const second = openStore(dir);
+    await second.set(torn, Buffer.alloc(5000, 7));
+    const at = second.locate(torn)!;
+    second.close();
+    // A killed process never wrote its block: its records simply are not there.
+    const killed = openStore(dir);
+    await killed.set(cacheKey('https://torn.example/lost', ACCEPT), Buffer.from('never indexed'));
+    truncateSync(at.file, at.offset + 100); // the second segment's payloads cut short
+    appendFileSync(at.file.replace(/\.log$/, '.idx'), `#${'f'.repeat(64)} 900 0 0 ${'0'.repeat(64)}\n${'f'.repeat(30)}`); // and a torn block after its good one
     const reader = openStore(dir);
     expect((await reader.get(good))!.toString()).toBe('whole');
+    expect(reader.keys().sort()).toEqual([good, torn].sort());
     expect(reader.discarded).toBe(1); // the torn block
-    expect(await reader.get(torn)).toBeUndefined();
-    expect(reader.discarded).toBe(2); // and the torn record
+    expect(await reader.get(torn)).toBeUndefined(); // its block's payload range no longer hashes right
+    expect(reader.discarded).toBe(2);
+    reader.close();
+    killed.close();
+  });
+
+  it('reads a large segment block by block: each block hashed when first needed, an altered one a miss', async () => {
+    const dir = join(ws.dir, 'large');
+    const keys = Array.from({ length: 20 }, (_, i) => cacheKey(`https://large.example/${i}`, ACCEPT));
+    const writer = openStore(dir);
+    for (const [i, k] of keys.entries()) await writer.set(k, Buffer.alloc(1024 * 1024, i)); // 20 MiB: past the whole-read size
+    const altered = writer.locate(keys[7]!)!;
+    writer.close();
+    const b = readFileSync(altered.file);
+    b[altered.offset + 10]! ^= 1;
+    writeFileSync(altered.file, b);
+    const reader = openStore(dir);
+    for (let round = 0; round < 2; round++) {
+      // Twice: the second round reads blocks the bounded range cache has let go of, and hashes them again.
+      for (const [i, k] of keys.entries()) {
+        const got = await reader.get(k);
+        if (i === 7) expect(got).toBeUndefined();
+        else expect(got!.equals(Buffer.alloc(1024 * 1024, i))).toBe(true);
+      }
+    }
+    expect(reader.discarded).toBe(1);
     reader.close();
   });
 
