@@ -115,16 +115,19 @@ export class RunContext {
   private readonly window = new Window(EVALUATION_WINDOW);
   /** Aborted when --deadline passes: every request of the run, TUF's included, ends then. */
   private readonly controller = new AbortController();
-  private readonly timer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly net: NetworkOptions, private readonly verifyOpts: Required<Pick<VerifyOptions, 'cacheDir'>> & VerifyOptions) {
-    if (net.deadlineMs !== undefined) {
-      this.timer = setTimeout(() => this.controller.abort(new Error('overall deadline reached')), net.deadlineMs);
-      this.timer.unref();
-    }
+  constructor(private readonly net: NetworkOptions, private readonly verifyOpts: Required<Pick<VerifyOptions, 'cacheDir'>> & VerifyOptions) {}
+
+  /** --deadline counts from the run's first network work (a lookup, a page, the TUF refresh), whichever comes first. */
+  private armDeadline(): void {
+    if (this.net.deadlineMs === undefined || this.timer !== undefined) return;
+    this.timer = setTimeout(() => this.controller.abort(new Error('overall deadline reached')), this.net.deadlineMs);
+    this.timer.unref();
   }
 
   async lookup(q: FileQuery): Promise<LookupResult> {
+    this.armDeadline();
     // The trusted root loads while the first answers arrive, not after them.
     if (this.verifyOpts.verify !== false && this.verifierPromise === undefined) this.verifier().catch(() => undefined);
     // One client for the run, however many lookups race to build it: in-flight de-duplication lives in it.
@@ -146,6 +149,7 @@ export class RunContext {
 
   /** A project page's files, for `lock`: the same client and page cache as lookup(). */
   async projectFiles(indexUrl: string, project: string): Promise<ProjectFilesResult> {
+    this.armDeadline();
     const client = this.client ?? (await (this.clientPromise ??= this.createClient()));
     return client.projectFiles(indexUrl, project);
   }
@@ -291,6 +295,7 @@ export class RunContext {
    * refresh at those bounds even if a request has not noticed them yet.
    */
   private async refreshTrustedRoot(): Promise<Uint8Array> {
+    this.armDeadline();
     const [{ HttpClient }, { refreshTrustedRoot, embeddedSeed }, { makeScratchDir }] = await Promise.all([
       import('../net/http.js'),
       import('../verify/tuf-refresh.js'),
