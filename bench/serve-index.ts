@@ -32,7 +32,7 @@ const config = JSON.parse(process.argv[2] ?? '{}') as IndexConfig;
 const list = packages(config.packages, config.perPackage);
 const fixtures = await loadOrMintFixtures(list, () => undefined);
 const files: FakeFile[] = list.flatMap((p) => p.files.map((f) => ({ ...f, provenance: fixtures.provenance[f.filename] })));
-const index = await startFakeIndex({ files, latencyMs: config.latencyMs, maxAge: config.maxAge, etagEverywhere: true });
+const index = await startFakeIndex({ files, latencyMs: config.latencyMs, maxAge: config.maxAge });
 
 function tally(from: number): RequestTally {
   const byStatus: Record<string, number> = {};

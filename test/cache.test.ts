@@ -2,18 +2,21 @@
  * The on-disk caches: HTTP answers (fresh hit, stale → 304 revalidation,
  * corrupt entries discarded, what is never kept) and positive verdicts
  * (keyed by attestation, file, identity and trust root), each against a
- * real loopback index and a real directory.
+ * real loopback index and a real directory, over the one authenticated
+ * store (io/cache-store.ts; its attacks are in test/cache-trust.test.ts).
  */
-import { appendFileSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrich } from '../src/app/enrich.js';
-import { LogCacheStore } from '../src/io/cache-log.js';
-import { SegmentStore, segmentCount } from '../src/io/segment-store.js';
+import { CacheStore, segmentCount, type CacheStoreOptions } from '../src/io/cache-store.js';
 import { CachingHttp, cacheKey, freshness, parseCacheControl } from '../src/net/http-cache.js';
 import { HttpClient } from '../src/net/http.js';
 import { cachedVerifier, VerdictCache } from '../src/verify/verdict-cache.js';
 import { OutcomeCache } from '../src/app/outcome-cache.js';
+import { defaultStateDir } from '../src/app/cache-dir.js';
+import { loadOrCreateKey } from '../src/io/cache-access.js';
 import type { FileOutcome } from '../src/core/outcome.js';
 import type { AttestationVerdict, AttestationVerifier } from '../src/verify/verifier.js';
 import { startFakeIndex, type FakeIndex } from './support/fake-index.ts';
@@ -25,6 +28,8 @@ for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'N
 const ACCEPT = 'application/vnd.pypi.integrity.v1+json';
 const FILE = { project: 'demo', version: '1.0', filename: 'demo-1.0.tar.gz', sha256: 'a'.repeat(64) };
 const PROVENANCE = { version: 1, attestation_bundles: [] };
+const KEY = randomBytes(32);
+const openStore = (dir: string, opts: Partial<CacheStoreOptions> = {}): CacheStore => new CacheStore(dir, KEY, { purpose: 'test', ...opts });
 
 describe('HTTP cache', () => {
   let index: FakeIndex;
@@ -45,9 +50,9 @@ describe('HTTP cache', () => {
   /** A fresh cache directory and a clock the test moves. */
   function setup() {
     const clock = { now: 1_000_000 };
-    const store = new SegmentStore(join(ws.dir, `http-${n++}`));
-    const cache = new CachingHttp(http, store, { now: () => clock.now });
-    return { clock, store, cache };
+    const kept = openStore(join(ws.dir, `http-${n++}`));
+    const cache = new CachingHttp(http, kept, { now: () => clock.now });
+    return { clock, store: kept, cache };
   }
 
   const provenanceUrl = () => `${index.origin}/provenance/demo/1.0/demo-1.0.tar.gz`;
@@ -144,7 +149,7 @@ describe('HTTP cache', () => {
 
   it('is safe with several writers on one directory: each has its own segment, the newest record wins, every read is whole', async () => {
     const dir = join(ws.dir, 'race');
-    const stores = Array.from({ length: 4 }, () => new SegmentStore(dir));
+    const stores = Array.from({ length: 4 }, () => openStore(dir));
     const key = cacheKey('https://race.example/x', ACCEPT);
     const payloads = Array.from({ length: 40 }, (_, i) => Buffer.alloc(20_000 + i, i));
     for (const [i, p] of payloads.entries()) {
@@ -153,27 +158,58 @@ describe('HTTP cache', () => {
     }
     for (const s of stores) s.close();
     expect(segmentCount(dir)).toBe(4);
-    const reader = new SegmentStore(dir);
+    const reader = openStore(dir);
     const read = await reader.get(key);
     expect(payloads.some((p) => p.equals(read!))).toBe(true);
     expect(reader.discarded).toBe(0);
     reader.close();
   });
 
-  it('a process killed mid-append leaves a torn record that is skipped, never trusted', async () => {
+  it('torn writes are skipped, never trusted: an unwritten index block, a torn block, a payload file cut short', async () => {
     const dir = join(ws.dir, 'torn');
-    const writer = new SegmentStore(dir);
     const good = cacheKey('https://torn.example/good', ACCEPT);
     const torn = cacheKey('https://torn.example/torn', ACCEPT);
-    await writer.set(good, Buffer.from('whole'));
-    await writer.set(torn, Buffer.alloc(5000, 7));
-    const at = writer.locate(torn)!;
-    writer.close();
-    truncateSync(at.file, at.offset + 100);
-    appendFileSync(at.file.replace(/\.log$/, '.idx'), 'f'.repeat(30)); // and a torn index line
-    const reader = new SegmentStore(dir);
+    const first = openStore(dir);
+    await first.set(good, Buffer.from('whole'));
+    first.close();
+    const second = openStore(dir);
+    await second.set(torn, Buffer.alloc(5000, 7));
+    const at = second.locate(torn)!;
+    second.close();
+    // A killed process never wrote its block: its records simply are not there.
+    const killed = openStore(dir);
+    await killed.set(cacheKey('https://torn.example/lost', ACCEPT), Buffer.from('never indexed'));
+    truncateSync(at.file, at.offset + 100); // the second segment's payloads cut short
+    appendFileSync(at.file.replace(/\.log$/, '.idx'), `#${'f'.repeat(64)} 900 0 0 ${'0'.repeat(64)}\n${'f'.repeat(30)}`); // and a torn block after its good one
+    const reader = openStore(dir);
     expect((await reader.get(good))!.toString()).toBe('whole');
-    expect(await reader.get(torn)).toBeUndefined();
+    expect(reader.keys().sort()).toEqual([good, torn].sort());
+    expect(reader.discarded).toBe(1); // the torn block
+    expect(await reader.get(torn)).toBeUndefined(); // its block's payload range no longer hashes right
+    expect(reader.discarded).toBe(2);
+    reader.close();
+    killed.close();
+  });
+
+  it('reads a large segment block by block: each block hashed when first needed, an altered one a miss', async () => {
+    const dir = join(ws.dir, 'large');
+    const keys = Array.from({ length: 20 }, (_, i) => cacheKey(`https://large.example/${i}`, ACCEPT));
+    const writer = openStore(dir);
+    for (const [i, k] of keys.entries()) await writer.set(k, Buffer.alloc(1024 * 1024, i)); // 20 MiB: past the whole-read size
+    const altered = writer.locate(keys[7]!)!;
+    writer.close();
+    const b = readFileSync(altered.file);
+    b[altered.offset + 10]! ^= 1;
+    writeFileSync(altered.file, b);
+    const reader = openStore(dir);
+    for (let round = 0; round < 2; round++) {
+      // Twice: the second round reads blocks the bounded range cache has let go of, and hashes them again.
+      for (const [i, k] of keys.entries()) {
+        const got = await reader.get(k);
+        if (i === 7) expect(got).toBeUndefined();
+        else expect(got!.equals(Buffer.alloc(1024 * 1024, i))).toBe(true);
+      }
+    }
     expect(reader.discarded).toBe(1);
     reader.close();
   });
@@ -182,19 +218,53 @@ describe('HTTP cache', () => {
     const dir = join(ws.dir, 'compact');
     const keys = Array.from({ length: 5 }, (_, i) => cacheKey(`https://compact.example/${i}`, ACCEPT));
     for (let round = 0; round < 5; round++) {
-      const s = new SegmentStore(dir, { compactAt: 100 });
+      const s = openStore(dir, { compactAt: 100 });
       for (const k of keys) await s.set(k, Buffer.from(`${k.slice(0, 4)}-${round}`));
       s.close();
       await new Promise((r) => setTimeout(r, 2)); // distinct segment times
     }
     expect(segmentCount(dir)).toBe(5);
-    const compacting = new SegmentStore(dir, { compactAt: 3, compactAgeMs: 0 });
+    const compacting = openStore(dir, { compactAt: 3, compactAgeMs: 0 });
     for (const k of keys) expect((await compacting.get(k))!.toString()).toBe(`${k.slice(0, 4)}-4`);
     compacting.close();
     expect(segmentCount(dir)).toBe(1);
-    const after = new SegmentStore(dir);
+    const after = openStore(dir);
     for (const k of keys) expect((await after.get(k))!.toString()).toBe(`${k.slice(0, 4)}-4`);
     after.close();
+  });
+
+  it('authenticates index blocks: a block moved to another segment, or records made with another key, are misses', async () => {
+    const dir = join(ws.dir, 'moved');
+    const key = cacheKey('https://moved.example/x', ACCEPT);
+    const writer = openStore(dir);
+    await writer.set(key, Buffer.from('genuine'));
+    const at = writer.locate(key)!;
+    writer.close();
+    // The same bytes under a newer segment name: the block's HMAC names the segment it was written in.
+    const renamed = at.file.replace(/\/(\d+)-/, (_, ms: string) => `/${Number(ms) + 5000}-`);
+    for (const ext of ['.log', '.idx']) writeFileSync(renamed.replace(/\.log$/, ext), readFileSync(at.file.replace(/\.log$/, ext)));
+    const reader = openStore(dir);
+    expect((await reader.get(key))!.toString()).toBe('genuine'); // from the original segment
+    expect(reader.discarded).toBe(1); // the copy's block
+    reader.close();
+    const stranger = new CacheStore(dir, randomBytes(32), { purpose: 'test' });
+    expect(await stranger.get(key)).toBeUndefined();
+    expect(stranger.keys()).toEqual([]);
+    const otherPurpose = openStore(dir, { purpose: 'verdicts' });
+    expect(await otherPurpose.get(key)).toBeUndefined(); // records never move between stores
+  });
+
+  it('deletes idle segments of which nothing authenticates (a cache restored from a machine with another key)', async () => {
+    const dir = join(ws.dir, 'foreign');
+    const foreign = new CacheStore(dir, randomBytes(32), { purpose: 'test' });
+    await foreign.set(cacheKey('https://foreign.example/x', ACCEPT), Buffer.from('theirs'));
+    foreign.close();
+    const ours = openStore(dir, { compactAgeMs: 0 });
+    expect(ours.keys()).toEqual([]);
+    expect(segmentCount(dir)).toBe(0);
+    await ours.set(cacheKey('https://foreign.example/x', ACCEPT), Buffer.from('ours'));
+    ours.close();
+    expect((await openStore(dir).get(cacheKey('https://foreign.example/x', ACCEPT)))!.toString()).toBe('ours');
   });
 
   it('reports the horizon: the earliest freshness limit among the answers it served', async () => {
@@ -243,7 +313,7 @@ describe('verdict cache', () => {
   }
 
   it('answers a repeated question from the cache, and only that question', async () => {
-    const store = new LogCacheStore(join(ws.dir, 'v1'));
+    const store = openStore(join(ws.dir, 'v1'));
     const inner = counting(ok);
     const verifier = cachedVerifier(new VerdictCache(store, 'root-A'), inner);
     expect(await verifier.verify(attestation, identity, expected)).toEqual(ok);
@@ -252,7 +322,7 @@ describe('verdict cache', () => {
     // A later run with the same trust root: still cached.
     store.close();
     const later = counting(ok);
-    await cachedVerifier(new VerdictCache(new LogCacheStore(join(ws.dir, 'v1')), 'root-A'), later).verify(attestation, identity, expected);
+    await cachedVerifier(new VerdictCache(openStore(join(ws.dir, 'v1')), 'root-A'), later).verify(attestation, identity, expected);
     expect(later.calls).toBe(0);
     // Any other trust root, file, identity or attestation: verified again.
     const other = counting(ok);
@@ -266,7 +336,7 @@ describe('verdict cache', () => {
   });
 
   it('never keeps a failure', async () => {
-    const store = new LogCacheStore(join(ws.dir, 'v2'));
+    const store = openStore(join(ws.dir, 'v2'));
     const inner = counting({ ok: false, stage: 'sigstore', reason: 'bad' });
     const verifier = cachedVerifier(new VerdictCache(store, 'root-A'), inner);
     await verifier.verify(attestation, identity, expected);
@@ -275,7 +345,7 @@ describe('verdict cache', () => {
   });
 
   it('ignores an entry stored under another key or holding no positive verdict', async () => {
-    const store = new LogCacheStore(join(ws.dir, 'v3'));
+    const store = openStore(join(ws.dir, 'v3'));
     const cache = new VerdictCache(store, 'root-A');
     const key = cache.key(attestation, identity, expected);
     await store.set(key, Buffer.from(JSON.stringify({ key: 'f'.repeat(64), verdict: ok })));
@@ -294,7 +364,7 @@ describe('outcome cache', () => {
   const verified: FileOutcome = { filename: q.filename, sha256: q.sha256, status: 'verified', identities: [{ kind: 'GitHub', repository: 'o/demo', workflow: 'r.yml', environment: 'pypi' }], unverifiedKeys: [['environment']], source: 'https://pypi.org/integrity/x' };
   let n = 0;
   const fresh = (context: Partial<ConstructorParameters<typeof OutcomeCache>[1]> = {}, now = 1_000) => {
-    const store = new LogCacheStore(join(ws.dir, `o${n++}`));
+    const store = openStore(join(ws.dir, `o${n++}`));
     const make = (c: typeof context = context, t = now) => new OutcomeCache(store, { verify: true, trustDigest: 'root-A', mode: 'auto', offline: false, ...c }, () => t);
     return { store, make };
   };
@@ -378,8 +448,9 @@ describe('enrich with the cache', () => {
     expect(cold.exitCode).toBe(0);
     expect(cold.requests).toBe(6); // 3 pages + 3 provenance
     expect(index.requests.length - before).toBe(6);
-    const verdictLines = readdirSync(join(cacheDir, 'verdicts-v1')).map((f) => readFileSync(join(cacheDir, 'verdicts-v1', f), 'utf8')).join('').trim().split('\n');
-    expect(verdictLines).toHaveLength(3);
+    const verdicts = new CacheStore(join(cacheDir, 'verdicts-v2'), loadOrCreateKey(defaultStateDir()), { purpose: 'verdicts' });
+    expect(verdicts.keys()).toHaveLength(3);
+    verdicts.close();
 
     const warm = await enrich([path], options);
     expect(warm.requests).toBe(0);
@@ -401,6 +472,6 @@ describe('enrich with the cache', () => {
     const first = await enrich([path], { indexUrl: index.simpleUrl, trustedRoot: root, cache: false, cacheDir, dryRun: true });
     const second = await enrich([path], { indexUrl: index.simpleUrl, trustedRoot: root, cache: false, cacheDir, dryRun: true });
     expect([first.requests, second.requests]).toEqual([6, 6]);
-    expect(() => readdirSync(join(cacheDir, 'http-v1'))).toThrow();
+    expect(existsSync(cacheDir)).toBe(false); // not even created
   });
 });

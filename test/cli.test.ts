@@ -7,6 +7,7 @@ import { startFakeIndex, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore } from './support/mint.ts';
 import { runCli } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
+import { TEST_STATE_ENV } from './support/isolate-state.ts';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'pylock-attest-cli-cache-'));
 

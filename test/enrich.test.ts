@@ -35,7 +35,7 @@ describe.skipIf(!HAS_INTEROP)('enrich with real PyPI provenance (production trus
   let root: string;
 
   beforeAll(async () => {
-    const trust = await loadTrustRoot({ cacheDir: ws.dir, offline: true });
+    const trust = await loadTrustRoot({ offline: true });
     root = ws.file('production-trusted_root.json', JSON.stringify(trust.json));
     index = await startFakeIndex({ files: REAL.map((r) => ({ ...r, provenance: interopJson(r.provenance) })) });
   });

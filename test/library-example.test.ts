@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore } from './support/mint.ts';
 import { tempDir } from './support/workspace.ts';
+import { TEST_STATE_ENV } from './support/isolate-state.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const EXAMPLE = join(ROOT, 'examples/library.ts');
@@ -18,7 +19,7 @@ const SHA = { demo: 'ab'.repeat(32), bare: 'cd'.repeat(32) };
 
 function run(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', PYLOCK_ATTEST_CACHE_DIR: join(cwd, '.cache') } });
+    const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', PYLOCK_ATTEST_CACHE_DIR: join(cwd, '.cache'), ...TEST_STATE_ENV } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -7,11 +7,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrich } from '../src/app/enrich.js';
-import { SegmentStore } from '../src/io/segment-store.js';
+import { defaultStateDir } from '../src/app/cache-dir.js';
+import { loadOrCreateKey } from '../src/io/cache-access.js';
+import { CacheStore } from '../src/io/cache-store.js';
 import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore, releaseProvenance } from './support/mint.ts';
 import { runCli } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
+import { TEST_STATE_ENV } from './support/isolate-state.ts';
 
 for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy']) delete process.env[name];
 
@@ -22,9 +25,9 @@ function lockFor(files: typeof FILES): string {
   return `lock-version = "1.0"\ncreated-by = "test"\n\n${blocks.join('\n')}`;
 }
 
-/** Marks every stored HTTP answer stale, as if its max-age had long passed. */
+/** Marks every stored HTTP answer stale, as if its max-age had long passed (written with this machine's key, as a run would). */
 async function expireAll(dir: string): Promise<number> {
-  const store = new SegmentStore(dir);
+  const store = new CacheStore(dir, loadOrCreateKey(defaultStateDir()), { purpose: 'http' });
   const keys = store.keys();
   for (const key of keys) {
     const payload = (await store.get(key))!;
@@ -75,7 +78,7 @@ describe('--offline', () => {
     const cacheDir = join(ws.dir, 'warm-cache');
     const online = await enrich([path], { indexUrl: index.simpleUrl, trustedRoot: root, cache: true, cacheDir, dryRun: true });
     expect(online.exitCode).toBe(0);
-    expect(await expireAll(join(cacheDir, 'http-v1'))).toBe(6);
+    expect(await expireAll(join(cacheDir, 'http-v2'))).toBe(6);
     const before = index.requests.length;
     const offline = await enrich([path], { indexUrl: index.simpleUrl, trustedRoot: root, offline: true, cacheDir });
     expect(index.requests.length).toBe(before);

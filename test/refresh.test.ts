@@ -7,6 +7,7 @@ import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-in
 import { createMockSigstore, type MintPublisher, type MockSigstore } from './support/mint.ts';
 import { runCli } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
+import { TEST_STATE_ENV } from './support/isolate-state.ts';
 
 const SHA = { demo: 'ab'.repeat(32), other: 'cd'.repeat(32), bare: 'ef'.repeat(32) };
 const HOME: MintPublisher = { kind: 'GitHub', repository: 'acme/demo', workflow: 'release.yml' };

@@ -6,6 +6,7 @@ import { PylockAttestError } from '../src/errors.js';
 import { MIN_NODE, atLeast, checkNodeVersion } from '../src/cli/node-version.js';
 import { COMMANDS } from '../src/cli/options.js';
 import { tempDir } from './support/workspace.ts';
+import { TEST_STATE_ENV } from './support/isolate-state.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin/pylock-attest.js');
@@ -16,7 +17,7 @@ const HEAVY = /\/node_modules\/(undici|@sigstore\/[^/]+|sigstore|@renovatebot\/p
 function spawnNode(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; ms: number }> {
   return new Promise((done) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', ...env } });
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', ...TEST_STATE_ENV, ...env } });
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.resume();

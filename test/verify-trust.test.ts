@@ -1,20 +1,24 @@
 /**
- * loadTrustRoot. No test here touches the network: online mode is only
- * exercised with a TUF cache path that fails before any request is made.
+ * loadTrustRoot. No test here touches the network: the TUF refresh is a
+ * function the test passes (RunContext passes the real one), and the kept
+ * copy lives in a real authenticated store (io/cache-store.ts).
  */
-import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { PylockAttestError } from '../src/errors.js';
+import { CacheStore } from '../src/io/cache-store.js';
 import { loadTrustRoot, PRODUCTION_TUF_MIRROR, TUF_REFRESH_MS } from '../src/verify/trust.js';
 import { createVerifier } from '../src/verify/verifier.js';
 import { createMockSigstore } from './support/mint.js';
 
 const tempDir = (): string => mkdtempSync(path.join(tmpdir(), 'pla-trust-'));
 const sha256 = (b: Uint8Array | string): string => createHash('sha256').update(b).digest('hex');
+const KEY = randomBytes(32);
+const trustStore = (dir: string, key: Uint8Array = KEY): CacheStore => new CacheStore(path.join(dir, 'trust-v2'), key, { purpose: 'trust' });
 
 function embeddedRootBytes(): Buffer {
   const seedsPath = createRequire(import.meta.url).resolve('@sigstore/tuf/seeds.json');
@@ -36,23 +40,31 @@ beforeAll(async () => {
   mockRootText = JSON.stringify((await createMockSigstore()).trustedRoot);
 });
 
+/** A store holding `text` as the root TUF delivered at `fetchedAt`, kept the way a run keeps it. */
+async function keptRoot(dir: string, text: string, fetchedAt: number): Promise<CacheStore> {
+  const store = trustStore(dir);
+  await loadTrustRoot({ offline: false, store, refresh: async () => Buffer.from(text), now: () => fetchedAt });
+  store.close();
+  return trustStore(dir);
+}
+
 describe('explicit --trusted-root file', () => {
   it('is used as given, with the sha256 of its bytes', async () => {
     const dir = tempDir();
     const file = path.join(dir, 'root.json');
     writeFileSync(file, mockRootText);
-    const root = await loadTrustRoot({ trustedRootPath: file, cacheDir: dir, offline: true });
+    const root = await loadTrustRoot({ trustedRootPath: file, offline: true });
     expect(root.source).toBe('file');
     expect(root.digest).toBe(sha256(mockRootText));
     expect(root.json).toEqual(JSON.parse(mockRootText));
   });
 
-  it('wins over a cached root', async () => {
+  it('wins over a kept root', async () => {
     const dir = tempDir();
-    writeFileSync(path.join(dir, 'trusted_root.json'), embeddedRootBytes());
+    const store = await keptRoot(dir, embeddedRootBytes().toString(), Date.now());
     const file = path.join(dir, 'mine.json');
     writeFileSync(file, mockRootText);
-    expect((await loadTrustRoot({ trustedRootPath: file, cacheDir: dir, offline: true })).source).toBe('file');
+    expect((await loadTrustRoot({ trustedRootPath: file, offline: true, store })).source).toBe('file');
   });
 
   it.each([
@@ -68,22 +80,22 @@ describe('explicit --trusted-root file', () => {
     const dir = tempDir();
     const file = path.join(dir, 'root.json');
     writeFileSync(file, content);
-    await expectTrustRootError(loadTrustRoot({ trustedRootPath: file, cacheDir: dir, offline: true }));
+    await expectTrustRootError(loadTrustRoot({ trustedRootPath: file, offline: true }));
   });
 
   it('that is missing, a directory or huge is a TRUST_ROOT error', async () => {
     const dir = tempDir();
-    await expectTrustRootError(loadTrustRoot({ trustedRootPath: path.join(dir, 'nope.json'), cacheDir: dir, offline: true }));
-    await expectTrustRootError(loadTrustRoot({ trustedRootPath: dir, cacheDir: dir, offline: true }));
+    await expectTrustRootError(loadTrustRoot({ trustedRootPath: path.join(dir, 'nope.json'), offline: true }));
+    await expectTrustRootError(loadTrustRoot({ trustedRootPath: dir, offline: true }));
     const big = path.join(dir, 'big.json');
     writeFileSync(big, ' '.repeat(5 * 1024 * 1024));
-    await expectTrustRootError(loadTrustRoot({ trustedRootPath: big, cacheDir: dir, offline: true }));
+    await expectTrustRootError(loadTrustRoot({ trustedRootPath: big, offline: true }));
   });
 });
 
 describe('offline', () => {
   it('falls back to the root embedded in @sigstore/tuf seeds.json', async () => {
-    const root = await loadTrustRoot({ cacheDir: tempDir(), offline: true });
+    const root = await loadTrustRoot({ offline: true });
     expect(root.source).toBe('embedded');
     expect(root.digest).toBe(sha256(embeddedRootBytes()));
     expect(root.fallbackReason).toBeUndefined();
@@ -91,52 +103,72 @@ describe('offline', () => {
     await expect(createVerifier(root)).resolves.toBeDefined();
   });
 
-  it('prefers the last cached copy', async () => {
+  it('prefers the copy a TUF refresh kept, however old', async () => {
     const dir = tempDir();
-    writeFileSync(path.join(dir, 'trusted_root.json'), mockRootText);
-    const root = await loadTrustRoot({ cacheDir: dir, offline: true });
+    const store = await keptRoot(dir, mockRootText, Date.now() - 10 * TUF_REFRESH_MS);
+    const root = await loadTrustRoot({ offline: true, store });
     expect(root.source).toBe('cache');
     expect(root.digest).toBe(sha256(mockRootText));
   });
 
-  it('skips a corrupt cache, says why, and uses the embedded root', async () => {
+  it('never reads a trusted_root.json planted in the cache directory, nor a record made with another key', async () => {
     const dir = tempDir();
-    writeFileSync(path.join(dir, 'trusted_root.json'), '{"truncated":');
-    const root = await loadTrustRoot({ cacheDir: dir, offline: true });
+    writeFileSync(path.join(dir, 'trusted_root.json'), mockRootText); // where earlier versions kept it
+    const forger = trustStore(dir, randomBytes(32));
+    await loadTrustRoot({ offline: false, store: forger, refresh: async () => Buffer.from(mockRootText) });
+    forger.close();
+    const store = trustStore(dir);
+    const root = await loadTrustRoot({ offline: true, store });
     expect(root.source).toBe('embedded');
-    expect(root.fallbackReason).toMatch(/trusted_root\.json/);
+    expect(store.discarded).toBeGreaterThan(0);
+  });
+
+  it('never asks TUF', async () => {
+    let asked = 0;
+    const root = await loadTrustRoot({ offline: true, refresh: async () => (asked++, Buffer.from(mockRootText)) });
+    expect([root.source, asked]).toEqual(['embedded', 0]);
   });
 });
 
-describe('online, when TUF fails before reaching the network', () => {
-  it('falls back to the cache and reports the TUF failure', async () => {
+describe('online', () => {
+  it('uses a kept root less than a day old without asking TUF', async () => {
     const dir = tempDir();
-    writeFileSync(path.join(dir, 'tuf'), 'a file where the TUF cache directory should be');
-    writeFileSync(path.join(dir, 'trusted_root.json'), mockRootText);
-    // A day old: due for a refresh, which fails here.
-    const dayOld = new Date(Date.now() - TUF_REFRESH_MS - 60_000);
-    utimesSync(path.join(dir, 'trusted_root.json'), dayOld, dayOld);
-    const root = await loadTrustRoot({ cacheDir: dir, offline: false });
-    expect(root.source).toBe('cache');
-    expect(root.fallbackReason).toMatch(/^TUF refresh failed/);
+    const store = await keptRoot(dir, mockRootText, Date.now() - 60_000);
+    let asked = 0;
+    const root = await loadTrustRoot({ offline: false, store, refresh: async () => (asked++, embeddedRootBytes()) });
+    expect([root.source, asked, root.fallbackReason]).toEqual(['cache', 0, undefined]);
   });
 
-  it('uses a cached root less than a day old without trying TUF at all', async () => {
+  it('asks TUF once the kept root is a day old, and keeps the answer', async () => {
     const dir = tempDir();
-    writeFileSync(path.join(dir, 'tuf'), 'a file where the TUF cache directory should be');
-    writeFileSync(path.join(dir, 'trusted_root.json'), mockRootText);
-    const root = await loadTrustRoot({ cacheDir: dir, offline: false });
-    expect(root.source).toBe('cache');
-    expect(root.fallbackReason).toBeUndefined();
+    const store = await keptRoot(dir, mockRootText, Date.now() - TUF_REFRESH_MS - 60_000);
+    const root = await loadTrustRoot({ offline: false, store, refresh: async () => embeddedRootBytes() });
+    expect([root.source, root.digest]).toEqual(['tuf', sha256(embeddedRootBytes())]);
+    store.close();
+    expect((await loadTrustRoot({ offline: true, store: trustStore(dir) })).digest).toBe(sha256(embeddedRootBytes()));
   });
 
-  it('falls back to the embedded root when there is no cache', async () => {
+  it('falls back to the kept root when TUF fails, and says why', async () => {
     const dir = tempDir();
-    mkdirSync(path.join(dir, 'sub'));
-    writeFileSync(path.join(dir, 'sub', 'tuf'), 'x');
-    const root = await loadTrustRoot({ cacheDir: path.join(dir, 'sub'), offline: false });
+    const store = await keptRoot(dir, mockRootText, Date.now() - TUF_REFRESH_MS - 60_000);
+    const root = await loadTrustRoot({ offline: false, store, refresh: () => Promise.reject(new Error('no answer within 15 s')) });
+    expect(root.source).toBe('cache');
+    expect(root.fallbackReason).toBe('TUF refresh failed: no answer within 15 s');
+  });
+
+  it('refuses what TUF returned if it is not a usable root: the embedded one is used, nothing kept', async () => {
+    const dir = tempDir();
+    const store = trustStore(dir);
+    const root = await loadTrustRoot({ offline: false, store, refresh: async () => Buffer.from('[]') });
     expect(root.source).toBe('embedded');
     expect(root.fallbackReason).toMatch(/^TUF refresh failed/);
+    expect(store.keys()).toEqual([]);
+  });
+
+  it('without a cache (--no-cache): TUF every time, nothing kept or read', async () => {
+    let asked = 0;
+    const root = await loadTrustRoot({ offline: false, refresh: async () => (asked++, Buffer.from(mockRootText)) });
+    expect([root.source, asked]).toEqual(['tuf', 1]);
   });
 });
 

@@ -1,6 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Attestation, ExpectedDistribution, Identity } from '../src/core/types.js';
 import { loadTrustRoot } from '../src/verify/trust.js';
@@ -75,7 +73,7 @@ function flipByte(b64: string, index: number): string {
 }
 
 async function productionVerifier(): Promise<AttestationVerifier> {
-  const root = await loadTrustRoot({ offline: true, cacheDir: mkdtempSync(path.join(tmpdir(), 'pla-trust-')) });
+  const root = await loadTrustRoot({ offline: true });
   expect(root.source).toBe('embedded');
   return createVerifier(root);
 }

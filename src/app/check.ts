@@ -35,6 +35,9 @@ export interface CheckOptions extends Omit<EvaluateOptions, 'verify' | 'allowIde
  */
 /** Every option check takes: anything else from plain JavaScript is a usage error. */
 export const CHECK_OPTION_KEYS = optionKeys<CheckOptions>({
+  stateDir: true,
+  revalidate: true,
+  onWarning: true,
   offline: true,
   base: true,
   policy: true,
@@ -115,7 +118,8 @@ async function loadCurrent(path: string): Promise<Outcome<Current>> {
 async function evaluateOnline(paths: readonly string[], options: CheckOptions): Promise<Currents> {
   if (paths.length === 0) return { inputs: [], requests: 0 };
   const { evaluateLockfiles } = await import('./evaluate.js');
-  const evaluation: Evaluation = await evaluateLockfiles(paths, { ...networkOptions(options), verify: true });
+  // The CI gate judges the index as it is now: every cached answer is revalidated, no file outcome reused.
+  const evaluation: Evaluation = await evaluateLockfiles(paths, { ...networkOptions(options), verify: true, revalidate: true });
   const inputs = evaluation.lockfiles.map((entry): Outcome<Current> => {
     if (!entry.ok) return { ok: false, error: entry.error };
     return { ok: true, value: { model: entry.lock.model, online: indexFindings(entry.packages, entry.path) } };

@@ -49,6 +49,9 @@ export interface EnrichResult {
 
 /** Every option enrich (and refresh) takes: anything else from plain JavaScript is a usage error. */
 export const ENRICH_OPTION_KEYS = optionKeys<EnrichOptions>({
+  stateDir: true,
+  revalidate: true,
+  onWarning: true,
   dryRun: true,
   policy: true,
   policyFile: true,

@@ -70,6 +70,9 @@ const LOCK_NAME = /^pylock\.([^.]+\.)?toml$/;
 
 /** Every option lock takes: anything else from plain JavaScript is a usage error. */
 export const LOCK_OPTION_KEYS = optionKeys<LockOptions>({
+  stateDir: true,
+  revalidate: true,
+  onWarning: true,
   output: true,
   requiresPython: true,
   dryRun: true,

@@ -1,4 +1,5 @@
-import path from 'node:path';
+import { PylockAttestError } from '../errors.js';
+import type { OpenCache } from '../io/cache-access.js';
 import type { FileQuery, LookupResult, ProvenanceClient, ProvenanceMode, ProjectFilesResult } from '../net/provenance-client.js';
 import type { HttpClient, HttpGetter } from '../net/http.js';
 import type { OutcomeCache } from './outcome-cache.js';
@@ -7,6 +8,7 @@ import type { ClosableVerifier } from '../verify/adaptive-verifier.js';
 import type { NamedAttestationVerifier } from '../verify/verdict-cache.js';
 import type { TrustRoot } from '../verify/trust.js';
 import { USER_AGENT } from '../version.js';
+import { defaultStateDir } from './cache-dir.js';
 
 /** Options every networked command shares. */
 export interface NetworkOptions {
@@ -40,9 +42,25 @@ export interface VerifyOptions {
   cache?: boolean;
   /** No network at all: answers come from the cache only, and the trusted root from its cached or embedded copy. */
   offline?: boolean;
+  /**
+   * Where the key that authenticates the cache lives (io/cache-access.ts):
+   * the user's state directory by default, or $PYLOCK_ATTEST_STATE_DIR.
+   */
+  stateDir?: string;
+  /**
+   * Ask the index about every cached answer however fresh (a 304 confirms
+   * it), and reuse no file outcome: `check`, the CI gate, judges the index
+   * as it is now. Verdicts are still reused (a verdict is a pure function
+   * of the bytes).
+   */
+  revalidate?: boolean;
+  /** A run-level warning for the user: the cache not used, the trusted root's fallback. */
+  onWarning?: (message: string) => void;
 }
 
 export const DEFAULT_CONCURRENCY = 16;
+/** The most a TUF refresh may take, all its requests together (each also bounded by --timeout and --deadline). */
+export const TUF_BUDGET_MS = 15_000;
 /** Files between "lookup started" and "verified" at once (see RunContext.inWindow). */
 export const EVALUATION_WINDOW = 128;
 
@@ -89,17 +107,27 @@ export class RunContext {
   private clientPromise: Promise<ProvenanceClient> | undefined;
   private verifierPromise: Promise<NamedAttestationVerifier> | undefined;
   private engine: ClosableVerifier | undefined;
+  private cachePromise: Promise<OpenCache | undefined> | undefined;
   /** Cache stores to release at the end of the run. */
   private readonly closers: Array<() => void> = [];
-  private readonly outcomeCaches = new Map<boolean, Promise<OutcomeCache>>();
+  private readonly outcomeCaches = new Map<boolean, Promise<OutcomeCache | undefined>>();
   trust: TrustRoot | undefined;
   private readonly window = new Window(EVALUATION_WINDOW);
+  /** Aborted when --deadline passes: every request of the run, TUF's included, ends then. */
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly net: NetworkOptions, private readonly verifyOpts: Required<Pick<VerifyOptions, 'cacheDir'>> & VerifyOptions) {}
 
+  /** --deadline counts from the run's first network work (a lookup, a page, the TUF refresh), whichever comes first. */
+  private armDeadline(): void {
+    if (this.net.deadlineMs === undefined || this.timer !== undefined) return;
+    this.timer = setTimeout(() => this.controller.abort(new Error('overall deadline reached')), this.net.deadlineMs);
+    this.timer.unref();
+  }
+
   async lookup(q: FileQuery): Promise<LookupResult> {
+    this.armDeadline();
     // The trusted root loads while the first answers arrive, not after them.
     if (this.verifyOpts.verify !== false && this.verifierPromise === undefined) this.verifier().catch(() => undefined);
     // One client for the run, however many lookups race to build it: in-flight de-duplication lives in it.
@@ -121,6 +149,7 @@ export class RunContext {
 
   /** A project page's files, for `lock`: the same client and page cache as lookup(). */
   async projectFiles(indexUrl: string, project: string): Promise<ProjectFilesResult> {
+    this.armDeadline();
     const client = this.client ?? (await (this.clientPromise ??= this.createClient()));
     return client.projectFiles(indexUrl, project);
   }
@@ -134,28 +163,49 @@ export class RunContext {
     return this.verifyOpts.cache ?? this.verifyOpts.offline ?? false;
   }
 
-  /** HTTP answers: checksummed records in append-only segments. Loaded only when a cache is used. */
-  private async httpStore() {
-    const { SegmentStore } = await import('../io/segment-store.js');
-    const store = new SegmentStore(path.join(this.verifyOpts.cacheDir, 'http-v1'));
+  /**
+   * The cache directory and its key, opened once (io/cache-access.ts). One
+   * that may not be used (other users can write it, the key is not private)
+   * is not used at all, with a warning; offline, where the cache is the only
+   * source, that is a usage error.
+   */
+  private cache(): Promise<OpenCache | undefined> {
+    if (!this.cacheEnabled) return Promise.resolve(undefined);
+    this.cachePromise ??= this.openCache();
+    return this.cachePromise;
+  }
+
+  private async openCache(): Promise<OpenCache | undefined> {
+    const { openCache } = await import('../io/cache-access.js');
+    const opening = openCache(this.verifyOpts.cacheDir, this.verifyOpts.stateDir ?? defaultStateDir());
+    if (opening.ok) return opening.cache;
+    if (this.verifyOpts.offline === true) {
+      throw new PylockAttestError('USAGE', `--offline answers from the cache, and the cache cannot be used: ${opening.problem}`, { hint: opening.hint });
+    }
+    this.warn(`not using the cache: ${opening.problem}; ${opening.hint}`);
+    return undefined;
+  }
+
+  /** A store of the cache (io/cache-store.ts), released at close(). */
+  private async store(name: string, opts: { maxEntryBytes?: number; compactAt?: number } = {}) {
+    const cache = await this.cache();
+    if (cache === undefined) return undefined;
+    const store = cache.store(name, opts);
     this.closers.push(() => store.close());
     return store;
   }
 
-  /** Positive verdicts: small, many, all wanted at once, so append-only log segments. */
-  private async verdictStore() {
-    const { LogCacheStore } = await import('../io/cache-log.js');
-    const store = new LogCacheStore(path.join(this.verifyOpts.cacheDir, 'verdicts-v1'));
-    this.closers.push(() => store.close());
-    return store;
+  private warn(message: string): void {
+    this.verifyOpts.onWarning?.(message);
   }
 
   /**
-   * The outcome cache (app/outcome-cache.ts), when caching. With `verify`,
-   * the trusted root loads first: its digest is part of every key.
+   * The outcome cache (app/outcome-cache.ts), when caching and not
+   * revalidating. With `verify`, the trusted root loads first: its digest is
+   * part of every key.
    */
   outcomes(verify: boolean): Promise<OutcomeCache | undefined> {
-    if (!this.cacheEnabled) return Promise.resolve(undefined);
+    if (!this.cacheEnabled || this.verifyOpts.revalidate === true) return Promise.resolve(undefined);
     let pending = this.outcomeCaches.get(verify);
     if (pending === undefined) this.outcomeCaches.set(verify, (pending = this.createOutcomes(verify)));
     return pending;
@@ -166,11 +216,10 @@ export class RunContext {
     return this.cachingHttp?.horizon ?? Number.NEGATIVE_INFINITY;
   }
 
-  private async createOutcomes(verify: boolean): Promise<OutcomeCache> {
+  private async createOutcomes(verify: boolean): Promise<OutcomeCache | undefined> {
     if (verify) await this.verifier();
-    const [{ OutcomeCache }, { LogCacheStore }] = await Promise.all([import('./outcome-cache.js'), import('../io/cache-log.js')]);
-    const store = new LogCacheStore(path.join(this.verifyOpts.cacheDir, 'outcomes-v1'));
-    this.closers.push(() => store.close());
+    const [{ OutcomeCache }, store] = await Promise.all([import('./outcome-cache.js'), this.store('outcomes', { maxEntryBytes: 64 * 1024 })]);
+    if (store === undefined) return undefined;
     const context = { verify, mode: this.net.provenanceSource ?? 'auto', offline: this.verifyOpts.offline === true };
     return new OutcomeCache(store, verify ? { ...context, trustDigest: this.trust!.digest } : context);
   }
@@ -181,10 +230,6 @@ export class RunContext {
   }
 
   private async createClient(): Promise<ProvenanceClient> {
-    if (this.net.deadlineMs !== undefined) {
-      this.timer = setTimeout(() => this.controller.abort(new Error('overall deadline reached')), this.net.deadlineMs);
-      this.timer.unref();
-    }
     const [{ ProvenanceClient }, { default: pLimit }] = await Promise.all([import('../net/provenance-client.js'), import('p-limit')]);
     const getter = await this.httpGetter();
     this.client = new ProvenanceClient(getter, pLimit(this.net.concurrency ?? DEFAULT_CONCURRENCY), { mode: this.net.provenanceSource ?? 'auto' });
@@ -197,11 +242,12 @@ export class RunContext {
    * reach the network.
    */
   private async httpGetter(): Promise<HttpGetter> {
-    if (!this.cacheEnabled) return this.createHttp();
-    const [{ CachingHttp }, store] = await Promise.all([import('../net/http-cache.js'), this.httpStore()]);
+    const store = await this.store('http', { compactAt: 24 });
+    if (store === undefined) return this.createHttp();
+    const { CachingHttp } = await import('../net/http-cache.js');
     const offline = this.verifyOpts.offline === true;
     let http: Promise<HttpClient> | undefined;
-    this.cachingHttp = new CachingHttp(offline ? undefined : () => (http ??= this.createHttp()), store, { offline });
+    this.cachingHttp = new CachingHttp(offline ? undefined : () => (http ??= this.createHttp()), store, { offline, revalidate: this.verifyOpts.revalidate === true });
     return this.cachingHttp;
   }
 
@@ -225,16 +271,48 @@ export class RunContext {
    * the verifier or starts a worker.
    */
   private async createVerifier(): Promise<NamedAttestationVerifier> {
-    const [{ loadTrustRoot }, { adaptiveVerifier }] = await Promise.all([import('../verify/trust.js'), import('../verify/adaptive-verifier.js')]);
+    const [{ loadTrustRoot }, { adaptiveVerifier }, trustStore] = await Promise.all([import('../verify/trust.js'), import('../verify/adaptive-verifier.js'), this.store('trust')]);
+    const offline = this.verifyOpts.offline === true;
     this.trust = await loadTrustRoot({
-      cacheDir: this.verifyOpts.cacheDir,
-      offline: this.verifyOpts.offline ?? false,
+      offline,
       ...(this.verifyOpts.trustedRoot !== undefined ? { trustedRootPath: this.verifyOpts.trustedRoot } : {}),
+      ...(trustStore !== undefined ? { store: trustStore } : {}),
+      ...(offline ? {} : { refresh: () => this.refreshTrustedRoot() }),
     });
+    if (this.trust.fallbackReason !== undefined) this.warn(`Sigstore trusted root: using the ${this.trust.source} copy (${this.trust.fallbackReason})`);
     this.engine = adaptiveVerifier(this.trust);
-    if (!this.cacheEnabled) return this.engine;
-    const [{ VerdictCache, cachedVerifier }, store] = await Promise.all([import('../verify/verdict-cache.js'), this.verdictStore()]);
+    const store = await this.store('verdicts', { maxEntryBytes: 64 * 1024 });
+    if (store === undefined) return this.engine;
+    const { VerdictCache, cachedVerifier } = await import('../verify/verdict-cache.js');
     return cachedVerifier(new VerdictCache(store, this.trust.digest), this.engine);
+  }
+
+  /**
+   * trusted_root.json through TUF (verify/tuf-refresh.ts), from the root
+   * embedded in @sigstore/tuf, in a scratch directory that is removed after:
+   * nothing of TUF's is kept in or read from the cache. Its requests go
+   * through our HTTP client (the user's proxy), each within --timeout, all
+   * within the run's --deadline and TUF_BUDGET_MS; the race below ends the
+   * refresh at those bounds even if a request has not noticed them yet.
+   */
+  private async refreshTrustedRoot(): Promise<Uint8Array> {
+    this.armDeadline();
+    const [{ HttpClient }, { refreshTrustedRoot, embeddedSeed }, { makeScratchDir }] = await Promise.all([
+      import('../net/http.js'),
+      import('../verify/tuf-refresh.js'),
+      import('../io/scratch-dir.js'),
+    ]);
+    const budget = AbortSignal.timeout(TUF_BUDGET_MS);
+    const bounds = AbortSignal.any([this.controller.signal, budget]);
+    const http = new HttpClient({ userAgent: USER_AGENT, connections: 2, retries: 1, deadline: bounds, ...(this.net.timeoutMs !== undefined ? { timeoutMs: this.net.timeoutMs } : {}) });
+    const scratch = makeScratchDir('pylock-attest-tuf-', { 'root.json': (await embeddedSeed()).tufRoot });
+    try {
+      return await untilAborted(refreshTrustedRoot(http, scratch.dir), bounds, () => (this.controller.signal.aborted ? 'the run deadline (--deadline) was reached' : `no answer within ${TUF_BUDGET_MS / 1000} s`));
+    } finally {
+      scratch.remove();
+      // Not awaited: the run goes on without the trusted root's mirror; the client hangs up on its own time.
+      http.close().catch(() => undefined);
+    }
   }
 
   async close(): Promise<void> {
@@ -243,4 +321,14 @@ export class RunContext {
     for (const close of this.closers) close();
     await Promise.all([this.http?.close(), this.engine?.close()]);
   }
+}
+
+/** `work`, or a rejection as soon as `signal` aborts (with `why()` as the message). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal, why: () => string): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error(why()));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new Error(why()));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }

@@ -15,6 +15,8 @@ export async function runWithView<O extends EvaluateOptions, R>(ctx: CliContext,
   const files: FileDetails | undefined = ctx.verbose ? { reports: [], requested } : undefined;
   const bar = !ctx.quiet && !ctx.verbose && wantsProgress(ctx.io.stderr, format, ctx.io.env) ? createProgressBar(ctx.io.stderr) : undefined;
   if (bar) options.onProgress = (p) => bar.update(p);
+  // Run-level warnings (the cache not used, the trusted root's fallback), escaped: they may quote remote text.
+  options.onWarning = (message) => ctx.io.stderr.write(`${ctx.err.yellow('warning')}: ${safeText(message, 2000)}\n`);
   if (files) {
     options.onFile = (report) => files.reports.push(report);
     options.onRequest = ({ method, url }) => {

@@ -21,13 +21,19 @@
  *
  * Offline, the cache is the only source: any stored answer, fresh or stale,
  * and a clear "not in the cache" error for the rest; nothing is sent.
+ * Revalidating (`check`), no answer is served without asking: a fresh one
+ * is revalidated like a stale one.
+ *
+ * The store authenticates every record with a key kept outside the cache
+ * directory (io/cache-store.ts): an answer served from here is one this
+ * machine received, not one planted beside it.
  */
 import { createHash } from 'node:crypto';
 import { PylockAttestError } from '../errors.js';
 import type { HttpGetter, HttpResponse } from './http.js';
 import { redactUrl } from './urls.js';
 
-/** The part of a cache store this needs (io/segment-store.ts provides it). */
+/** The part of a cache store this needs (io/cache-store.ts provides it). */
 export interface HttpCacheStore {
   get(key: string): Promise<Buffer | undefined>;
   set(key: string, payload: Buffer): Promise<void>;
@@ -37,6 +43,8 @@ export interface HttpCacheStore {
 export interface CachingHttpOptions {
   /** Serve from the cache only; never send a request. */
   offline?: boolean;
+  /** Treat every stored answer as stale: always ask the index (with If-None-Match when there is an ETag). */
+  revalidate?: boolean;
   now?: () => number;
 }
 
@@ -74,6 +82,7 @@ export class CachingHttp {
   readonly #connect: (() => Promise<HttpGetter>) | undefined;
   readonly #store: HttpCacheStore;
   readonly #now: () => number;
+  readonly #revalidate: boolean;
   readonly stats: HttpCacheStats = { network: 0, hits: 0, revalidated: 0 };
   #horizon = Number.POSITIVE_INFINITY;
   /** Writes still on their way to disk: answers are not held back for them. */
@@ -89,6 +98,7 @@ export class CachingHttp {
     this.#connect = opts.offline === true ? undefined : connect;
     this.#store = store;
     this.#now = opts.now ?? Date.now;
+    this.#revalidate = opts.revalidate === true;
   }
 
   /**
@@ -105,7 +115,7 @@ export class CachingHttp {
     const key = cacheKey(url, accept);
     const stored = await this.#read(key);
     if (this.#connect === undefined) return this.#offline(stored, url);
-    if (stored !== undefined && stored.entry.freshUntil > this.#now()) {
+    if (stored !== undefined && !this.#revalidate && stored.entry.freshUntil > this.#now()) {
       this.stats.hits++;
       this.#servedUntil(stored.entry.freshUntil);
       return stored.response;

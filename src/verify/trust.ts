@@ -6,20 +6,27 @@
  *   1. `--trusted-root FILE`: the user's explicit choice. If it is unusable
  *      that is an error (TRUST_ROOT), never a silent fallback to another root.
  *   2. Online: the copy TUF gave us, if less than a day old; else the
- *      `trusted_root.json` target through @sigstore/tuf (TUF metadata
- *      verified from the root embedded in the package), with a deadline,
- *      saved to our cache.
- *   3. Offline, or when TUF fails: the last copy we cached.
+ *      `trusted_root.json` target through TUF (verify/tuf-refresh.ts: the
+ *      chain always starts at the root embedded in @sigstore/tuf), kept in
+ *      the cache.
+ *   3. Offline, or when TUF fails: the last copy we kept.
  *   4. Else the production root embedded in @sigstore/tuf's `seeds.json`.
+ *
+ * "The copy we kept" is a record of the authenticated cache store
+ * (io/cache-store.ts): only bytes this machine got from TUF, with the time it
+ * got them, ever come back; a file planted in the cache directory is never
+ * read. Without a cache (`--no-cache`) steps 2-3 keep and read nothing.
  *
  * A stale root only makes newer signatures fail to verify; it never makes a
  * bad one pass.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
 import { PylockAttestError } from '../errors.js';
 import { trustedRootProblem } from './trusted-root-shape.js';
+import { embeddedSeed, PRODUCTION_TUF_MIRROR, TRUSTED_ROOT_TARGET } from './tuf-refresh.js';
+
+export { PRODUCTION_TUF_MIRROR };
 
 export type TrustRootSource = 'file' | 'tuf' | 'cache' | 'embedded';
 
@@ -29,24 +36,29 @@ export interface TrustRoot {
   source: TrustRootSource;
   /** sha256 hex of the JSON bytes; a cache key for verdicts. */
   digest: string;
-  /** Why a fresher source was not used (TUF failed, cache unreadable); for a warning. */
+  /** Why a fresher source was not used (TUF failed, cache unusable); for a warning. */
   fallbackReason?: string;
+}
+
+/** The part of an authenticated cache store this needs (io/cache-store.ts provides it). */
+export interface TrustRootStore {
+  getSync(key: string): Buffer | undefined;
+  setSync(key: string, payload: Uint8Array): void;
 }
 
 export interface LoadTrustRootOptions {
   trustedRootPath?: string;
-  cacheDir: string;
   offline: boolean;
-  /** Overall deadline for the TUF refresh. */
-  tufTimeoutMs?: number;
+  /** Where a root TUF delivered is kept, when the run uses a cache. */
+  store?: TrustRootStore;
+  /** Fetches trusted_root.json through TUF, within the run's bounds (the caller's: proxy, timeouts, deadline). */
+  refresh?: () => Promise<Uint8Array>;
+  now?: () => number;
 }
 
-/** @sigstore/tuf's DEFAULT_MIRROR_URL: the key of the production entry in seeds.json. */
-export const PRODUCTION_TUF_MIRROR = 'https://tuf-repo-cdn.sigstore.dev';
-const TRUSTED_ROOT_TARGET = 'trusted_root.json';
-const CACHE_FILE = 'trusted_root.json';
 const MAX_ROOT_BYTES = 4 * 1024 * 1024;
-const DEFAULT_TUF_TIMEOUT_MS = 15_000;
+/** The store key of the one record: the production mirror's trusted root. */
+const STORE_KEY = createHash('sha256').update(`${TRUSTED_ROOT_TARGET} ${PRODUCTION_TUF_MIRROR}`).digest('hex');
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -60,19 +72,44 @@ export const TUF_REFRESH_MS = 24 * 60 * 60 * 1000;
 
 export async function loadTrustRoot(opts: LoadTrustRootOptions): Promise<TrustRoot> {
   if (opts.trustedRootPath !== undefined) return loadExplicit(opts.trustedRootPath);
+  const now = opts.now ?? Date.now;
+  const kept = opts.store === undefined ? {} : readKept(opts.store);
   let reason: string | undefined;
-  if (!opts.offline) {
-    const fresh = await loadFreshCache(opts.cacheDir);
-    if (fresh !== undefined) return fresh;
+  if (!opts.offline && opts.refresh !== undefined) {
+    const age = kept.root === undefined ? Infinity : now() - kept.fetchedAt!;
+    if (age >= 0 && age < TUF_REFRESH_MS) return kept.root!;
     try {
-      return await loadFromTuf(opts.cacheDir, opts.tufTimeoutMs ?? DEFAULT_TUF_TIMEOUT_MS);
+      const bytes = await opts.refresh();
+      const root = await toTrustRoot(bytes, 'tuf');
+      opts.store?.setSync(STORE_KEY, Buffer.concat([Buffer.from(`${JSON.stringify({ fetchedAt: now() })}\n`), bytes]));
+      return root;
     } catch (e) {
       reason = `TUF refresh failed: ${message(e)}`;
     }
   }
-  const cached = await loadCached(opts.cacheDir);
-  if (cached.root !== undefined) return { ...cached.root, fallbackReason: reason };
-  return { ...(await loadEmbedded()), fallbackReason: joinReasons(reason, cached.problem) };
+  if (kept.root !== undefined) return { ...kept.root, fallbackReason: reason };
+  return { ...(await loadEmbedded()), fallbackReason: joinReasons(reason, kept.problem) };
+}
+
+/**
+ * The root kept by an earlier run. The record authenticates (the store's
+ * HMAC) and held a root that passed every check below when it was kept, so
+ * only its shape is checked again: sigstore is not even loaded for it.
+ */
+function readKept(store: TrustRootStore): { root?: TrustRoot; fetchedAt?: number; problem?: string } {
+  const record = store.getSync(STORE_KEY);
+  if (record === undefined) return {};
+  try {
+    const newline = record.indexOf(0x0a);
+    const { fetchedAt } = JSON.parse(record.subarray(0, newline).toString('utf8')) as { fetchedAt?: unknown };
+    const bytes = record.subarray(newline + 1);
+    const json: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    const problem = trustedRootProblem(json);
+    if (newline < 0 || typeof fetchedAt !== 'number' || problem !== undefined) throw new Error(problem ?? 'malformed record');
+    return { root: { json, source: 'cache', digest: sha256(bytes) }, fetchedAt };
+  } catch (e) {
+    return { problem: `the kept trusted root is unusable: ${message(e)}` };
+  }
 }
 
 function joinReasons(...reasons: (string | undefined)[]): string | undefined {
@@ -96,7 +133,11 @@ export async function parseTrustedRoot(bytes: Uint8Array): Promise<unknown> {
 
 async function toTrustRoot(bytes: Uint8Array, source: TrustRootSource): Promise<TrustRoot> {
   const json = await parseTrustedRoot(bytes);
-  return { json, source, digest: createHash('sha256').update(bytes).digest('hex') };
+  return { json, source, digest: sha256(bytes) };
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
 }
 
 async function readBounded(file: string): Promise<Buffer> {
@@ -117,74 +158,10 @@ async function loadExplicit(file: string): Promise<TrustRoot> {
   }
 }
 
-async function loadFromTuf(cacheDir: string, timeoutMs: number): Promise<TrustRoot> {
-  const { initTUF } = await import('@sigstore/tuf');
-  const fetch = (async () => {
-    const tuf = await initTUF({
-      cachePath: path.join(cacheDir, 'tuf'),
-      mirrorURL: PRODUCTION_TUF_MIRROR,
-      retry: 1,
-      timeout: Math.min(timeoutMs, 5_000),
-    });
-    return tuf.getTarget(TRUSTED_ROOT_TARGET);
-  })();
-  const bytes = Buffer.from(await withDeadline(fetch, timeoutMs), 'utf8');
-  const root = await toTrustRoot(bytes, 'tuf');
-  await saveCache(cacheDir, bytes).catch(() => undefined); // a read-only cache must not fail the run
-  return root;
-}
-
-async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function saveCache(cacheDir: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(cacheDir, { recursive: true });
-  const tmp = path.join(cacheDir, `.${CACHE_FILE}.${process.pid}.tmp`);
-  await writeFile(tmp, bytes);
-  await rename(tmp, path.join(cacheDir, CACHE_FILE));
-}
-
-/** The cached root, when TUF delivered it within TUF_REFRESH_MS; anything odd means "refresh". */
-async function loadFreshCache(cacheDir: string): Promise<TrustRoot | undefined> {
-  try {
-    const file = path.join(cacheDir, CACHE_FILE);
-    const age = Date.now() - (await stat(file)).mtimeMs;
-    if (age < 0 || age >= TUF_REFRESH_MS) return undefined;
-    return await toTrustRoot(await readBounded(file), 'cache');
-  } catch {
-    return undefined;
-  }
-}
-
-async function loadCached(cacheDir: string): Promise<{ root?: TrustRoot; problem?: string }> {
-  const file = path.join(cacheDir, CACHE_FILE);
-  try {
-    return { root: await toTrustRoot(await readBounded(file), 'cache') };
-  } catch (e) {
-    const missing = (e as NodeJS.ErrnoException).code === 'ENOENT';
-    return missing ? {} : { problem: `cached trusted root ${file} is unusable: ${message(e)}` };
-  }
-}
-
 /** The production trusted root shipped inside @sigstore/tuf: seeds.json → mirror → targets → trusted_root.json (base64). */
 async function loadEmbedded(): Promise<TrustRoot> {
   try {
-    // A JSON module import, not a path to read: a bundle (the Python wheel has no node_modules) carries it along.
-    const { default: json } = await import('@sigstore/tuf/seeds.json', { with: { type: 'json' } });
-    const seeds = json as unknown as Record<string, { targets?: Record<string, unknown> }>;
-    const target = seeds[PRODUCTION_TUF_MIRROR]?.targets?.[TRUSTED_ROOT_TARGET];
-    if (typeof target !== 'string') throw new Error(`seeds.json has no ${TRUSTED_ROOT_TARGET} for ${PRODUCTION_TUF_MIRROR}`);
-    return await toTrustRoot(Buffer.from(target, 'base64'), 'embedded');
+    return await toTrustRoot((await embeddedSeed()).trustedRoot, 'embedded');
   } catch (e) {
     throw new PylockAttestError(
       'TRUST_ROOT',

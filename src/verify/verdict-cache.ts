@@ -21,7 +21,7 @@ import type { ExpectedDistribution, Identity } from '../core/types.js';
 import { VERSION } from '../version.js';
 import type { AttestationVerdict, AttestationVerifier } from './verifier.js';
 
-/** The part of a cache store this needs (io/cache-log.ts provides it). */
+/** The part of a cache store this needs (io/cache-store.ts provides it). */
 export interface VerdictStore {
   get(key: string): Promise<Buffer | undefined>;
   set(key: string, payload: Buffer): Promise<void>;

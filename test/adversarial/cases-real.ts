@@ -189,7 +189,7 @@ const OTHER: AdversarialCase[] = [
 
 export const REAL_TABLE: Table = {
   title: 'real PyPI provenance, production trusted root',
-  // Offline with an empty cache directory: the production root embedded in @sigstore/tuf, no network.
-  trustedRoot: async (dir) => (await loadTrustRoot({ cacheDir: dir, offline: true })).json,
+  // Offline with no kept copy: the production root embedded in @sigstore/tuf, no network.
+  trustedRoot: async () => (await loadTrustRoot({ offline: true })).json,
   cases: [...PARTIAL, ...SIGNATURE_AND_STATEMENT, ...SWAPS, ...PUBLISHER_STRINGS, ...TLOG, ...OTHER],
 };

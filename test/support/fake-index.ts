@@ -46,8 +46,6 @@ export interface FakeIndexOptions {
   tls?: { key: string; cert: string };
   /** Seconds of `Cache-Control: max-age` on every 200 answer (default 600, PyPI's). */
   maxAge?: number;
-  /** ETag and If-None-Match → 304 on project pages and Integrity API answers too, not only on provenance documents (default false). */
-  etagEverywhere?: boolean;
 }
 
 export interface FakeIndex {
@@ -69,7 +67,6 @@ interface Served {
   file: FakeFile;
   /** Serialized provenance, or undefined when the file has none. */
   body: Buffer | undefined;
-  etag: string | undefined;
 }
 
 function normalize(name: string): string {
@@ -124,10 +121,9 @@ class Index {
 
   add(file: FakeFile): void {
     const body = file.provenance === null || file.provenance === undefined ? undefined : Buffer.from(JSON.stringify(file.provenance));
-    const etag = body === undefined ? undefined : `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
     const key = normalize(file.project);
     const list = this.byProject.get(key) ?? [];
-    list.push({ file, body, etag });
+    list.push({ file, body });
     this.byProject.set(key, list);
   }
 
@@ -157,12 +153,6 @@ class Index {
     return `max-age=${this.opts.maxAge ?? 600}`;
   }
 
-  /** With `etagEverywhere`: the ETag header to send, and whether the request already holds it (answer 304). */
-  validator(req: IncomingMessage, etag: string): { headers: Record<string, string>; notModified: boolean } {
-    if (this.opts.etagEverywhere !== true) return { headers: {}, notModified: false };
-    return { headers: { etag }, notModified: req.headers['if-none-match'] === etag };
-  }
-
   pageJson(project: string, list: Served[]): unknown {
     const files = list.map((s) => ({
       filename: s.file.filename,
@@ -190,6 +180,12 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(buf);
 }
 
+/** A 200 with an ETag, or a bodiless 304 when the request's If-None-Match names it (as warehouse and its CDN do). */
+function sendCacheable(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>, body: Buffer, etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`): void {
+  if (req.headers['if-none-match'] === etag) return send(res, 304, { ...headers, etag });
+  send(res, 200, { ...headers, etag }, body);
+}
+
 function sendJson(res: ServerResponse, status: number, value: unknown, type = 'application/json'): void {
   send(res, status, { 'content-type': type }, JSON.stringify(value));
 }
@@ -202,14 +198,11 @@ function serveSimple(index: Index, req: IncomingMessage, res: ServerResponse, re
   if (project !== name) return send(res, 301, { location: `/simple/${encodeSegment(project)}/` });
   const page = index.page(project);
   if (page === undefined) return sendJson(res, 404, { message: 'Not Found' });
-  const validator = index.validator(req, page.etag);
   if (!accepts(req.headers.accept, SIMPLE_JSON) || req.headers.accept === undefined) {
     // Like warehouse: without a JSON Accept the page is HTML.
     return send(res, 200, { 'content-type': 'text/html; charset=utf-8' }, `<!DOCTYPE html><html><body><h1>${project}</h1></body></html>`);
   }
-  const headers = { 'content-type': SIMPLE_JSON, 'cache-control': index.cacheControl(), vary: 'Accept', ...validator.headers };
-  if (validator.notModified) return send(res, 304, headers);
-  send(res, 200, headers, page.body);
+  sendCacheable(req, res, { 'content-type': SIMPLE_JSON, 'cache-control': index.cacheControl(), vary: 'Accept' }, page.body, page.etag);
 }
 
 function serveIntegrity(index: Index, req: IncomingMessage, res: ServerResponse, rest: string[]): void {
@@ -223,18 +216,14 @@ function serveIntegrity(index: Index, req: IncomingMessage, res: ServerResponse,
   const served = index.find(project, version, filename);
   if (served === undefined) return sendJson(res, 404, { message: 'Not Found' });
   if (served.body === undefined) return sendJson(res, 404, { message: `No provenance available for ${filename}` }, offer);
-  const headers = { 'content-type': offer, 'cache-control': index.cacheControl(), vary: 'Accept', etag: served.etag! };
-  if (index.validator(req, served.etag!).notModified) return send(res, 304, headers);
-  send(res, 200, headers, served.body);
+  sendCacheable(req, res, { 'content-type': offer, 'cache-control': index.cacheControl(), vary: 'Accept' }, served.body);
 }
 
 function serveProvenance(index: Index, req: IncomingMessage, res: ServerResponse, rest: string[]): void {
   const [project, version, filename] = rest;
   const served = rest.length === 3 && project !== undefined && version !== undefined && filename !== undefined ? index.find(project, version, filename) : undefined;
   if (served?.body === undefined) return sendJson(res, 404, { message: 'Not Found' });
-  const headers = { 'content-type': INTEGRITY_JSON, 'cache-control': index.cacheControl(), etag: served.etag! };
-  if (req.headers['if-none-match'] === served.etag) return send(res, 304, headers);
-  send(res, 200, headers, served.body);
+  sendCacheable(req, res, { 'content-type': INTEGRITY_JSON, 'cache-control': index.cacheControl() }, served.body);
 }
 
 function route(index: Index, req: IncomingMessage, res: ServerResponse): void {

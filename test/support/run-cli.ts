@@ -1,6 +1,7 @@
 /**
  * Runs the built CLI the way a user does: a real process, a clean
- * environment (no proxy, no colour, only what the test passes), and the
+ * environment (no proxy, no colour, only what the test passes, and the
+ * worker's temporary state directory: test/support/isolate-state.ts), and the
  * exit code, signal, output and wall time collected.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -32,7 +33,8 @@ export interface CliRunOptions {
 
 export function runCli(args: string[], opts: CliRunOptions = {}): Promise<CliRun> {
   const started = Date.now();
-  const env = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', ...opts.env };
+  const state = process.env['PYLOCK_ATTEST_STATE_DIR'];
+  const env = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', ...(state ? { PYLOCK_ATTEST_STATE_DIR: state } : {}), ...opts.env };
   const command = opts.wrapper === undefined ? [process.execPath, BIN] : [...opts.wrapper, process.execPath, BIN];
   return new Promise((done, fail) => {
     const child = spawn(command[0]!, [...command.slice(1), ...args], { env, ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }) });

@@ -1,0 +1,103 @@
+/**
+ * When a warm run asks the index, and what it re-does (docs/decisions.md,
+ * "When a warm run asks the index"), through the built CLI:
+ *
+ * - `enrich` within the index's max-age: no request; its kept file outcomes
+ *   answer.
+ * - `enrich` after max-age: every answer revalidated (If-None-Match → 304),
+ *   none downloaded again, no attestation verified again.
+ * - `check` (the CI gate): every answer revalidated even while fresh; no
+ *   kept outcome stands in for the index.
+ *
+ * "Time passes" without sleeping: the entries' freshness limits are moved
+ * into the past through the store itself, with this machine's key, the way
+ * a later run would find them.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadOrCreateKey } from '../src/io/cache-access.js';
+import { CacheStore } from '../src/io/cache-store.js';
+import { startFakeIndex, type FakeIndex } from './support/fake-index.ts';
+import { createMockSigstore, releaseProvenance } from './support/mint.ts';
+import { BUILT, NOT_BUILT, runCli } from './support/run-cli.ts';
+import { tempDir } from './support/workspace.ts';
+
+const FILES = Array.from({ length: 3 }, (_, i) => ({ project: `fresh${i}`, version: '1.0', filename: `fresh${i}-1.0.tar.gz`, sha256: String(i + 1).repeat(64) }));
+const LOCK = `lock-version = "1.0"\ncreated-by = "test"\n${FILES.map((f) => `\n[[packages]]\nname = "${f.project}"\nversion = "1.0"\nsdist = { url = "https://files.example/${f.filename}", hashes = { sha256 = "${f.sha256}" } }\n`).join('')}`;
+/** One page and one provenance answer per file (Simple API on a loopback index). */
+const ANSWERS = FILES.length * 2;
+
+describe.skipIf(!BUILT)(`when a warm run asks the index ${BUILT ? '' : NOT_BUILT}`, () => {
+  const ws = tempDir();
+  let index: FakeIndex;
+  let root: string;
+  let lock: string;
+  const cacheDir = join(ws.dir, 'cache');
+  const stateDir = join(ws.dir, 'state');
+
+  beforeAll(async () => {
+    const sigstore = await createMockSigstore();
+    root = ws.file('root.json', JSON.stringify(sigstore.trustedRoot));
+    index = await startFakeIndex({ files: await Promise.all(FILES.map(async (f) => ({ ...f, provenance: await releaseProvenance(sigstore, f) }))) });
+    lock = ws.file('pylock.toml', LOCK);
+  });
+  afterAll(async () => {
+    await index?.close();
+    ws.cleanup();
+  });
+
+  async function run(command: 'enrich' | 'check'): Promise<{ code: number | null; requests: Array<{ path: string; conditional: boolean }> }> {
+    const before = index.requests.length;
+    const extra = command === 'enrich' ? ['--format', 'json'] : [];
+    const r = await runCli([command, lock, '--index-url', index.simpleUrl, '--trusted-root', root, '--cache-dir', cacheDir, ...extra], { env: { PYLOCK_ATTEST_STATE_DIR: stateDir } });
+    const requests = index.requests.slice(before).map((q) => ({ path: q.path, conditional: typeof q.headers['if-none-match'] === 'string' }));
+    return { code: r.code, requests };
+  }
+
+  /** Verdict segments on disk: a verification that ran would have added one (every verified attestation is kept). */
+  const verdictSegments = (): number => (existsSync(join(cacheDir, 'verdicts-v2')) ? readdirSync(join(cacheDir, 'verdicts-v2')).filter((f) => f.endsWith('.idx')).length : 0);
+
+  it('cold, then within max-age: no request; after max-age: revalidation only, nothing verified again; check: always asks', async () => {
+    const cold = await run('enrich');
+    expect(cold.code).toBe(0);
+    expect(cold.requests).toHaveLength(ANSWERS);
+    expect(verdictSegments()).toBe(1);
+
+    const warm = await run('enrich');
+    expect([warm.code, warm.requests]).toEqual([0, []]);
+
+    expireEverything(cacheDir, loadOrCreateKey(stateDir));
+    const later = await run('enrich');
+    expect(later.code).toBe(0);
+    expect(later.requests).toHaveLength(ANSWERS);
+    expect(later.requests.every((q) => q.conditional)).toBe(true); // the fake index answers each with 304 (its ETag is unchanged)
+    expect(verdictSegments()).toBe(1); // no attestation verified again
+
+    // The 304s made every answer fresh again: enrich would not ask now; check asks anyway.
+    expect((await run('enrich')).requests).toEqual([]);
+    const gate = await run('check');
+    expect(gate.code).toBe(0);
+    expect(gate.requests).toHaveLength(ANSWERS);
+    expect(gate.requests.every((q) => q.conditional)).toBe(true);
+    expect(verdictSegments()).toBe(1);
+  });
+});
+
+/** Moves every HTTP answer's freshness and every file outcome's expiry into the past. */
+function expireEverything(cacheDir: string, key: Buffer): void {
+  const http = new CacheStore(join(cacheDir, 'http-v2'), key, { purpose: 'http' });
+  for (const k of http.keys()) {
+    const payload = http.getSync(k)!;
+    const newline = payload.indexOf(0x0a);
+    const entry = { ...(JSON.parse(payload.subarray(0, newline).toString()) as object), freshUntil: 0 };
+    http.setSync(k, Buffer.concat([Buffer.from(`${JSON.stringify(entry)}\n`), payload.subarray(newline + 1)]));
+  }
+  http.close();
+  const outcomes = new CacheStore(join(cacheDir, 'outcomes-v2'), key, { purpose: 'outcomes' });
+  for (const k of outcomes.keys()) {
+    const stored = JSON.parse(outcomes.getSync(k)!.toString()) as object;
+    outcomes.setSync(k, Buffer.from(JSON.stringify({ ...stored, expires: 1 })));
+  }
+  outcomes.close();
+}
