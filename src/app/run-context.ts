@@ -279,12 +279,13 @@ export class RunContext {
       ...(trustStore !== undefined ? { store: trustStore } : {}),
       ...(offline ? {} : { refresh: () => this.refreshTrustedRoot() }),
     });
-    if (this.trust.fallbackReason !== undefined) this.warn(`Sigstore trusted root: using the ${this.trust.source} copy (${this.trust.fallbackReason})`);
     this.engine = adaptiveVerifier(this.trust);
     const store = await this.store('verdicts', { maxEntryBytes: 64 * 1024 });
-    if (store === undefined) return this.engine;
     const { VerdictCache, cachedVerifier } = await import('../verify/verdict-cache.js');
-    return cachedVerifier(new VerdictCache(store, this.trust.digest), this.engine);
+    const verifier = store === undefined ? this.engine : cachedVerifier(new VerdictCache(store, this.trust.digest), this.engine);
+    const { fallbackReason, source } = this.trust;
+    // Said when the root is first used: a run the index could not answer verifies nothing, and repeating its network cause would only add noise.
+    return fallbackReason === undefined ? verifier : onFirstUse(verifier, () => this.warn(`Sigstore trusted root: using the ${source} copy (${fallbackReason})`));
   }
 
   /**
@@ -331,4 +332,16 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal, why: () => strin
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
+}
+
+/** `inner`, calling `first` once, before its first verification. */
+function onFirstUse(inner: NamedAttestationVerifier, first: () => void): NamedAttestationVerifier {
+  let pending: (() => void) | undefined = first;
+  return {
+    verify(...args) {
+      pending?.();
+      pending = undefined;
+      return inner.verify(...args);
+    },
+  };
 }
