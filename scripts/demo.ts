@@ -20,10 +20,14 @@ copyFileSync(join(fixtures, 'pylock.toml'), lockfile);
 const recorded = JSON.parse(readFileSync(join(fixtures, 'index.json'), 'utf8'));
 const compromised = JSON.parse(readFileSync(join(fixtures, 'index-compromised.json'), 'utf8'));
 
+const bold = (text: string): string => (process.stdout.isTTY && !process.env['NO_COLOR'] ? `\u001b[1m${text}\u001b[0m` : text);
+
 /** Run the built CLI as a user would (async: the loopback index lives in this process). */
 async function cli(title: string, args: string[]): Promise<number> {
-  console.log(`\n\u001b[1m$ pylock-attest ${args.join(' ').replaceAll(work + '/', '').replaceAll(fixtures, 'fixtures/demo/')}\u001b[0m   # ${title}`);
-  const child = spawn(process.execPath, [bin, ...args], { stdio: 'inherit', env: { ...process.env, PYLOCK_ATTEST_CACHE_DIR: join(work, 'cache') } });
+  console.log(`\n${bold(`$ pylock-attest ${args.join(' ').replaceAll(work + '/', '').replaceAll(fixtures, 'fixtures/demo/')}`)}   # ${title}`);
+  // Cache and key in the demo's own directory: the demo leaves nothing behind in the user's home.
+  const env = { ...process.env, PYLOCK_ATTEST_CACHE_DIR: join(work, 'cache'), PYLOCK_ATTEST_STATE_DIR: join(work, 'state') };
+  const child = spawn(process.execPath, [bin, ...args], { stdio: 'inherit', env });
   const status: number = await new Promise((done) => child.on('close', (code) => done(code ?? -1)));
   console.log(`(exit ${status})`);
   return status;
