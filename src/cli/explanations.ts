@@ -404,7 +404,7 @@ export function explanationText(e: Explanation): string {
     return [`${e.name} (an error, exit ${e.doc.exit})`, '', wrap(e.doc.means, 96).join('\n'), '', 'What to do', wrap(e.doc.todo, 96).join('\n'), ''].join('\n');
   }
   const d = e.doc;
-  const parts = [`${e.name}: ${d.meaning} (default: ${d.defaultText}; reported by ${d.where})`, '', plain(d.means), '', plain(d.investigate)];
+  const parts = [`${e.name}: ${d.meaning} (default severity: ${d.defaultText}; found by: ${d.where.replace(/\bonline\b/, 'online check')})`, '', plain(d.means), '', plain(d.investigate)];
   if (d.accept !== undefined) parts.push('', plain(d.accept));
   parts.push('', `Next step in a report: ${d.next.replaceAll('{path}', 'pylock.toml')}`, '');
   return parts.join('\n');
