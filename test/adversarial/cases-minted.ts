@@ -316,6 +316,47 @@ function earlierRuns(setting: Setting, suffix: string, offline: boolean): Advers
 }
 
 /**
+ * The lookup PyPI's own files take (pypi.org and test.pypi.org use it by
+ * default): one Integrity API request per file, no project page, so no
+ * sha256 the index lists to compare; a 404 is "no provenance". Everything
+ * rests on the statement and the certificate.
+ */
+const INTEGRITY: Setting = {
+  name: 'PyPI\'s Integrity API (--provenance-source integrity)',
+  prepare: () => ({ integrityApi: true, args: ['--provenance-source', 'integrity'] }),
+};
+
+const INTEGRITY_API: AdversarialCase[] = [
+  {
+    name: 'integrity API: an attested sdist beside a wheel the API has no provenance for (404)',
+    setting: INTEGRITY,
+    build: async () => pkg('i1', [await attested('i1', sdist('i1')), bare(wheel('i1'))], { victims: [wheel('i1')] }),
+    expect: { exit: 1, category: 'partial-attestation', says: [wheel('i1'), 'has no provenance'] },
+  },
+  {
+    name: 'integrity API: the sdist\'s valid attestation served for the wheel',
+    setting: INTEGRITY,
+    build: async () => {
+      const s = await attested('i2', sdist('i2'));
+      return pkg('i2', [s, { filename: wheel('i2'), sha256: sha(wheel('i2')), provenance: s.provenance }], { victims: [wheel('i2')] });
+    },
+    expect: { exit: 1, category: 'verification-failed', says: ['signed statement is about'] },
+  },
+  {
+    name: 'integrity API: signed and logged by another Sigstore instance',
+    setting: INTEGRITY,
+    build: async () => pkg('i3', [await attested('i3', sdist('i3'), {}, await createMockSigstore())]),
+    expect: { exit: 1, category: 'verification-failed', says: ['trusted root'] },
+  },
+  {
+    name: 'integrity API: every file 404s, an identity is recorded',
+    setting: INTEGRITY,
+    build: () => pkg('i4', [bare(sdist('i4')), bare(wheel('i4'))], { recorded: [github('i4')] }),
+    expect: { exit: 1, category: 'identity-removed', check: { exit: 1, category: 'index-disagrees' } },
+  },
+];
+
+/**
  * Issue 10, item 7, by resolution (the spellings are cases-environment.ts's):
  * here because it needs only this table's plain runs, not a setting.
  */
@@ -337,5 +378,5 @@ export const MINTED_TABLE: Table = {
     return mock.trustedRoot;
   },
   files: { 'adversarial-policy.toml': POLICY },
-  cases: [...CLAIMS, ...STATEMENTS, ...TIME_AND_TRUST, ...PARTIAL, ...POLICED, ...BINDING, ...REVIEW, ...RESOLVES_HERE, ...EARLIER_RUNS],
+  cases: [...CLAIMS, ...STATEMENTS, ...TIME_AND_TRUST, ...PARTIAL, ...POLICED, ...BINDING, ...REVIEW, ...INTEGRITY_API, ...RESOLVES_HERE, ...EARLIER_RUNS],
 };

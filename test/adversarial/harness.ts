@@ -125,6 +125,8 @@ export interface Environment {
   cacheDir?: string;
   /** false: no --trusted-root, the run loads its root as a user's does (then env must set HTTPS_PROXY, so TUF never reaches the internet). */
   pinRoot?: boolean;
+  /** Each case's index also serves PyPI's Integrity API (pass `--provenance-source integrity` to use it). */
+  integrityApi?: boolean;
   /** Serve each case's index over https with this key and certificate. */
   tls?: { key: string; cert: string };
   /** The `index` key a case's lockfile names (undefined: its index's own URL). */
@@ -290,7 +292,7 @@ const cacheArgs = (env: Environment): string[] => (env.cacheDir === undefined ? 
 async function prepare(kase: AdversarialCase, n: number, dir: string, env: Environment): Promise<Prepared> {
   const scenario = await kase.build();
   const files = scenario.files.map((f) => ({ project: scenario.name, version: scenario.version, filename: f.filename, sha256: f.sha256, provenance: f.provenance, ...(f.advertise ? { advertise: f.advertise } : {}) }));
-  const index = await startFakeIndex({ files, integrity: false, ...(env.tls ? { tls: env.tls } : {}) });
+  const index = await startFakeIndex({ files, integrity: env.integrityApi === true, ...(env.tls ? { tls: env.tls } : {}) });
   const text = lockText(scenario, env.indexUrl?.(index, scenario) ?? index.simpleUrl);
   const lockfile = `case-${String(n).padStart(3, '0')}.pylock.toml`;
   const path = join(dir, lockfile);
