@@ -112,6 +112,7 @@ const PARTIAL: AdversarialCase[] = [
 /** Cases judged under POLICY (enrich, refresh and check all read it). */
 const POLICY_ARGS = ['--policy', 'adversarial-policy.toml'];
 const POLICY = `[tool.pylock-attest]
+ignore = ["adv-p6"]
 
 [[tool.pylock-attest.allow]]
 package = "adv-p1"
@@ -165,6 +166,40 @@ const POLICED: AdversarialCase[] = [
     build: async () => pkg('p4', [await attested('p4', sdist('p4')), bare(wheel('p4'))], { victims: [wheel('p4')] }),
     expect: { exit: 1, category: 'partial-attestation' },
     args: POLICY_ARGS,
+  },
+  {
+    // `ignore` drops the package's findings (so exit 0) but accepts nothing: no identity is written.
+    name: 'partial: the package is ignored by the policy, which accepts nothing',
+    build: async () => pkg('p6', [await attested('p6', sdist('p6')), bare(wheel('p6'))], { victims: [wheel('p6')] }),
+    expect: { exit: 0 },
+    args: POLICY_ARGS,
+  },
+];
+
+/**
+ * A severity override and --allow-identity-change change what fails and
+ * what may be replaced; neither accepts an unattested file.
+ */
+const LENIENT_SETTING: Setting = {
+  name: 'partial-attestation lowered to a warning; --allow-identity-change (enrich and refresh: check has no such option)',
+  prepare: () => ({ args: ['--policy', 'adversarial-lenient.toml'], commandArgs: { enrich: ['--allow-identity-change'], refresh: ['--allow-identity-change'] } }),
+};
+const LENIENT = `[tool.pylock-attest.severity]
+partial-attestation = "warning"
+`;
+
+const LENIENT_CASES: AdversarialCase[] = [
+  {
+    name: 'partial: partial-attestation lowered to a warning, with --allow-identity-change: still nothing recorded',
+    build: async () => pkg('p7', [await attested('p7', sdist('p7')), bare(wheel('p7'))], { victims: [wheel('p7')] }),
+    expect: { exit: 0, category: 'partial-attestation', says: [wheel('p7')] },
+    setting: LENIENT_SETTING,
+  },
+  {
+    name: 'partial: --allow-identity-change does not let a partial package replace its recorded identity',
+    build: async () => pkg('p8', [await attested('p8', sdist('p8')), bare(wheel('p8'))], { recorded: [github('p8-old')], victims: [wheel('p8')] }),
+    expect: { exit: 1, category: 'publisher-changed', check: { exit: 1, category: 'index-disagrees' } },
+    setting: LENIENT_SETTING,
   },
 ];
 
@@ -377,6 +412,6 @@ export const MINTED_TABLE: Table = {
     mock = await createMockSigstore();
     return mock.trustedRoot;
   },
-  files: { 'adversarial-policy.toml': POLICY },
-  cases: [...CLAIMS, ...STATEMENTS, ...TIME_AND_TRUST, ...PARTIAL, ...POLICED, ...BINDING, ...REVIEW, ...INTEGRITY_API, ...RESOLVES_HERE, ...EARLIER_RUNS],
+  files: { 'adversarial-policy.toml': POLICY, 'adversarial-lenient.toml': LENIENT },
+  cases: [...CLAIMS, ...STATEMENTS, ...TIME_AND_TRUST, ...PARTIAL, ...POLICED, ...LENIENT_CASES, ...BINDING, ...REVIEW, ...INTEGRITY_API, ...RESOLVES_HERE, ...EARLIER_RUNS],
 };
