@@ -3,7 +3,8 @@
  * through the built CLI with verification on, against its own loopback
  * index. A case is one table entry; the tables are cases-real.ts (real PyPI
  * provenance), cases-minted.ts (minted attestations, mock root) and
- * cases-environment.ts (the run's surroundings: cache, proxies, trust root).
+ * cases-environment.ts (the run's surroundings: a cache, proxies, hosts on
+ * this machine).
  *
  * HOW TO ADD A CASE: one entry in a table's `cases`:
  *
