@@ -3,7 +3,8 @@
  * corrupt entries discarded, what is never kept) and positive verdicts
  * (keyed by attestation, file, identity and trust root), each against a
  * real loopback index and a real directory, over the one authenticated
- * store (io/cache-store.ts; its attacks are in test/cache-trust.test.ts).
+ * store (io/cache-store.ts; its attacks are in test/cache-trust.test.ts and
+ * the adversarial suite, test/adversarial/cases-environment.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';

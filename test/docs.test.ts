@@ -97,4 +97,23 @@ describe('docs', () => {
     }
     expect(wrong).toEqual([]);
   });
+  it('docs/security.md: every `code:` comment names a file under src/ and functions it defines (the claim and its code stay together)', () => {
+    const text = readFileSync(join(ROOT, 'docs/security.md'), 'utf8');
+    const refs = [...text.matchAll(/<!--\s*code:\s*([\s\S]*?)-->/g)].flatMap((m) => m[1]!.split(';').map((part) => part.trim().split(/\s+/)));
+    expect(refs.length).toBeGreaterThan(10);
+    const missing: string[] = [];
+    for (const [file, ...names] of refs) {
+      const path = join(ROOT, 'src', file!);
+      if (!existsSync(path)) {
+        missing.push(`${file}: no such file`);
+        continue;
+      }
+      const source = readFileSync(path, 'utf8');
+      for (const name of names) {
+        const defined = new RegExp(`(?:function\\*?|class|const|interface|type)\\s+${name}\\b|^\\s*(?:(?:private|public|static|async|export)\\s+)*#?${name}\\s*[(<]`, 'm');
+        if (!defined.test(source)) missing.push(`${file}: ${name} is not defined there`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
 });

@@ -103,6 +103,13 @@ describe('--offline', () => {
     expect(readFileSync(path, 'utf8')).toBe(text);
   });
 
+  it('offline with the cache turned off (the library\'s `cache: false`) is a usage error before any request', async () => {
+    const path = ws.file('no-cache.toml', lockFor(FILES));
+    const before = index.requests.length;
+    await expect(enrich([path], { indexUrl: index.simpleUrl, trustedRoot: root, offline: true, cache: false, dryRun: true })).rejects.toMatchObject({ code: 'USAGE' });
+    expect(index.requests.length).toBe(before);
+  });
+
   describe.skipIf(!existsSync(resolve(import.meta.dirname, '../dist/cli/main.js')))('the built CLI', () => {
     it('enrich --offline after a warm run: exit 0, zero requests; --offline --no-cache is a usage error', async () => {
       const path = ws.file('cli.toml', lockFor(FILES));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { indexFindings } from '../src/core/index-agreement.js';
 import { changeSubkind, decidePackage, identitiesToWrite, type FileOutcome } from '../src/core/outcome.js';
 import type { LockedPackage } from '../src/core/lockfile.js';
 import type { Identity } from '../src/core/types.js';
@@ -45,6 +46,21 @@ describe('decidePackage', () => {
     const o = decidePackage(pkg([gh]), [file('verified', [moved]), file('verified', [moved])], strict);
     expect(o.action).toBe('kept');
     expect(o.findings[0]).toMatchObject({ category: 'publisher-changed', subkind: 'repository', old: [gh], new: [moved] });
+  });
+
+  it('says which part of a proven identity is only the index\'s claim wherever a finding says "proves" (environment)', () => {
+    const claimed = (identity: Identity): FileOutcome => ({ ...file('verified', [identity]), unverifiedKeys: [['environment']] });
+    const now = { ...gh, environment: 'release' };
+    const changed = decidePackage(pkg([{ ...gh, environment: 'pypi' }]), [claimed(now), claimed(now)], strict);
+    expect(changed.findings[0]).toMatchObject({ category: 'publisher-changed', subkind: 'environment' });
+    expect(changed.findings[0]!.message).toBe('recorded GitHub o/r (release.yml, env pypi), the index now proves GitHub o/r (release.yml, env release [index claim])');
+    const other = { kind: 'GitHub', repository: 'o/s', workflow: 'release.yml', environment: 'x' };
+    const mixed = decidePackage(pkg(), [claimed(now), claimed(other)], strict);
+    expect(mixed.findings.find((f) => f.category === 'mixed-publishers')!.message).toContain('GitHub o/r (release.yml, env release [index claim]); GitHub o/s (release.yml, env x [index claim])');
+    expect(indexFindings([decidePackage(pkg(), [claimed(now), claimed(now)], strict)], 'pylock.toml')[0]!.message).toContain('the index proves GitHub o/r (release.yml, env release [index claim])');
+    // --no-verify: every report says once that nothing is proven; no per-key marks.
+    const unverified = { ...file('unverified', [now]), unverifiedKeys: [['environment', 'kind', 'repository', 'workflow']] };
+    expect(decidePackage(pkg([gh]), [unverified, unverified], strict).findings[0]!.message).toBe('recorded GitHub o/r (release.yml), the index now proves GitHub o/r (release.yml, env release)');
   });
 
   it('blocks on any invalid, unavailable or mismatched file, in that precedence', () => {

@@ -1,7 +1,8 @@
 /**
- * PEP 751 as written, through the built CLI: one fixture per case of issue 11
- * (and issue 10's "a locked file is bound to its package"), each with the exact
- * bytes expected (fixtures/spec-cases/<case>/). `{ORIGIN}` in a fixture is the
+ * PEP 751 as written, through the built CLI: one fixture per case of issue 11,
+ * each with the exact bytes expected (fixtures/spec-cases/<case>/); issue 10's
+ * "a locked file is bound to its package" is a case of the adversarial suite
+ * (test/adversarial/cases-minted.ts). `{ORIGIN}` in a fixture is the
  * loopback index's origin. Every lockfile written here is read back by Python's
  * packaging.pylock (end of file).
  */
@@ -26,11 +27,7 @@ let root: string;
 /** What the loopback index lists: each case's files, under the names the index uses. */
 async function indexFiles(): Promise<FakeFile[]> {
   const attested = async (f: Omit<FakeFile, 'provenance'>): Promise<FakeFile> => ({ ...f, provenance: await releaseProvenance(sigstore, f) });
-  const models = { version: '0.0.4a2', filename: 'pypi_attestation_models-0.0.4a2.tar.gz', sha256: h('a1') };
   return [
-    // A real project's attested file, and an index (hostile or confused) that also lists it under another project.
-    await attested({ project: 'pypi-attestation-models', ...models }),
-    await attested({ project: 'sampleproject', ...models }),
     // Uploaded as MarkupSafe-…; uv writes `name = "markupsafe-…"`.
     await attested({ project: 'MarkupSafe', version: '2.1.5', filename: 'MarkupSafe-2.1.5.tar.gz', sha256: h('b1') }),
     await attested({ project: 'MarkupSafe', version: '2.1.5', filename: 'MarkupSafe-2.1.5-cp311-cp311-win_amd64.whl', sha256: h('b2') }),
@@ -77,24 +74,6 @@ function requestsFor(project: string): string[] {
 }
 
 describe.skipIf(!BUILT)(`PEP 751 as written, through the built CLI${BUILT ? '' : ` (${NOT_BUILT})`}`, () => {
-  it('binding: a file of another project or release is an input error (exit 2) naming file:line, package and filename; nothing asked, nothing written', async () => {
-    const dir = caseDir('binding');
-    index.requests.length = 0;
-    for (const [file, pkg, why] of [
-      ['other-project.pylock.toml', 'sampleproject', 'it names the project `pypi-attestation-models`, not `sampleproject`'],
-      ['other-release.pylock.toml', 'pypi-attestation-models', 'it is version 0.0.4a2, not 9.9.9'],
-    ] as const) {
-      const path = oracle.track(join(dir, file));
-      const run = await enrichCli(path);
-      expect(run.code).toBe(2);
-      expect(run.stderr).toContain(`${path}:4: \`sdist\` (pypi_attestation_models-0.0.4a2.tar.gz) is not a file of ${pkg}`);
-      expect(run.stderr).toContain(why);
-      expect(run.stderr).toContain(`package ${pkg}`);
-      expect(readFileSync(path, 'utf8')).toBe(expected('binding', file));
-    }
-    expect(index.requests).toEqual([]);
-  });
-
   it('name vs URL: `name` names the file; the index is asked for the spelling it lists, never a different file', async () => {
     const dir = caseDir('name-vs-url');
     const path = oracle.track(join(dir, 'pylock.toml'));

@@ -5,25 +5,22 @@
  *   the signed hashes; tampered targets and foreign keys refused;
  * - bounded: a mirror that never answers fails at the per-request timeout;
  *   an HTTPS proxy that accepts and never answers ends at the run's
- *   deadline, and the run goes on with the embedded root (RunContext, and
- *   the built CLI, which says why on stderr). Bounds are checked by events
+ *   deadline, and the run goes on with the embedded root (RunContext; the
+ *   built CLI, which says why on stderr, is a case of the adversarial suite,
+ *   test/adversarial/cases-environment.ts). Bounds are checked by events
  *   (what the proxy saw, what the run reported), never by wall time.
  */
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { RunContext } from '../src/app/run-context.js';
 import { isPylockAttestError } from '../src/errors.js';
 import { makeScratchDir } from '../src/io/scratch-dir.js';
 import { HttpClient } from '../src/net/http.js';
 import { embeddedSeed, refreshTrustedRoot } from '../src/verify/tuf-refresh.js';
-import { startFakeIndex, type FakeIndex } from './support/fake-index.ts';
 import { startFakeTuf } from './support/fake-tuf.ts';
-import { createMockSigstore, releaseProvenance } from './support/mint.ts';
-import { BIN, BUILT, NOT_BUILT } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
 
 for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy']) delete process.env[name];
@@ -144,60 +141,3 @@ describe('a TUF refresh is bounded', () => {
     }
   });
 });
-
-describe.skipIf(!BUILT)(`the built CLI, through an HTTPS proxy that never answers ${BUILT ? '' : NOT_BUILT}`, () => {
-  let index: FakeIndex;
-  const ws = tempDir();
-  let lock: string;
-
-  beforeAll(async () => {
-    const sigstore = await createMockSigstore();
-    const file = { project: 'demo', version: '1.0', filename: 'demo-1.0.tar.gz', sha256: 'd'.repeat(64) };
-    index = await startFakeIndex({ files: [{ ...file, provenance: await releaseProvenance(sigstore, file) }] });
-    lock = ws.file('pylock.toml', `lock-version = "1.0"\ncreated-by = "t"\n\n[[packages]]\nname = "demo"\nversion = "1.0"\nsdist = { url = "https://files.example/demo-1.0.tar.gz", hashes = { sha256 = "${file.sha256}" } }\n`);
-  });
-  afterAll(async () => {
-    await index?.close();
-    ws.cleanup();
-  });
-
-  it('enrich: the refresh ends within its bounds, the report says which root was used, and stderr why', async () => {
-    const proxy = await silentServer();
-    try {
-      // The index is plain http on loopback: HTTPS_PROXY concerns only the TUF mirror. The deadline
-      // is far off (it must not cut the index's answers on a loaded machine): the request timeout,
-      // or at the latest TUF_BUDGET_MS, ends the refresh.
-      const args = [BIN, 'enrich', lock, '--index-url', index.simpleUrl, '--no-cache', '--format', 'json', '--dry-run', '--timeout', '2', '--deadline', '120'];
-      const run = await reportOf(spawn(process.execPath, args, { env: { PATH: process.env['PATH'] ?? '', HOME: ws.dir, NO_COLOR: '1', HTTPS_PROXY: proxy.url } }));
-      expect(run.report).toMatchObject({ trustRoot: 'embedded', exitCode: 1 }); // the mock signature is not the production root's
-      expect(run.stderr).toMatch(/warning: Sigstore trusted root: using the embedded copy \(TUF refresh failed: /);
-      expect(proxy.firstLines).toEqual(['CONNECT tuf-repo-cdn.sigstore.dev:443 HTTP/1.1']);
-    } finally {
-      await proxy.close();
-    }
-  });
-});
-
-/**
- * The run's JSON report, once complete on stdout. The process is then ended
- * if it has not exited: whether an HTTP client hangs up on a stuck proxy at
- * close is net/http.ts's to guarantee (test/faults/proxy-stall.test.ts).
- */
-function reportOf(child: ReturnType<typeof spawn>): Promise<{ report: unknown; stderr: string }> {
-  return new Promise((done, fail) => {
-    let stdout = '';
-    let stderr = '';
-    child.stderr!.on('data', (d) => (stderr += d));
-    child.stdout!.on('data', (d) => {
-      stdout += d;
-      try {
-        const report: unknown = JSON.parse(stdout);
-        child.kill();
-        done({ report, stderr });
-      } catch {
-        // not complete yet
-      }
-    });
-    child.on('close', (code) => fail(new Error(`exited ${code} before a complete report: ${stderr}`)));
-  });
-}

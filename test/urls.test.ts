@@ -2,7 +2,7 @@
  * The URL rules (src/net/urls.ts), table-driven: which hosts are this
  * machine or its link, where plain http is allowed, which advertised URLs a
  * remote index may give, which names may resolve here, and the one index
- * check `enrich`/`check` and `lock` share. Through the CLI: test/loopback-refusal.test.ts.
+ * check `enrich`/`check` and `lock` share. Through the CLI: test/adversarial/cases-environment.ts.
  */
 import { describe, expect, it } from 'vitest';
 import { resolveAdvertised, resolveFileUrl } from '../src/net/provenance-client.js';

@@ -1,6 +1,6 @@
-import { describeClaims, describeIdentity } from '../core/identity.js';
+import { describeIdentity } from '../core/identity.js';
 import { SKIP_REASONS } from '../core/lockfile.js';
-import type { Finding, PackageOutcome } from '../core/outcome.js';
+import { describeProven, type Finding, type PackageOutcome } from '../core/outcome.js';
 import type { Identity } from '../core/types.js';
 import { VERSION } from '../version.js';
 import type { RefreshResult } from './refresh.js';
@@ -72,16 +72,18 @@ function errors(result: RefreshResult): string[] {
 
 function findingList(title: string, result: RefreshResult, keep: (f: Finding) => boolean, limit: number): string[] {
   const policy = (result.policyFindings ?? []).filter(keep).map((f) => findingItem(result.policy ?? 'policy', f));
-  const items = [...result.lockfiles.flatMap((l) => l.findings.filter(keep).map((f) => findingItem(l.path, f))), ...policy];
+  const items = [...result.lockfiles.flatMap((l) => l.findings.filter(keep).map((f) => findingItem(l.path, f, l.packages.find((p) => p.name === f.package && p.line === f.line)))), ...policy];
   if (items.length === 0) return [];
   return [`### ${title} (${items.length})`, '', ...capped(items, limit), ''];
 }
 
-function findingItem(path: string, f: Finding): string {
+/** `pkg`: the package the finding is about, whose outcome says which keys of what the index proves are only its claim. */
+function findingItem(path: string, f: Finding, pkg?: PackageOutcome): string {
   const what = f.subkind ? `${f.category}/${f.subkind}` : f.category;
   const lines = [`- **${f.severity}** ${code(what)}: ${code(label(f.package, f.version))} in ${code(path)} line ${f.line}`];
   if (f.old !== undefined || f.new !== undefined) {
-    lines.push(`  - recorded: ${identities(f.old ?? [])}`, `  - the index now proves: ${identities(f.new ?? [])}`);
+    const proven = f.new === undefined || f.new.length === 0 ? '_none_' : f.new.map((i) => code(pkg === undefined ? describeIdentity(i) : describeProven([i], pkg), 300)).join(', ');
+    lines.push(`  - recorded: ${identities(f.old ?? [])}`, `  - the index now proves: ${proven}`);
   } else {
     lines.push(`  - ${code(f.message, 600)}`);
   }
@@ -138,7 +140,7 @@ function label(name: string, version: string | undefined): string {
 /** The identities written, each key that only the index vouches for marked (not with --no-verify, which says so on top). */
 function claims(p: PackageOutcome): string {
   if (p.identities.length === 0) return '_none_';
-  return p.identities.map((i, n) => code(p.status === 'unverified' ? describeIdentity(i) : describeClaims(i, p.unverifiedKeys?.[n] ?? []), 300, true)).join(', ');
+  return p.identities.map((i) => code(describeProven([i], p), 300, true)).join(', ');
 }
 
 function identities(list: readonly Identity[], table = false): string {

@@ -117,7 +117,10 @@ export class RunContext {
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly net: NetworkOptions, private readonly verifyOpts: Required<Pick<VerifyOptions, 'cacheDir'>> & VerifyOptions) {}
+  constructor(private readonly net: NetworkOptions, private readonly verifyOpts: Required<Pick<VerifyOptions, 'cacheDir'>> & VerifyOptions) {
+    // Offline, the cache is the only source: without it a lookup would go to the network (the CLI refuses --offline --no-cache alike).
+    if (verifyOpts.offline === true && verifyOpts.cache === false) throw new PylockAttestError('USAGE', 'offline answers from the cache, and `cache: false` turns it off', { hint: 'drop one of the two' });
+  }
 
   /** --deadline counts from the run's first network work (a lookup, a page, the TUF refresh), whichever comes first. */
   private armDeadline(): void {

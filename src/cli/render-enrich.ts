@@ -1,8 +1,7 @@
 import type { EnrichResult, LockfileResult } from '../app/enrich.js';
 import type { FileReport } from '../app/evaluate.js';
-import { describeClaims } from '../core/identity.js';
 import { SKIP_REASONS } from '../core/lockfile.js';
-import type { Finding, PackageOutcome } from '../core/outcome.js';
+import { describeProven, type Finding, type PackageOutcome } from '../core/outcome.js';
 import type { ErrorReport } from '../errors.js';
 import { jsonText, safeText, type Colors } from './terminal-text.js';
 
@@ -124,8 +123,7 @@ function label(pkg: PackageOutcome): string {
 
 function statusText(pkg: PackageOutcome, c: Colors): string {
   // --no-verify says once, loudly, that everything is a claim; otherwise mark the keys only the index vouches for.
-  const claimed = (n: number) => (pkg.status === 'unverified' ? [] : (pkg.unverifiedKeys?.[n] ?? []));
-  const who = pkg.identities.map((identity, n) => safeText(describeClaims(identity, claimed(n)))).join('; ');
+  const who = pkg.identities.map((identity) => safeText(describeProven([identity], pkg))).join('; ');
   const action = pkg.action === 'kept' ? c.red(' [CHANGED: recorded identity kept]') : pkg.action === 'none' || pkg.action === 'unchanged' ? '' : c.dim(` [${pkg.action}]`);
   switch (pkg.status) {
     case 'verified':

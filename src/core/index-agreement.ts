@@ -1,7 +1,7 @@
 import { auditFinding, describeSet } from './findings.js';
 import { normalizeIdentitySet, sameIdentitySet } from './identity.js';
 import { setChangeSubkind } from './diff.js';
-import type { FileOutcome, Finding, PackageOutcome } from './outcome.js';
+import { describeProven, type FileOutcome, type Finding, type PackageOutcome } from './outcome.js';
 
 /**
  * Online check: does the lockfile agree with what the index proves now?
@@ -50,10 +50,10 @@ function agreement(p: PackageOutcome, path: string): Finding[] {
   const proven = normalizeIdentitySet(p.identities);
   if (recorded.length === 0) {
     if (proven.length === 0 || p.action !== 'added') return [];
-    return [make(p, path, 'not-enriched', `the index proves ${describeSet(proven)}, but the lockfile records no identity; run \`pylock-attest enrich\``, { old: [], new: proven })];
+    return [make(p, path, 'not-enriched', `the index proves ${describeProven(proven, p)}, but the lockfile records no identity; run \`pylock-attest enrich\``, { old: [], new: proven })];
   }
   if (sameIdentitySet(recorded, proven)) return [];
-  const message = proven.length === 0 ? `recorded ${describeSet(recorded)}; the index now proves no identity` : `recorded ${describeSet(recorded)}; the index now proves ${describeSet(proven)}`;
+  const message = proven.length === 0 ? `recorded ${describeSet(recorded)}; the index now proves no identity` : `recorded ${describeSet(recorded)}; the index now proves ${describeProven(proven, p)}`;
   const f = make(p, path, 'index-disagrees', message, { old: recorded, new: proven });
   if (proven.length > 0) f.subkind = setChangeSubkind(recorded, proven);
   return [f];

@@ -1,4 +1,4 @@
-import { canonicalIdentity, describeIdentity, identityKey, normalizeIdentitySet, sameIdentitySet } from './identity.js';
+import { canonicalIdentity, describeClaims, describeIdentity, identityKey, normalizeIdentitySet, sameIdentitySet } from './identity.js';
 import type { LockedPackage, SkipReason } from './lockfile.js';
 import type { ErrorCode } from '../errors.js';
 import type { Identity } from './types.js';
@@ -132,14 +132,29 @@ export function decidePackage(pkg: LockedPackage, files: FileOutcome[], opts: De
   const attested = files.filter((f) => f.status === 'verified' || f.status === 'unverified');
   const identities = normalizeIdentitySet(attested.flatMap((f) => f.identities));
   const partial = partialFindings(pkg, files, attested.length, opts.allowanceFor);
+  const proven: Proven = { status: packageStatus(attested, partial.length), identities, unverifiedKeys: identities.map((i) => claimedKeys(i, attested)) };
   // A partially attested package gets identities only when every unattested file is accepted.
   const accepted = partial.every((f) => f.allowed === true);
-  const findings = [...partial, ...mixedFindings(pkg, identities)];
-  const decided = decideAction(pkg, identities, { allowIdentityChange: opts.allowIdentityChange && accepted });
+  const findings = [...partial, ...mixedFindings(pkg, proven)];
+  const decided = decideAction(pkg, proven, { allowIdentityChange: opts.allowIdentityChange && accepted });
   if (decided.finding) findings.unshift(decided.finding);
   const action = accepted || decided.action !== 'added' ? decided.action : 'none';
-  const unverifiedKeys = identities.map((i) => claimedKeys(i, attested));
-  return { ...base, status: packageStatus(attested, partial.length), identities, unverifiedKeys, action, findings };
+  return { ...base, ...proven, action, findings };
+}
+
+/** What the index proves for a package: its identities, and per identity the keys that are only the index's word. */
+type Proven = Pick<PackageOutcome, 'status' | 'identities' | 'unverifiedKeys'>;
+
+/**
+ * Identities the index proves, in words, each key no certificate backs
+ * marked `[index claim]` (`environment`): wherever a report says "proves",
+ * a claim must not read as proven. With --no-verify (`unverified`) nothing
+ * is proven and every report says so once, so nothing is marked.
+ */
+export function describeProven(identities: readonly Identity[], from: Proven): string {
+  const claimed = new Map(from.identities.map((i, n) => [identityKey(i), from.unverifiedKeys[n]]));
+  const words = (i: Identity) => (from.status === 'unverified' ? describeIdentity(i) : describeClaims(i, claimed.get(identityKey(i)) ?? Object.keys(i)));
+  return identities.map(words).join('; ');
 }
 
 function packageStatus(attested: readonly FileOutcome[], unattested: number): PackageStatus {
@@ -179,9 +194,9 @@ function partialFindings(pkg: LockedPackage, files: FileOutcome[], attested: num
     });
 }
 
-function mixedFindings(pkg: LockedPackage, identities: Identity[]): Finding[] {
-  if (identities.length <= 1) return [];
-  return [finding(pkg, 'mixed-publishers', 'warning', `files come from ${identities.length} publishers: ${identities.map(describeIdentity).join('; ')}`)];
+function mixedFindings(pkg: LockedPackage, proven: Proven): Finding[] {
+  if (proven.identities.length <= 1) return [];
+  return [finding(pkg, 'mixed-publishers', 'warning', `files come from ${proven.identities.length} publishers: ${describeProven(proven.identities, proven)}`)];
 }
 
 /** The keys of `identity` that an attested file could only claim; a file that does not say counts every key. */
@@ -199,7 +214,8 @@ function claimedKeys(identity: Identity, attested: readonly FileOutcome[]): stri
 }
 
 /** Rule: never silently drop or change a recorded identity. */
-function decideAction(pkg: LockedPackage, identities: Identity[], opts: DecideOptions): { action: Action; finding?: Finding } {
+function decideAction(pkg: LockedPackage, proven: Proven, opts: DecideOptions): { action: Action; finding?: Finding } {
+  const { identities } = proven;
   const recorded = pkg.identities ?? [];
   if (recorded.length === 0) return { action: identities.length > 0 ? 'added' : 'none' };
   if (sameIdentitySet(recorded, identities)) return { action: 'unchanged' };
@@ -208,7 +224,7 @@ function decideAction(pkg: LockedPackage, identities: Identity[], opts: DecideOp
     const f = finding(pkg, 'identity-removed', 'error', `recorded ${recorded.map(describeIdentity).join('; ')}, but the index now proves no identity`, recorded, []);
     return { action: allowed ? 'removed' : 'kept', finding: { ...f, allowed } };
   }
-  const f = finding(pkg, 'publisher-changed', 'error', `recorded ${recorded.map(describeIdentity).join('; ')}, the index now proves ${identities.map(describeIdentity).join('; ')}`, recorded, identities);
+  const f = finding(pkg, 'publisher-changed', 'error', `recorded ${recorded.map(describeIdentity).join('; ')}, the index now proves ${describeProven(identities, proven)}`, recorded, identities);
   return { action: allowed ? 'updated' : 'kept', finding: { ...f, subkind: changeSubkind(recorded, identities), allowed } };
 }
 

@@ -160,6 +160,9 @@ const TLOG: AdversarialCase[] = [
   tampered('tlog: the checkpoint\'s signature replaced', (p) => void (proof(p).checkpoint.envelope = proof(p).checkpoint.envelope.replace(/\n\n.*$/s, '\n\n\u2014 rekor.sigstore.dev AAAAAAAA\n')), ['checkpoint']),
   tampered('tlog: the inclusion proof\'s log index outside its tree', (p) => void (proof(p).logIndex = plus(proof(p).treeSize, 5)), ['attestation 1', 'log index lies outside']),
   tampered('tlog: no inclusion proof', (p) => void delete entry(p).inclusionProof, [PYPI_ATTESTATIONS.filename, 'attestation 1', 'has no inclusion proof']),
+  tampered('tlog: no signed entry timestamp (the inclusion promise removed), so no signed signing time', (p) => void delete entry(p).inclusionPromise, ['signing time cannot be established']),
+  tampered('tlog: the entry\'s kind says hashedrekord (kindVersion is outside the signed promise)', (p) => void (entry(p).kindVersion.kind = 'hashedrekord')),
+  tampered('tlog: the entry\'s kind version says dsse 0.0.2 (where our certificate binding would not apply)', (p) => void (entry(p).kindVersion.version = '0.0.2')),
   {
     // Refused while the answer is validated, before any verification: the index's answer is unusable (exit 3), never a pass.
     name: 'tlog: no transparency entry at all',

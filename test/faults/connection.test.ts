@@ -8,7 +8,8 @@
  * A deadline here is seconds after the first attempt, never a race with it:
  * a loaded machine can take a second to start the run, and a test must not
  * depend on how much of a short deadline is left for the fault itself.
- * (A stalled proxy: proxy-stall.test.ts.)
+ * (A stalled proxy: proxy-stall.test.ts; through the CLI, the adversarial
+ * suite's test/adversarial/cases-environment.ts.)
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hits, startFaultLab, type FaultLab } from '../support/fault-lab.ts';

@@ -24,6 +24,8 @@ export interface FakeFile {
   uploadTime?: string | null;
   requiresPython?: string | null;
   yanked?: boolean | string;
+  /** The provenance URL the page advertises, from the index's origin (default: this index's own /provenance/ URL). */
+  advertise?: (origin: string) => string;
 }
 
 export type Fault =
@@ -162,7 +164,7 @@ class Index {
       size: pageValue(s.file.size, 1024),
       'upload-time': pageValue(s.file.uploadTime, '2025-01-01T00:00:00.000000Z'),
       yanked: s.file.yanked ?? false,
-      provenance: s.body === undefined ? null : this.provenanceUrl(s),
+      provenance: s.body === undefined ? null : (s.file.advertise?.(this.origin) ?? this.provenanceUrl(s)),
     }));
     const versions = [...new Set(list.map((s) => s.file.version))];
     return { meta: { 'api-version': '1.1' }, name: project, versions, files };

@@ -19,8 +19,10 @@ export type ProxyBehaviour =
   | { kind: 'drip-headers'; intervalMs: number }
   /** Answers 200, then the start of a TLS record and one byte every `intervalMs`, forever. */
   | { kind: 'connect-then-drip'; intervalMs: number }
-  /** A working proxy whose tunnels all lead to 127.0.0.1:`port`, whatever host was asked for. */
-  | { kind: 'tunnel'; port: number };
+  /** A working proxy whose tunnels all lead to 127.0.0.1:`port` (default: the port the CONNECT names), whatever host was asked for. */
+  | { kind: 'tunnel'; port?: number }
+  /** Each CONNECT as the behaviour for its host (`host`, without the port) says; any other host as `otherwise`. */
+  | { kind: 'by-host'; hosts: Readonly<Record<string, ProxyBehaviour>>; otherwise: ProxyBehaviour };
 
 /** Each way a proxy can stall, and the chunks it receives before it does (CONNECT; then the TLS ClientHello). */
 export const PROXY_STALLS: ReadonlyArray<readonly [name: string, behaviour: ProxyBehaviour, chunks: number]> = [
@@ -109,9 +111,16 @@ function answer(client: Socket, head: Buffer, behaviour: ProxyBehaviour): void {
       client.write(Buffer.concat([Buffer.from(ESTABLISHED), Buffer.from([0x16, 0x03, 0x03, 0x40, 0x00])]));
       return drip(client, 'x', behaviour.intervalMs);
     case 'tunnel':
-      return tunnel(client, head, behaviour.port);
+      return tunnel(client, head, behaviour.port ?? connectPort(head));
+    case 'by-host':
+      return answer(client, head, behaviour.hosts[connectHost(head)] ?? behaviour.otherwise);
   }
 }
+
+/** `index.example:443` of `CONNECT index.example:443 HTTP/1.1`. */
+const connectTarget = (head: Buffer): string => head.toString('latin1').split('\r\n')[0]?.split(' ')[1] ?? '';
+const connectHost = (head: Buffer): string => connectTarget(head).replace(/:\d+$/, '');
+const connectPort = (head: Buffer): number => Number(/:(\d+)$/.exec(connectTarget(head))?.[1] ?? 443);
 
 function drip(client: Socket, text: string, intervalMs: number): void {
   let i = 0;
