@@ -335,6 +335,14 @@ describe('verdict cache', () => {
     expect(other.calls).toBe(4);
   });
 
+  it('names the identity as core/identity.ts does: key order does not matter, values do', () => {
+    const cache = new VerdictCache(openStore(join(ws.dir, 'v4')), 'root-A');
+    const key = cache.key(attestation, identity, expected);
+    expect(cache.key(attestation, { workflow: 'w.yml', repository: 'o/r', kind: 'GitHub' }, expected)).toBe(key);
+    expect(cache.key(attestation, { ...identity, environment: 'pypi' }, expected)).not.toBe(key);
+    expect(cache.key(attestation, { ...identity, workflow: 'x.yml' }, expected)).not.toBe(key);
+  });
+
   it('never keeps a failure', async () => {
     const store = openStore(join(ws.dir, 'v2'));
     const inner = counting({ ok: false, stage: 'sigstore', reason: 'bad' });
