@@ -163,7 +163,7 @@ export async function createVerifier(trust: Pick<TrustRoot, 'json'>): Promise<At
     if (problem !== undefined) throw new Error(problem);
     verifier = new verifyLib.Verifier(verifyLib.toTrustMaterial(specs.TrustedRoot.fromJSON(trust.json)));
   } catch (e) {
-    throw new PylockAttestError('TRUST_ROOT', `the Sigstore trusted root is unusable: ${message(e)}`, {}, { cause: e });
+    throw new PylockAttestError('TRUST_ROOT', `the Sigstore trusted root is unusable: ${message(e)}`, { hint: 'pass a Sigstore trusted_root.json with --trusted-root, or drop it to use the production root' }, { cause: e });
   }
   const sigstore: Sigstore = {
     bundleFromJSON: bundleLib.bundleFromJSON,
