@@ -165,6 +165,21 @@ describe('HTTP cache', () => {
     reader.close();
   });
 
+  it('writes a block\'s payloads with its index lines; until then its records are read back from memory, as copies', async () => {
+    const dir = join(ws.dir, 'batched');
+    const writer = openStore(dir);
+    const key = cacheKey('https://batched.example/x', ACCEPT);
+    await writer.set(key, Buffer.from('kept'));
+    // Not on disk yet, so no other process sees it (none would before its index block is written, either).
+    expect(await openStore(dir).get(key)).toBeUndefined();
+    const read = await writer.get(key);
+    expect(read!.toString()).toBe('kept');
+    read!.fill(0);
+    expect((await writer.get(key))!.toString()).toBe('kept');
+    writer.close();
+    expect((await openStore(dir).get(key))!.toString()).toBe('kept');
+  });
+
   it('torn writes are skipped, never trusted: an unwritten index block, a torn block, a payload file cut short', async () => {
     const dir = join(ws.dir, 'torn');
     const good = cacheKey('https://torn.example/good', ACCEPT);
