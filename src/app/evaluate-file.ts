@@ -4,6 +4,7 @@ import type { FileOutcome } from '../core/outcome.js';
 import type { Identity, Provenance } from '../core/types.js';
 import type { FileQuery } from '../net/provenance-client.js';
 import type { AttestationSource } from '../verify/verifier.js';
+import type { OutcomeCache } from './outcome-cache.js';
 import type { RunContext } from './run-context.js';
 
 /** How one file's outcome came about, for --verbose: filled in as the work happens. */
@@ -16,30 +17,35 @@ export interface FileTrace {
   verifyMs: number;
 }
 
-/**
- * One locked file: fetch its provenance and verify every attestation in it.
- * Results are data; nothing here throws for a per-file problem.
- */
-export function evaluateFile(ctx: RunContext, pkg: LockedPackage, file: LockedFile, indexUrl: string, verify: boolean, trace?: FileTrace): Promise<FileOutcome> {
-  return ctx.inWindow(() => evaluateNow(ctx, pkg, file, indexUrl, verify, trace));
-}
-
-/** A kept outcome while the answers behind it are fresh (app/outcome-cache.ts), else the work. */
-async function evaluateNow(ctx: RunContext, pkg: LockedPackage, file: LockedFile, indexUrl: string, verify: boolean, trace?: FileTrace): Promise<FileOutcome> {
+/** What the index is asked about one locked file. */
+export function fileQuery(pkg: LockedPackage, file: LockedFile, indexUrl: string): FileQuery {
   // Ask for the spelling the index lists; with only a `name` (maybe normalized), let the listing decide.
   const query: FileQuery = { indexUrl, project: pkg.project, version: pkg.version ?? '', filename: file.urlName ?? file.filename, sha256: file.sha256 };
   if (file.urlName === undefined) query.exactName = false;
-  const outcomes = await ctx.outcomes(verify);
-  const key = outcomes?.key(query);
-  if (outcomes === undefined || key === undefined) return lookupAndCheck(ctx, file, query, verify, trace);
-  const known = await outcomes.get(key, query);
-  if (known !== undefined) {
-    if (trace) trace.reused = true;
-    return known;
-  }
-  const outcome = await lookupAndCheck(ctx, file, query, verify, trace);
-  await outcomes.put(key, outcome, ctx.freshHorizon);
-  return outcome;
+  return query;
+}
+
+/**
+ * The outcome kept for this file while the answers behind it are fresh
+ * (app/outcome-cache.ts), found at once: a warm run is made of these, and
+ * needs no promise, no window and no request for them.
+ */
+export function keptOutcome(outcomes: OutcomeCache | undefined, query: FileQuery): FileOutcome | undefined {
+  return outcomes?.getSync(outcomes.key(query), query);
+}
+
+/**
+ * One locked file that has no kept outcome: fetch its provenance and verify
+ * every attestation in it, then keep the outcome (when worth keeping).
+ * Results are data; nothing here throws for a per-file problem.
+ */
+export function evaluateFile(ctx: RunContext, file: LockedFile, query: FileQuery, verify: boolean, trace?: FileTrace): Promise<FileOutcome> {
+  return ctx.inWindow(async () => {
+    const outcome = await lookupAndCheck(ctx, file, query, verify, trace);
+    const outcomes = await ctx.outcomes(verify);
+    await outcomes?.put(outcomes.key(query), outcome, ctx.freshHorizon);
+    return outcome;
+  });
 }
 
 async function lookupAndCheck(ctx: RunContext, file: LockedFile, query: FileQuery, verify: boolean, trace?: FileTrace): Promise<FileOutcome> {

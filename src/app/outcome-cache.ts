@@ -24,7 +24,7 @@ import type { FileQuery } from '../net/provenance-client.js';
 import { VERSION } from '../version.js';
 
 export interface OutcomeStore {
-  get(key: string): Promise<Buffer | undefined>;
+  getSync(key: string): Buffer | undefined;
   set(key: string, payload: Buffer): Promise<void>;
 }
 
@@ -60,7 +60,12 @@ export class OutcomeCache {
   }
 
   async get(key: string, q: FileQuery): Promise<FileOutcome | undefined> {
-    const payload = await this.#store.get(key);
+    return this.getSync(key, q);
+  }
+
+  /** The kept outcome for `q` under `key`, if still fresh (stale ones serve offline). */
+  getSync(key: string, q: FileQuery): FileOutcome | undefined {
+    const payload = this.#store.getSync(key);
     if (payload === undefined) return undefined;
     const stored = decode(payload, key);
     if (stored === undefined || (!this.#context.offline && stored.expires <= this.#now())) return undefined;
