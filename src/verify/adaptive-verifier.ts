@@ -18,10 +18,11 @@
  *
  * Why so early a hand-over (docs/decisions.md): a worker installs the fast
  * DER encoder (fast-der.ts) and verifies 2–8× faster than the main thread,
- * which keeps @sigstore/core as shipped; a worker costs ~100–250 ms to start,
- * on another core. A pre-commit run that verifies a few files never starts
- * one; a cold run starts one at once and the main thread never even loads
- * sigstore. Verdicts are the same either way.
+ * which keeps @sigstore/core as shipped (~10 ms an attestation here); a
+ * worker costs ~100–250 ms and ~0.3 s of CPU to start, on another core. Below
+ * POOL_AFTER verifications the main thread is cheaper in CPU (a pre-commit
+ * run that adds a package never starts a worker); from there on a worker is,
+ * and the main thread is left to the network. Verdicts are the same either way.
  */
 import pLimit from 'p-limit';
 import type { ExpectedDistribution, Identity } from '../core/types.js';
@@ -46,7 +47,7 @@ export interface ClosableVerifier extends AttestationVerifier {
 }
 
 /** The verification at which a run starts the pool (see above): below it, a run never starts a worker. */
-export const POOL_AFTER = 16;
+export const POOL_AFTER = 32;
 
 type Phase = 'inline' | 'starting' | 'pooled' | 'alone';
 
