@@ -161,12 +161,51 @@ describe.skipIf(!built)('verification worker pool', () => {
     }
   });
 
+  it('a run that expects at least poolAfter verifications starts the pool at the first: none inline', async () => {
+    const { adaptiveVerifier, POOL_AFTER } = await import(pathToFileURL(resolve(DIST, 'adaptive-verifier.js')).href);
+    const verifier = adaptiveVerifier({ json: sigstore.trustedRoot }, { poolSize: 1 });
+    try {
+      verifier.expect(POOL_AFTER);
+      for (const [i, c] of all.entries()) expect(await verifier.verify(c.attestation, c.identity, c.expected)).toEqual(inline[i]); // one at a time
+      expect(verifier.counts).toEqual({ inline: 0, pool: all.length });
+    } finally {
+      await verifier.close();
+    }
+  });
+
   it('with no pool (poolSize 0), everything is verified inline', async () => {
     const { adaptiveVerifier } = await import(pathToFileURL(resolve(DIST, 'adaptive-verifier.js')).href);
     const verifier = adaptiveVerifier({ json: sigstore.trustedRoot }, { poolAfter: 1, poolSize: 0 });
     expect(await Promise.all(all.map((c) => verifier.verify(c.attestation, c.identity, c.expected)))).toEqual(inline);
     expect(verifier.counts).toEqual({ inline: all.length, pool: 0 });
     await verifier.close();
+  });
+
+  it('adds a worker while jobs stay backed up (verification, not the network, bounds the run), up to its maximum', async () => {
+    const { startWorkerPool, BACKLOG_PER_WORKER } = await import(pathToFileURL(resolve(DIST, 'worker-pool.js')).href);
+    const pool = startWorkerPool({ trust: { json: sigstore.trustedRoot }, size: 1, maxSize: 2 });
+    try {
+      expect(await pool.ready).toBe(true);
+      // Keep a backlog well past the threshold until the pool grows: bounded by jobs, not by time.
+      const backlog = 3 * BACKLOG_PER_WORKER;
+      let sent = 0;
+      const mismatches: string[] = [];
+      const lane = async (): Promise<void> => {
+        while (pool.size < 2 && sent < 20_000) {
+          const i = sent++ % all.length;
+          const verdict = await pool.verify(all[i]!.attestation, all[i]!.identity, all[i]!.expected);
+          if (JSON.stringify(verdict) !== JSON.stringify(inline[i])) mismatches.push(all[i]!.name);
+        }
+      };
+      await Promise.all(Array.from({ length: backlog }, lane));
+      expect(pool.size).toBe(2);
+      expect(mismatches).toEqual([]);
+      // Never past its maximum, however far behind.
+      await Promise.all(Array.from({ length: 4 * backlog }, (_, i) => pool.verify(all[i % all.length]!.attestation, all[i % all.length]!.identity, all[i % all.length]!.expected)));
+      expect(pool.size).toBe(2);
+    } finally {
+      await pool.close();
+    }
   });
 
   it('a worker without the fast DER encoder is said once, through onWarning', async () => {

@@ -169,6 +169,7 @@ function scheduleAll(ctx: RunContext, loaded: Loaded[], verify: boolean, outcome
     }
     return pending;
   });
+  ctx.expectLookups(memo.size);
   for (const report of kept) report();
   return { entries, jobs };
 }

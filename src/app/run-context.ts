@@ -77,6 +77,8 @@ export class RunContext {
   private clientPromise: Promise<ProvenanceClient> | undefined;
   private verifierPromise: Promise<AttestationVerifier> | undefined;
   private engine: ClosableVerifier | undefined;
+  /** Files this run has to look up (none answered by a kept outcome), across every evaluation in it. */
+  private lookupsExpected = 0;
   private cachePromise: Promise<OpenCache | undefined> | undefined;
   /** Cache stores to release at the end of the run. */
   private readonly closers: Array<() => void> = [];
@@ -116,6 +118,16 @@ export class RunContext {
    */
   inWindow<T>(evaluate: () => Promise<T>): Promise<T> {
     return this.window(evaluate);
+  }
+
+  /**
+   * Says how many files the run will look up (those no kept outcome answers):
+   * each may need verifying, and a verifier told enough of them starts its
+   * worker pool at the first verification instead of verifying inline.
+   */
+  expectLookups(files: number): void {
+    this.lookupsExpected += files;
+    this.engine?.expect(this.lookupsExpected);
   }
 
   /** A project page's files, for `lock`: the same client and page cache as lookup(). */
@@ -251,6 +263,7 @@ export class RunContext {
       ...(offline ? {} : { refresh: () => this.refreshTrustedRoot() }),
     });
     this.engine = adaptiveVerifier(this.trust, { onWarning: (message) => this.warn(message) });
+    this.engine.expect(this.lookupsExpected);
     const store = await this.store('verdicts', { maxEntryBytes: 64 * 1024 });
     const { VerdictCache, cachedVerifier } = await import('../verify/verdict-cache.js');
     const verifier = store === undefined ? this.engine : cachedVerifier(new VerdictCache(store, this.trust.digest), this.engine);

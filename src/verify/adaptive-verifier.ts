@@ -6,7 +6,8 @@
  *
  *   inline    the first `poolAfter - 1` verifications: on the main thread, one
  *             at a time, yielding to the event loop after each so that
- *             network I/O goes on;
+ *             network I/O goes on (none, when the run said it expects at
+ *             least `poolAfter`: see `expect`);
  *   starting  the `poolAfter`-th was asked for: the pool starts, and every
  *             job from then on, those still queued for the main thread
  *             included, waits for a worker instead of blocking the thread
@@ -33,13 +34,19 @@ import { isLostVerdict, type VerifierPool } from './worker-pool.js';
 export interface AdaptiveVerifierOptions {
   /** The verification at which the pool starts. Default POOL_AFTER. */
   poolAfter?: number;
-  /** Workers in the pool; 0: no pool. Default: worker-pool.ts `defaultPoolSize()`. */
+  /** Workers in the pool, fixed; 0: no pool. Default: worker-pool.ts `defaultPoolSize()`, growing to `maxPoolSize()` while jobs back up. */
   poolSize?: number;
   /** A run-level warning (a worker verifies without the fast DER encoder). */
   onWarning?: (message: string) => void;
 }
 
 export interface ClosableVerifier extends AttestationVerifier {
+  /**
+   * How many verifications the run may still ask for, at most (its files that no kept outcome
+   * answers): from `poolAfter` on, the first verification starts the pool, and the main thread
+   * never loads sigstore.
+   */
+  expect(verifications: number): void;
   /** Stops the pool's workers, if any started. */
   close(): Promise<void>;
   /** How many verifications went where, so far. */
@@ -62,6 +69,7 @@ export class AdaptiveVerifier implements ClosableVerifier {
   readonly counts = { inline: 0, pool: 0 };
   #phase: Phase = 'inline';
   #calls = 0;
+  #expected = 0;
   /** Settles once a worker is ready (the pool), or none will be (undefined). */
   #pool: Promise<VerifierPool | undefined> | undefined;
   #inline: Promise<AttestationVerifier> | undefined;
@@ -78,8 +86,13 @@ export class AdaptiveVerifier implements ClosableVerifier {
 
   verify(attestation: Job['attestation'], identity: Identity, expected: ExpectedDistribution, source?: AttestationSource): Promise<AttestationVerdict> {
     const job: Job = { attestation, identity, expected, source };
-    if (++this.#calls >= this.#poolAfter && this.#phase === 'inline' && this.opts.poolSize !== 0) this.#startPool();
+    this.#calls++;
+    if (this.#phase === 'inline' && this.opts.poolSize !== 0 && Math.max(this.#calls, this.#expected) >= this.#poolAfter) this.#startPool();
     return this.#phase === 'inline' || this.#phase === 'alone' ? this.#queueInline(job) : this.#viaPool(job);
+  }
+
+  expect(verifications: number): void {
+    this.#expected = verifications;
   }
 
   async close(): Promise<void> {
@@ -141,9 +154,10 @@ async function createInline(trust: Pick<TrustRoot, 'json'>): Promise<Attestation
 
 /** The pool, or undefined when it cannot start (no worker script: running from sources). */
 async function createPool(trust: Pick<TrustRoot, 'json'>, opts: AdaptiveVerifierOptions): Promise<VerifierPool | undefined> {
-  const { startWorkerPool, defaultPoolSize } = await import('./worker-pool.js');
+  const { startWorkerPool, defaultPoolSize, maxPoolSize } = await import('./worker-pool.js');
+  const size = opts.poolSize === undefined ? { size: defaultPoolSize(), maxSize: maxPoolSize() } : { size: opts.poolSize };
   try {
-    return startWorkerPool({ trust, size: opts.poolSize ?? defaultPoolSize(), ...(opts.onWarning ? { onWarning: opts.onWarning } : {}) });
+    return startWorkerPool({ trust, ...size, ...(opts.onWarning ? { onWarning: opts.onWarning } : {}) });
   } catch {
     return undefined;
   }

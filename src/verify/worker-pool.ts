@@ -3,12 +3,18 @@
  * own sigstore verifier, so CPU-bound certificate checks run on every core
  * while the main thread keeps the network busy.
  *
- * - One worker per core but one (`os.availableParallelism() - 1`, at least
- *   one, at most 8): the main thread keeps a core for the network, the
- *   caches and the lockfile, which is what bounds a cold run (measured on 2
- *   cores, docs/decisions.md); each worker also holds its own copy of the
- *   sigstore modules (~22 MiB). A worker verifies faster than the main
- *   thread can (it installs fast-der.ts), so even one core gets one.
+ * - It starts with one worker per core but one (`os.availableParallelism()
+ *   - 1`, at least one, at most 8): the main thread keeps a core for the
+ *   network, the caches and the lockfile, which is what bounds a cold run
+ *   (measured on 2 cores, docs/decisions.md); each worker also holds its own
+ *   copy of the sigstore modules (~22 MiB). A worker verifies faster than the
+ *   main thread can (it installs fast-der.ts), so even one core gets one.
+ * - When more than BACKLOG_PER_WORKER jobs per worker have been waiting for
+ *   BEHIND_MS, verification and not the network bounds the run (a real PyPI
+ *   attestation costs ~5 ms, more than 16 requests in flight deliver): it
+ *   adds a worker, up to `maxSize` (one per core), and the main thread's core
+ *   goes to verifying. The burst queued while the first worker starts drains
+ *   well within BEHIND_MS when the network is the bound.
  * - Workers start at once and take jobs as soon as each is ready (a worker
  *   needs ~100-250 ms to load sigstore and warm up); `ready` says when the
  *   first one is, or that none could start.
@@ -34,8 +40,10 @@ export const MAX_WORKERS = 8;
 
 export interface WorkerPoolOptions {
   trust: Pick<TrustRoot, 'json'>;
-  /** Default: the cores available to this process, at most MAX_WORKERS. */
+  /** Workers to start with. Default: defaultPoolSize(). */
   size?: number;
+  /** Workers it may grow to while jobs back up. Default: `size` (no growth). */
+  maxSize?: number;
   /** The worker script; default the compiled verify-worker.js beside this module. */
   workerUrl?: URL;
   /** Told once when a worker verifies without the fast DER encoder (fast-der.ts refused to install). */
@@ -43,6 +51,7 @@ export interface WorkerPoolOptions {
 }
 
 export interface VerifierPool extends AttestationVerifier {
+  /** Workers started so far. */
   readonly size: number;
   /** Resolves true once a worker is ready for jobs, false if none could start. */
   readonly ready: Promise<boolean>;
@@ -54,6 +63,16 @@ export interface VerifierPool extends AttestationVerifier {
 export function defaultPoolSize(): number {
   return Math.max(1, Math.min(availableParallelism() - 1, MAX_WORKERS));
 }
+
+/** What a pool may grow to: one worker per core, at most MAX_WORKERS. */
+export function maxPoolSize(): number {
+  return Math.max(1, Math.min(availableParallelism(), MAX_WORKERS));
+}
+
+/** Jobs waiting per live worker beyond which the pool is behind (the 128-file evaluation window bounds the backlog). */
+export const BACKLOG_PER_WORKER = 32;
+/** How long the pool must stay behind before it adds a worker. */
+export const BEHIND_MS = 1000;
 
 type Settle = (verdict: AttestationVerdict) => void;
 const failed = (reason: string): AttestationVerdict => ({ ok: false, stage: 'sigstore', reason });
@@ -171,12 +190,32 @@ export function startWorkerPool(opts: WorkerPoolOptions): VerifierPool {
     warned = true;
     opts.onWarning?.(`verification runs on sigstore-js's own DER encoder, which is slower: ${problem}`);
   };
-  const workers = Array.from({ length: size }, () => new PoolWorker(spawn(url, opts.trust.json), onState, onFastDerProblem));
+  const start = (): PoolWorker => new PoolWorker(spawn(url, opts.trust.json), onState, onFastDerProblem);
+  const workers = Array.from({ length: size }, start);
+  const maxSize = Math.max(size, opts.maxSize ?? size);
   let nextId = 0;
+
+  let behindSince: number | undefined;
+  /** A worker more once the backlog says verification bounds the run; it takes jobs once ready. */
+  const growIfBehind = (): void => {
+    if (workers.length >= maxSize) return;
+    const live = workers.filter((w) => w.state !== 'dead');
+    const waiting = live.reduce((n, w) => n + w.pending.size, 0);
+    if (waiting <= BACKLOG_PER_WORKER * live.length) {
+      behindSince = undefined;
+      return;
+    }
+    const now = performance.now();
+    behindSince ??= now;
+    if (now - behindSince < BEHIND_MS) return;
+    behindSince = undefined;
+    workers.push(start());
+  };
 
   const dispatch = (attestation: unknown, identity: unknown, expected: unknown, source: AttestationSource | undefined): Promise<AttestationVerdict> => {
     const ready = workers.filter((w) => w.state === 'ready');
     if (ready.length === 0) return Promise.resolve(lost('no verification worker is running'));
+    growIfBehind();
     const worker = ready.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
     if (source === undefined) return worker.run({ id: nextId++, attestation, identity, expected }, []);
     // A copy of exactly the document's bytes (a Buffer may view a larger pool or cache segment), then transferred.
@@ -185,7 +224,9 @@ export function startWorkerPool(opts: WorkerPoolOptions): VerifierPool {
   };
 
   return {
-    size,
+    get size() {
+      return workers.length;
+    },
     ready,
     get isReady() {
       return workers.some((w) => w.state === 'ready');
