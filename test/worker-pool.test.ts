@@ -243,6 +243,22 @@ describe.skipIf(!built)('verification worker pool', () => {
     expect(installed.version).toBe(CHECKED_VERSION);
   });
 
+  it('the fast DER encoder reproduces @sigstore/core on every length form: short, and one to three length bytes', async () => {
+    const { installFastDer } = await import('../src/verify/fast-der.js');
+    expect(installFastDer(sigstore.trustedRoot)).toBe(true);
+    // Definite lengths written out by hand, so the input does not come from either encoder.
+    const length = (n: number): Buffer => (n < 128 ? Buffer.of(n) : n < 256 ? Buffer.of(0x81, n) : n < 65536 ? Buffer.of(0x82, n >> 8, n & 0xff) : Buffer.of(0x83, n >> 16, (n >> 8) & 0xff, n & 0xff));
+    const tlv = (tag: number, content: Buffer): Buffer => Buffer.concat([Buffer.of(tag), length(content.length), content]);
+    const octets = (n: number): Buffer => tlv(0x04, Buffer.alloc(n, 0x5a)); // not DER inside: stays a primitive
+    const der = tlv(0x30, Buffer.concat([octets(0), octets(127), octets(128), octets(255), octets(256), octets(70_000), tlv(0x30, Buffer.concat([tlv(0x02, Buffer.of(5)), octets(3)]))]));
+    const node = core.ASN1Obj.parseBuffer(der);
+    const fast = core.ASN1Obj.prototype.toDER;
+    expect(fast).not.toBe(ORIGINAL_TO_DER);
+    expect(fast.call(node).equals(der)).toBe(true);
+    expect(fast.call(node).equals(ORIGINAL_TO_DER.call(node))).toBe(true);
+    for (const sub of node.subs) expect(fast.call(sub).equals(ORIGINAL_TO_DER.call(sub))).toBe(true);
+  });
+
   it('a worker that dies loses its jobs as failures the caller can tell apart, never as passes', async () => {
     const { startWorkerPool, isLostVerdict } = await import(pathToFileURL(resolve(DIST, 'worker-pool.js')).href);
     const pool = startWorkerPool({ trust: { json: sigstore.trustedRoot }, size: 1, workerUrl: new URL('./support/crashing-worker.mjs', import.meta.url) });
