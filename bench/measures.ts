@@ -78,9 +78,9 @@ export function parseSummary(stdout: string): Summary | undefined {
   if (m === null) return undefined;
   const statuses: Record<string, number> = {};
   for (const part of m[3]!.split(',')) {
-    // The CLI names the first count's unit: `4 packages verified, 1 skipped`.
+    // The CLI names the first count's unit: `4 packages verified, 1 skipped`, `16 packages UNVERIFIED (--no-verify)`.
     const s = /(\d+) (?:packages? )?(\S+)/.exec(part.trim());
-    if (s !== null) statuses[s[2]!] = Number(s[1]);
+    if (s !== null) statuses[s[2]!.toLowerCase()] = Number(s[1]); // `--no-verify` says UNVERIFIED
   }
   return { packages: Number(m[1]), files: Number(m[2]), statuses, state: m[4]! };
 }
