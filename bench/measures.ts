@@ -72,14 +72,15 @@ export interface Summary {
   state: string;
 }
 
-/** The text report's per-lockfile summary line: "1000 packages, 20000 files: 1000 verified; written; 20000 requests". */
+/** The text report's per-lockfile summary line: "1000 packages, 20000 files: 1000 packages verified; written; 20000 requests". */
 export function parseSummary(stdout: string): Summary | undefined {
   const m = /(\d+) packages, (\d+) files: ([^;\n]*); (written|unchanged|not written|would change \(dry run\))/.exec(stdout);
   if (m === null) return undefined;
   const statuses: Record<string, number> = {};
   for (const part of m[3]!.split(',')) {
-    const s = /(\d+) (\S+)/.exec(part.trim());
-    if (s !== null) statuses[s[2]!] = Number(s[1]);
+    // The CLI names the first count's unit: `4 packages verified, 1 skipped`, `16 packages UNVERIFIED (--no-verify)`.
+    const s = /(\d+) (?:packages? )?(\S+)/.exec(part.trim());
+    if (s !== null) statuses[s[2]!.toLowerCase()] = Number(s[1]); // `--no-verify` says UNVERIFIED
   }
   return { packages: Number(m[1]), files: Number(m[2]), statuses, state: m[4]! };
 }

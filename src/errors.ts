@@ -116,3 +116,17 @@ export function exitCodeFor(code: ErrorCode): 1 | 2 | 3 {
   if (code === 'NO_PROVENANCE' || code === 'VERIFY_FAILED') return 1;
   return 2;
 }
+
+/**
+ * A run's exit code, ranked: input errors (2) outrank index failures (3),
+ * which outrank findings (1). `errors`: the code of each lockfile that could
+ * not be processed; `unavailable`: the index could not answer for some file;
+ * `failing`: a finding fails the run. enrich, refresh, lock, check and diff
+ * all end here.
+ */
+export function runExitCode(errors: readonly ErrorCode[], outcome: { unavailable: boolean; failing: boolean }): 0 | 1 | 2 | 3 {
+  const codes = errors.map(exitCodeFor);
+  if (codes.includes(2)) return 2;
+  if (codes.includes(3) || outcome.unavailable) return 3;
+  return outcome.failing || codes.includes(1) ? 1 : 0;
+}

@@ -59,6 +59,8 @@ describe('the report line the bench reads', () => {
   it('parses the text report summary of enrich', () => {
     expect(parseSummary('x\n  1000 packages, 20000 files: 1000 verified; written; 20000 requests\n')).toEqual({ packages: 1000, files: 20000, statuses: { verified: 1000 }, state: 'written' });
     expect(parseSummary('  3 packages, 7 files: 2 verified, 1 no-provenance; unchanged\n')).toEqual({ packages: 3, files: 7, statuses: { verified: 2, 'no-provenance': 1 }, state: 'unchanged' });
+    expect(parseSummary('  6 packages, 7 files: 4 packages verified, 1 skipped, 1 partial; written; 10 requests\n')).toEqual({ packages: 6, files: 7, statuses: { verified: 4, skipped: 1, partial: 1 }, state: 'written' });
+    expect(parseSummary('  16 packages, 320 files: 16 packages UNVERIFIED (--no-verify); written; 320 requests\n')?.statuses).toEqual({ unverified: 16 });
     expect(parseSummary('nothing here')).toBeUndefined();
   });
 });

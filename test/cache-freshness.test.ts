@@ -13,8 +13,8 @@
  * into the past through the store itself, with this machine's key, the way
  * a later run would find them.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadOrCreateKey } from '../src/io/cache-access.js';
 import { CacheStore } from '../src/io/cache-store.js';
@@ -81,6 +81,18 @@ describe.skipIf(!BUILT)(`when a warm run asks the index ${BUILT ? '' : NOT_BUILT
     expect(gate.requests).toHaveLength(ANSWERS);
     expect(gate.requests.every((q) => q.conditional)).toBe(true);
     expect(verdictSegments()).toBe(1);
+  });
+
+  it('a warm run, which verifies nothing, never loads sigstore', async () => {
+    await run('enrich'); // warm from here on, whatever ran before
+    const out = join(ws.dir, 'modules.json');
+    const trace = resolve(import.meta.dirname, 'support/module-trace.ts');
+    const before = index.requests.length;
+    const r = await runCli(['enrich', lock, '--index-url', index.simpleUrl, '--trusted-root', root, '--cache-dir', cacheDir], { env: { PYLOCK_ATTEST_STATE_DIR: stateDir, NODE_OPTIONS: `--import ${trace}`, MODULE_TRACE_OUT: out } });
+    expect([r.code, index.requests.length - before]).toEqual([0, 0]);
+    const loaded = JSON.parse(readFileSync(out, 'utf8')) as string[];
+    expect(loaded.some((u) => u.endsWith('/dist/app/evaluate.js'))).toBe(true); // the trace works
+    expect(loaded.filter((u) => /\/node_modules\/(@sigstore|sigstore|tuf-js|undici)\//.test(u))).toEqual([]);
   });
 });
 

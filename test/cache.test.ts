@@ -166,6 +166,21 @@ describe('HTTP cache', () => {
     reader.close();
   });
 
+  it('writes a block\'s payloads with its index lines; until then its records are read back from memory, as copies', async () => {
+    const dir = join(ws.dir, 'batched');
+    const writer = openStore(dir);
+    const key = cacheKey('https://batched.example/x', ACCEPT);
+    await writer.set(key, Buffer.from('kept'));
+    // Not on disk yet, so no other process sees it (none would before its index block is written, either).
+    expect(await openStore(dir).get(key)).toBeUndefined();
+    const read = await writer.get(key);
+    expect(read!.toString()).toBe('kept');
+    read!.fill(0);
+    expect((await writer.get(key))!.toString()).toBe('kept');
+    writer.close();
+    expect((await openStore(dir).get(key))!.toString()).toBe('kept');
+  });
+
   it('torn writes are skipped, never trusted: an unwritten index block, a torn block, a payload file cut short', async () => {
     const dir = join(ws.dir, 'torn');
     const good = cacheKey('https://torn.example/good', ACCEPT);
@@ -334,6 +349,14 @@ describe('verdict cache', () => {
     await v3.verify(attestation, { ...identity, environment: 'pypi' }, expected);
     await v3.verify({ ...attestation, envelope: { ...attestation.envelope, signature: 'h' } }, identity, expected);
     expect(other.calls).toBe(4);
+  });
+
+  it('names the identity as core/identity.ts does: key order does not matter, values do', () => {
+    const cache = new VerdictCache(openStore(join(ws.dir, 'v4')), 'root-A');
+    const key = cache.key(attestation, identity, expected);
+    expect(cache.key(attestation, { workflow: 'w.yml', repository: 'o/r', kind: 'GitHub' }, expected)).toBe(key);
+    expect(cache.key(attestation, { ...identity, environment: 'pypi' }, expected)).not.toBe(key);
+    expect(cache.key(attestation, { ...identity, workflow: 'x.yml' }, expected)).not.toBe(key);
   });
 
   it('never keeps a failure', async () => {

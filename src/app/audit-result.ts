@@ -1,7 +1,7 @@
 import { isFailing } from '../core/findings.js';
 import type { Finding } from '../core/outcome.js';
 import { applyPolicy, utcDate, type Policy } from '../core/policy.js';
-import { exitCodeFor, type ErrorReport } from '../errors.js';
+import { runExitCode, type ErrorReport } from '../errors.js';
 
 /** One lockfile of a check or diff. */
 export interface AuditLockfile {
@@ -61,10 +61,8 @@ export function finishAudit(parts: AuditParts): AuditResult {
   return result;
 }
 
-/** Input errors (2) outrank index failures (3), which outrank findings (1). */
-export function auditExitCode(lockfiles: readonly AuditLockfile[], findings: readonly Finding[]): 0 | 1 | 2 | 3 {
-  const codes = lockfiles.map((l) => (l.error ? exitCodeFor(l.error.code) : 0));
-  if (codes.includes(2)) return 2;
-  if (codes.includes(3) || findings.some((f) => f.category === 'unavailable')) return 3;
-  return findings.some(isFailing) || codes.includes(1) ? 1 : 0;
+/** The run's exit code (errors.ts `runExitCode`): an `unavailable` finding is the index failing. */
+function auditExitCode(lockfiles: readonly AuditLockfile[], findings: readonly Finding[]): 0 | 1 | 2 | 3 {
+  const errors = lockfiles.flatMap((l) => (l.error ? [l.error.code] : []));
+  return runExitCode(errors, { unavailable: findings.some((f) => f.category === 'unavailable'), failing: findings.some(isFailing) });
 }

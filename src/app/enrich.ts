@@ -2,7 +2,7 @@ import { applyIdentityEdits, type IdentityEdit } from '../core/editor.js';
 import { isFailing } from '../core/findings.js';
 import { identitiesToWrite, type Finding, type PackageOutcome } from '../core/outcome.js';
 import { expiredAllowanceFindings, type Policy } from '../core/policy.js';
-import { PylockAttestError, exitCodeFor, type ErrorCode, type ErrorReport } from '../errors.js';
+import { PylockAttestError, runExitCode, type ErrorCode, type ErrorReport } from '../errors.js';
 import { writeLockSource } from '../io/lockfile-io.js';
 import { policyOf, type PolicySource } from '../io/policy-file.js';
 import { evaluateLockfiles, type EvaluatedLockfile, type EvaluateOptions } from './evaluate.js';
@@ -161,12 +161,10 @@ function failed(path: string, error: PylockAttestError): LockfileResult {
   return { path, packages: [], findings: [], warnings: [], changed: false, written: false, error: error.toReport() };
 }
 
-/** Input errors (2) outrank index failures (3), which outrank findings (1), the policy's own included. */
+/** The run's exit code (errors.ts `runExitCode`): the policy's own findings count as findings. */
 export function exitCodeOf(lockfiles: readonly LockfileResult[], policyFindings: readonly Finding[] = []): 0 | 1 | 2 | 3 {
-  const codes = lockfiles.map((l) => (l.error ? exitCodeFor(l.error.code) : 0));
-  if (codes.includes(2)) return 2;
+  const errors = lockfiles.flatMap((l) => (l.error ? [l.error.code] : []));
   const unavailable = lockfiles.some((l) => l.packages.some((p) => p.status === 'unavailable'));
-  if (codes.includes(3) || unavailable) return 3;
-  const findings = [...lockfiles.flatMap((l) => l.findings), ...policyFindings];
-  return findings.some(isFailing) || codes.includes(1) ? 1 : 0;
+  const failing = lockfiles.some((l) => l.findings.some(isFailing)) || policyFindings.some(isFailing);
+  return runExitCode(errors, { unavailable, failing });
 }

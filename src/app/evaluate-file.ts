@@ -3,6 +3,8 @@ import type { LockedFile, LockedPackage } from '../core/lockfile.js';
 import type { FileOutcome } from '../core/outcome.js';
 import type { Identity, Provenance } from '../core/types.js';
 import type { FileQuery } from '../net/provenance-client.js';
+import type { AttestationSource } from '../verify/verifier.js';
+import type { OutcomeCache } from './outcome-cache.js';
 import type { RunContext } from './run-context.js';
 
 /** How one file's outcome came about, for --verbose: filled in as the work happens. */
@@ -15,30 +17,35 @@ export interface FileTrace {
   verifyMs: number;
 }
 
-/**
- * One locked file: fetch its provenance and verify every attestation in it.
- * Results are data; nothing here throws for a per-file problem.
- */
-export function evaluateFile(ctx: RunContext, pkg: LockedPackage, file: LockedFile, indexUrl: string, verify: boolean, trace?: FileTrace): Promise<FileOutcome> {
-  return ctx.inWindow(() => evaluateNow(ctx, pkg, file, indexUrl, verify, trace));
-}
-
-/** A kept outcome while the answers behind it are fresh (app/outcome-cache.ts), else the work. */
-async function evaluateNow(ctx: RunContext, pkg: LockedPackage, file: LockedFile, indexUrl: string, verify: boolean, trace?: FileTrace): Promise<FileOutcome> {
+/** What the index is asked about one locked file. */
+export function fileQuery(pkg: LockedPackage, file: LockedFile, indexUrl: string): FileQuery {
   // Ask for the spelling the index lists; with only a `name` (maybe normalized), let the listing decide.
   const query: FileQuery = { indexUrl, project: pkg.project, version: pkg.version ?? '', filename: file.urlName ?? file.filename, sha256: file.sha256 };
   if (file.urlName === undefined) query.exactName = false;
-  const outcomes = await ctx.outcomes(verify);
-  const key = outcomes?.key(query);
-  if (outcomes === undefined || key === undefined) return lookupAndCheck(ctx, file, query, verify, trace);
-  const known = await outcomes.get(key, query);
-  if (known !== undefined) {
-    if (trace) trace.reused = true;
-    return known;
-  }
-  const outcome = await lookupAndCheck(ctx, file, query, verify, trace);
-  await outcomes.put(key, outcome, ctx.freshHorizon);
-  return outcome;
+  return query;
+}
+
+/**
+ * The outcome kept for this file while the answers behind it are fresh
+ * (app/outcome-cache.ts), found at once: a warm run is made of these, and
+ * needs no promise, no window and no request for them.
+ */
+export function keptOutcome(outcomes: OutcomeCache | undefined, query: FileQuery): FileOutcome | undefined {
+  return outcomes?.getSync(outcomes.key(query), query);
+}
+
+/**
+ * One locked file that has no kept outcome: fetch its provenance and verify
+ * every attestation in it, then keep the outcome (when worth keeping).
+ * Results are data; nothing here throws for a per-file problem.
+ */
+export function evaluateFile(ctx: RunContext, file: LockedFile, query: FileQuery, verify: boolean, trace?: FileTrace): Promise<FileOutcome> {
+  return ctx.inWindow(async () => {
+    const outcome = await lookupAndCheck(ctx, file, query, verify, trace);
+    const outcomes = await ctx.outcomes(verify);
+    await outcomes?.put(outcomes.key(query), outcome, ctx.freshHorizon);
+    return outcome;
+  });
 }
 
 async function lookupAndCheck(ctx: RunContext, file: LockedFile, query: FileQuery, verify: boolean, trace?: FileTrace): Promise<FileOutcome> {
@@ -56,7 +63,8 @@ async function lookupAndCheck(ctx: RunContext, file: LockedFile, query: FileQuer
       return { ...base, status: 'index-mismatch', identities: [], detail: result.detail, source: result.url };
     case 'found': {
       const checking = performance.now();
-      const outcome = await checkProvenance(ctx, result.provenance, file, verify, result.digest);
+      const document = result.document !== undefined && result.digest !== undefined ? { document: result.document, digest: result.digest } : undefined;
+      const outcome = await checkProvenance(ctx, result.provenance, file, verify, document);
       if (trace) trace.verifyMs = verify ? Math.round(performance.now() - checking) : 0;
       return { ...base, ...outcome, source: result.url };
     }
@@ -66,7 +74,10 @@ async function lookupAndCheck(ctx: RunContext, file: LockedFile, query: FileQuer
 type Checked = Pick<FileOutcome, 'status' | 'identities' | 'detail' | 'unverifiedKeys'>;
 type Bundle = Provenance['attestation_bundles'][number];
 
-async function checkProvenance(ctx: RunContext, provenance: Provenance, file: LockedFile, verify: boolean, digest: string | undefined): Promise<Checked> {
+/** The document the provenance was parsed from, which names each attestation (verify/verifier.ts AttestationSource). */
+type Document = Pick<AttestationSource, 'document' | 'digest'>;
+
+async function checkProvenance(ctx: RunContext, provenance: Provenance, file: LockedFile, verify: boolean, document: Document | undefined): Promise<Checked> {
   const bundles = provenance.attestation_bundles;
   if (bundles.length === 0) return invalid('provenance holds no attestation bundles');
   const identities: Identity[] = [];
@@ -78,9 +89,9 @@ async function checkProvenance(ctx: RunContext, provenance: Provenance, file: Lo
     if (bundle.attestations.length === 0) return invalid(`attestation bundle ${b + 1} holds no attestations`);
     let claimed = Object.keys(mapped.identity).sort(); // --no-verify: every key is the index's word
     if (verify) {
-      // The body's digest and the position name each attestation for the verdict cache, without re-serializing it.
-      const names = digest === undefined ? undefined : bundle.attestations.map((_, a) => `${digest}/${b}/${a}`);
-      const checked = await verifyBundle(ctx, bundle, mapped.identity, file, names);
+      // The body and the position name each attestation for the verdict cache and a worker, without re-serializing it.
+      const sources = document === undefined ? undefined : bundle.attestations.map((_, a): AttestationSource => ({ ...document, bundle: b, attestation: a }));
+      const checked = await verifyBundle(ctx, bundle, mapped.identity, file, sources);
       if (!checked.ok) return invalid(`attestation ${checked.index + 1}${where} (${describeIdentity(mapped.identity)}): ${checked.reason}`);
       claimed = checked.unverifiedKeys;
     }
@@ -92,11 +103,11 @@ async function checkProvenance(ctx: RunContext, provenance: Provenance, file: Lo
 
 type BundleCheck = { ok: true; unverifiedKeys: string[] } | { ok: false; index: number; reason: string };
 
-async function verifyBundle(ctx: RunContext, bundle: Bundle, identity: Identity, file: LockedFile, names: string[] | undefined): Promise<BundleCheck> {
+async function verifyBundle(ctx: RunContext, bundle: Bundle, identity: Identity, file: LockedFile, sources: AttestationSource[] | undefined): Promise<BundleCheck> {
   const verifier = await ctx.verifier();
   const expected = { filename: file.filename, sha256: file.sha256 };
   // Side by side: with the worker pool, a file's attestations verify on different cores.
-  const verdicts = await Promise.all(bundle.attestations.map((attestation, a) => verifier.verify(attestation, identity, expected, names?.[a])));
+  const verdicts = await Promise.all(bundle.attestations.map((attestation, a) => verifier.verify(attestation, identity, expected, sources?.[a])));
   const keys = new Set<string>();
   for (const [index, v] of verdicts.entries()) {
     if (!v.ok) return { ok: false, index, reason: v.reason };

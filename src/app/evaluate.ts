@@ -4,7 +4,8 @@ import { allowanceFor, judgeFindings, type Policy } from '../core/policy.js';
 import { PylockAttestError } from '../errors.js';
 import { checkIndexUrl, judgeIndexUrl, redactUrl } from '../net/urls.js';
 import { defaultCacheDir } from './cache-dir.js';
-import { evaluateFile, type FileTrace } from './evaluate-file.js';
+import { evaluateFile, fileQuery, keptOutcome, type FileTrace } from './evaluate-file.js';
+import type { OutcomeCache } from './outcome-cache.js';
 import { loadLockfile, type LoadedLockfile } from './read-lockfile.js';
 import { RunContext, type NetworkOptions, type VerifyOptions } from './run-context.js';
 
@@ -86,7 +87,9 @@ export function evaluateLoaded(ctx: RunContext, lockfiles: ReadonlyArray<{ path:
 
 async function evaluateWith(ctx: RunContext, loaded: Loaded[], options: EvaluateOptions): Promise<Evaluation> {
   const verify = options.verify ?? true;
-  const pending = scheduleAll(ctx, loaded, verify, options);
+  // Opened before any file is scheduled: every file looks there first (each lookup waited for it anyway).
+  const outcomes = await ctx.outcomes(verify);
+  const pending = scheduleAll(ctx, loaded, verify, outcomes, options);
   await Promise.all(pending.jobs);
   const lockfiles = pending.entries.map((e) => decideLockfile(e, options));
   const evaluation: Evaluation = { lockfiles, verification: verify, requests: ctx.requests };
@@ -113,10 +116,23 @@ interface Pending {
   error?: PylockAttestError;
 }
 
-function scheduleAll(ctx: RunContext, loaded: Loaded[], verify: boolean, options: EvaluateOptions): { entries: Pending[]; jobs: Array<Promise<void>> } {
+/**
+ * Every file of every lockfile: a kept outcome is taken at once (no promise:
+ * a warm run is 20,000 of these); the rest become jobs, one per distinct file
+ * (the same file in several lockfiles is fetched and verified once).
+ */
+function scheduleAll(ctx: RunContext, loaded: Loaded[], verify: boolean, outcomes: OutcomeCache | undefined, options: EvaluateOptions): { entries: Pending[]; jobs: Array<Promise<void>> } {
   const jobs: Array<Promise<void>> = [];
   const memo = new Map<string, Promise<{ outcome: FileOutcome; trace: FileTrace }>>();
   const progress = { done: 0, total: 0 };
+  const settle = (path: string, listed: LockedPackage, files: FileOutcome[], i: number, outcome: FileOutcome, trace: FileTrace): void => {
+    files[i] = outcome;
+    progress.done++;
+    options.onProgress?.({ ...progress });
+    options.onFile?.(fileReport(path, listed, outcome, trace));
+  };
+  /** Kept outcomes, reported once the total is known. */
+  const kept: Array<() => void> = [];
   const entries = loaded.map((entry) => {
     const pending: Pending = { loaded: entry, outcomes: new Map(), evaluated: new Map() };
     if (!('lock' in entry)) return pending;
@@ -136,23 +152,25 @@ function scheduleAll(ctx: RunContext, loaded: Loaded[], verify: boolean, options
       pending.outcomes.set(listed, files);
       pkg.files.forEach((file, i) => {
         progress.total++;
-        // The same file in several lockfiles is fetched and verified once.
+        const query = fileQuery(pkg, file, indexUrl);
+        const known = keptOutcome(outcomes, query);
+        if (known !== undefined) {
+          kept.push(() => settle(entry.path, listed, files, i, known, { reused: true, lookupMs: 0, verifyMs: 0 }));
+          return;
+        }
         const key = JSON.stringify([indexUrl, pkg.project, pkg.version, file.filename, file.sha256]);
         let job = memo.get(key);
         if (!job) {
           const trace: FileTrace = { reused: false, lookupMs: 0, verifyMs: 0 };
-          memo.set(key, (job = evaluateFile(ctx, pkg, file, indexUrl, verify, trace).then((outcome) => ({ outcome, trace }))));
+          memo.set(key, (job = evaluateFile(ctx, file, query, verify, trace).then((outcome) => ({ outcome, trace }))));
         }
-        jobs.push(job.then(({ outcome, trace }) => {
-          files[i] = outcome;
-          progress.done++;
-          options.onProgress?.({ ...progress });
-          options.onFile?.(fileReport(entry.path, listed, outcome, trace));
-        }));
+        jobs.push(job.then(({ outcome, trace }) => settle(entry.path, listed, files, i, outcome, trace)));
       });
     }
     return pending;
   });
+  ctx.expectLookups(memo.size);
+  for (const report of kept) report();
   return { entries, jobs };
 }
 

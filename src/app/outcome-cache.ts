@@ -20,10 +20,11 @@ import { hash } from 'node:crypto';
 import { normalizeProjectName } from '../core/names.js';
 import type { FileOutcome } from '../core/outcome.js';
 import type { Identity } from '../core/types.js';
+import type { FileQuery } from '../net/provenance-client.js';
 import { VERSION } from '../version.js';
 
 export interface OutcomeStore {
-  get(key: string): Promise<Buffer | undefined>;
+  getSync(key: string): Buffer | undefined;
   set(key: string, payload: Buffer): Promise<void>;
 }
 
@@ -34,14 +35,6 @@ export interface OutcomeContext {
   trustDigest?: string;
   mode: string;
   offline: boolean;
-}
-
-export interface OutcomeQuery {
-  indexUrl: string;
-  project: string;
-  version: string;
-  filename: string;
-  sha256: string;
 }
 
 const SCHEMA = 'pylock-attest/outcome@1';
@@ -60,14 +53,19 @@ export class OutcomeCache {
     this.#now = now;
   }
 
-  key(q: OutcomeQuery): string {
+  key(q: FileQuery): string {
     const c = this.#context;
     const parts = [SCHEMA, VERSION, c.verify ? `verify:${c.trustDigest}` : 'no-verify', c.mode, q.indexUrl.replace(/\/+$/, ''), normalizeProjectName(q.project), q.version, q.filename, q.sha256.toLowerCase()];
     return hash('sha256', JSON.stringify(parts), 'hex');
   }
 
-  async get(key: string, q: OutcomeQuery): Promise<FileOutcome | undefined> {
-    const payload = await this.#store.get(key);
+  async get(key: string, q: FileQuery): Promise<FileOutcome | undefined> {
+    return this.getSync(key, q);
+  }
+
+  /** The kept outcome for `q` under `key`, if still fresh (stale ones serve offline). */
+  getSync(key: string, q: FileQuery): FileOutcome | undefined {
+    const payload = this.#store.getSync(key);
     if (payload === undefined) return undefined;
     const stored = decode(payload, key);
     if (stored === undefined || (!this.#context.offline && stored.expires <= this.#now())) return undefined;

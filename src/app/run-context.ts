@@ -1,3 +1,4 @@
+import pLimit, { type LimitFunction } from 'p-limit';
 import { PylockAttestError } from '../errors.js';
 import type { OpenCache } from '../io/cache-access.js';
 import type { FileQuery, LookupResult, ProvenanceClient, ProvenanceMode, ProjectFilesResult } from '../net/provenance-client.js';
@@ -5,8 +6,8 @@ import type { HttpClient, HttpGetter } from '../net/http.js';
 import type { OutcomeCache } from './outcome-cache.js';
 import type { CachingHttp } from '../net/http-cache.js';
 import type { ClosableVerifier } from '../verify/adaptive-verifier.js';
-import type { NamedAttestationVerifier } from '../verify/verdict-cache.js';
 import type { TrustRoot } from '../verify/trust.js';
+import type { AttestationVerifier } from '../verify/verifier.js';
 import { USER_AGENT } from '../version.js';
 import { defaultStateDir } from './cache-dir.js';
 
@@ -64,37 +65,6 @@ export const TUF_BUDGET_MS = 15_000;
 /** Files between "lookup started" and "verified" at once (see RunContext.inWindow). */
 export const EVALUATION_WINDOW = 128;
 
-/** A counting semaphore, first come first served (20,000 waiters: no Array.shift). */
-class Window {
-  #active = 0;
-  #waiting: Array<() => void> = [];
-  #head = 0;
-
-  constructor(private readonly size: number) {}
-
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    if (this.#active >= this.size) await new Promise<void>((go) => this.#waiting.push(go));
-    else this.#active++;
-    try {
-      return await work();
-    } finally {
-      const next = this.#next();
-      if (next) next(); // the slot passes straight to the next in line
-      else this.#active--;
-    }
-  }
-
-  #next(): (() => void) | undefined {
-    if (this.#head >= this.#waiting.length) return undefined;
-    const next = this.#waiting[this.#head++];
-    if (this.#head > 1024 && this.#head * 2 > this.#waiting.length) {
-      this.#waiting = this.#waiting.slice(this.#head);
-      this.#head = 0;
-    }
-    return next;
-  }
-}
-
 /**
  * One run's shared machinery: one dispatcher, one limiter, one provenance
  * client (with in-flight de-duplication) and one verifier, built lazily so
@@ -105,14 +75,17 @@ export class RunContext {
   private cachingHttp: CachingHttp | undefined;
   private client: ProvenanceClient | undefined;
   private clientPromise: Promise<ProvenanceClient> | undefined;
-  private verifierPromise: Promise<NamedAttestationVerifier> | undefined;
+  private verifierPromise: Promise<AttestationVerifier> | undefined;
   private engine: ClosableVerifier | undefined;
+  /** Files this run has to look up (none answered by a kept outcome), across every evaluation in it. */
+  private lookupsExpected = 0;
   private cachePromise: Promise<OpenCache | undefined> | undefined;
   /** Cache stores to release at the end of the run. */
   private readonly closers: Array<() => void> = [];
   private readonly outcomeCaches = new Map<boolean, Promise<OutcomeCache | undefined>>();
   trust: TrustRoot | undefined;
-  private readonly window = new Window(EVALUATION_WINDOW);
+  /** The run's one primitive for "at most N at once, first come first served" (p-limit), here for files in progress. */
+  private readonly window: LimitFunction = pLimit(EVALUATION_WINDOW);
   /** Aborted when --deadline passes: every request of the run, TUF's included, ends then. */
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
@@ -147,7 +120,17 @@ export class RunContext {
    * files in progress than requests in flight.
    */
   inWindow<T>(evaluate: () => Promise<T>): Promise<T> {
-    return this.window.run(evaluate);
+    return this.window(evaluate);
+  }
+
+  /**
+   * Says how many files the run will look up (those no kept outcome answers):
+   * each may need verifying, and a verifier told enough of them starts its
+   * worker pool at the first verification instead of verifying inline.
+   */
+  expectLookups(files: number): void {
+    this.lookupsExpected += files;
+    this.engine?.expect(this.lookupsExpected);
   }
 
   /** A project page's files, for `lock`: the same client and page cache as lookup(). */
@@ -227,13 +210,13 @@ export class RunContext {
     return new OutcomeCache(store, verify ? { ...context, trustDigest: this.trust!.digest } : context);
   }
 
-  verifier(): Promise<NamedAttestationVerifier> {
+  verifier(): Promise<AttestationVerifier> {
     this.verifierPromise ??= this.createVerifier();
     return this.verifierPromise;
   }
 
   private async createClient(): Promise<ProvenanceClient> {
-    const [{ ProvenanceClient }, { default: pLimit }] = await Promise.all([import('../net/provenance-client.js'), import('p-limit')]);
+    const { ProvenanceClient } = await import('../net/provenance-client.js');
     const getter = await this.httpGetter();
     this.client = new ProvenanceClient(getter, pLimit(this.net.concurrency ?? DEFAULT_CONCURRENCY), { mode: this.net.provenanceSource ?? 'auto' });
     return this.client;
@@ -273,7 +256,7 @@ export class RunContext {
    * pool for a large one. A warm run answers from the cache and never loads
    * the verifier or starts a worker.
    */
-  private async createVerifier(): Promise<NamedAttestationVerifier> {
+  private async createVerifier(): Promise<AttestationVerifier> {
     const [{ loadTrustRoot }, { adaptiveVerifier }, trustStore] = await Promise.all([import('../verify/trust.js'), import('../verify/adaptive-verifier.js'), this.store('trust')]);
     const offline = this.verifyOpts.offline === true;
     this.trust = await loadTrustRoot({
@@ -282,7 +265,8 @@ export class RunContext {
       ...(trustStore !== undefined ? { store: trustStore } : {}),
       ...(offline ? {} : { refresh: () => this.refreshTrustedRoot() }),
     });
-    this.engine = adaptiveVerifier(this.trust);
+    this.engine = adaptiveVerifier(this.trust, { onWarning: (message) => this.warn(message) });
+    this.engine.expect(this.lookupsExpected);
     const store = await this.store('verdicts', { maxEntryBytes: 64 * 1024 });
     const { VerdictCache, cachedVerifier } = await import('../verify/verdict-cache.js');
     const verifier = store === undefined ? this.engine : cachedVerifier(new VerdictCache(store, this.trust.digest), this.engine);
@@ -338,7 +322,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal, why: () => strin
 }
 
 /** `inner`, calling `first` once, before its first verification. */
-function onFirstUse(inner: NamedAttestationVerifier, first: () => void): NamedAttestationVerifier {
+function onFirstUse(inner: AttestationVerifier, first: () => void): AttestationVerifier {
   let pending: (() => void) | undefined = first;
   return {
     verify(...args) {

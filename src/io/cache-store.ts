@@ -25,7 +25,9 @@
  * Why this shape (measured, docs/decisions.md): creating a file per entry
  * costs 0.1-1 ms of kernel time, an append ~10 µs; an HMAC per record costs
  * 20-40 µs, and even a sha256 per record was most of what a warm run spent
- * here. Opening reads the index files and checks one HMAC per block of up
+ * here. So a writer keeps a block's payloads in memory and writes them, then
+ * the block's index lines, when the block ends (two writes per 256 records
+ * or 1 MiB), hashing the payload range once. Opening reads the index files and checks one HMAC per block of up
  * to 256 lines; a block's payload range is hashed once, when one of its
  * records is first looked up; a payload is decoded by the caller only when
  * looked up.
@@ -37,7 +39,7 @@
  * - Failures never fail a run: unreadable means misses, unwritable means
  *   nothing kept.
  */
-import { createHash, createHmac, type Hash, hash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
@@ -54,41 +56,52 @@ export interface CacheStoreOptions {
   compactAgeMs?: number;
 }
 
-/** A block of some segment's index: its records' payload range, and whether that range has been hashed yet. */
+/**
+ * A block of some segment's index: its records' payload range, and whether
+ * that range has been hashed yet. `pending`: a block this process is still
+ * filling, its payloads in memory (OwnSegment.buffer) until it is written.
+ */
 interface Block {
   segment: string;
   from: number;
   to: number;
   digest: string;
-  state: 'unchecked' | 'good' | 'bad';
+  state: 'unchecked' | 'good' | 'bad' | 'pending';
 }
 
-/** Where a key's newest record is. `block` is undefined for one this process wrote (checked by `digest`). */
+/** Where a key's newest record is. */
 interface Entry {
-  block: Block | undefined;
+  block: Block;
   offset: number;
   length: number;
   at: number;
-  digest?: string;
 }
 
 interface OwnSegment {
   name: string;
   log: number;
   idx: number;
+  /** Payload bytes appended: on disk up to `block.from`, the rest in `buffer`. */
   logSize: number;
   idxSize: number;
+  /** The block being filled, and its index lines. */
+  block: Block;
   pending: string[];
-  /** Where the pending lines' payloads start in the log, and their running sha256. */
-  from: number;
-  sha: Hash;
+  /** The block's payloads, written with its index lines in one go (reused: records are copied in and out). */
+  buffer: Buffer;
 }
 
 const KEY = /^[0-9a-f]{64}$/;
 const SEGMENT = /^\d+-\d+-[0-9a-f]+$/;
 const HEADER = /^#([0-9a-f]{64}) (\d{1,10}) (\d{1,15}) (\d{1,15}) ([0-9a-f]{64})$/;
 const DOMAIN = 'pylock-attest-cache/2';
-/** A block ends after this many lines or this many payload bytes (so a lookup hashes at most ~1 MiB once). */
+/**
+ * A block ends after this many lines or this many payload bytes (so a lookup
+ * hashes at most ~1 MiB once). Its payloads are written when it ends, with
+ * its index lines: a cold run's ~3 records per file cost two writes per block,
+ * not one per record (and nothing is lost that was not lost before: records
+ * whose index block is unwritten were never found by anyone).
+ */
 const BLOCK_LINES = 256;
 const BLOCK_BYTES = 1024 * 1024;
 /** A segment's payloads up to this size are read whole, once; from larger ones, one block at a time. */
@@ -145,23 +158,26 @@ export class CacheStore {
     return payload;
   }
 
-  async set(key: string, payload: Uint8Array): Promise<void> {
+  async set(key: string, payload: Uint8Array | readonly Uint8Array[]): Promise<void> {
     this.setSync(key, payload);
   }
 
-  setSync(key: string, payload: Uint8Array): void {
-    if (!KEY.test(key) || payload.length > this.#maxEntry) return;
+  /** Keeps `payload` under `key`; given in parts, the parts are the payload, in order (no concatenated copy). */
+  setSync(key: string, payload: Uint8Array | readonly Uint8Array[]): void {
+    const parts = payload instanceof Uint8Array ? [payload] : payload;
+    const length = parts.reduce((n, p) => n + p.length, 0);
+    if (!KEY.test(key) || length > this.#maxEntry) return;
     const own = this.#ownSegment();
     if (own === undefined) return;
     const offset = own.logSize;
-    // Positioned, so the line's offset is right even if the file was cut short meanwhile.
-    if (!this.#write(() => writeSync(own.log, payload, 0, payload.length, offset))) return;
-    own.logSize += payload.length;
-    own.sha.update(payload);
+    own.buffer = fitting(own.buffer, offset - own.block.from + length);
+    for (const part of parts) {
+      own.buffer.set(part, own.logSize - own.block.from);
+      own.logSize += part.length;
+    }
     const now = Date.now();
-    // Read back in this run, it is checked against the digest we hold, not the file.
-    this.#load().set(key, { block: undefined, offset, length: payload.length, at: now, digest: hash('sha256', payload, 'hex') });
-    this.#append(own, `${key} ${now} ${offset} ${payload.length}\n`);
+    this.#load().set(key, { block: own.block, offset, length, at: now });
+    this.#append(own, `${key} ${now} ${offset} ${length}\n`);
   }
 
   async delete(key: string): Promise<void> {
@@ -175,11 +191,12 @@ export class CacheStore {
     return [...this.#load().keys()];
   }
 
-  /** Where a key's payload is (for diagnostics and tests). */
+  /** Where a key's payload is on disk (for diagnostics and tests): the block it is in is written first. */
   locate(key: string): { file: string; offset: number; length: number } | undefined {
     const entry = this.#load().get(key);
-    const segment = entry?.block?.segment ?? this.#own?.name;
-    return entry === undefined || segment === undefined ? undefined : { file: path.join(this.#dir, `${segment}.log`), offset: entry.offset, length: entry.length };
+    if (entry === undefined) return undefined;
+    if (entry.block.state === 'pending' && this.#own !== undefined) this.#flush(this.#own);
+    return { file: path.join(this.#dir, `${entry.block.segment}.log`), offset: entry.offset, length: entry.length };
   }
 
   /** Writes the last index block and releases every file (records already written stay). */
@@ -246,12 +263,18 @@ export class CacheStore {
     return createHmac('sha256', this.#key).update(head).update(body, 'latin1').digest();
   }
 
-  /** The payload of an entry, from bytes whose digest checks. */
+  /** The payload of an entry, from bytes whose digest checks (or still in this process's memory). */
   #read(entry: Entry): Buffer | undefined {
     const { block, offset, length } = entry;
-    if (block === undefined) {
-      const own = this.#own === undefined ? undefined : readRange(this.#own.log, offset, length);
-      return own !== undefined && hash('sha256', own, 'hex') === entry.digest ? own : undefined;
+    const own = this.#own;
+    if (block.state === 'pending') {
+      // A copy: the buffer is reused once the block is written.
+      return own === undefined ? undefined : Buffer.from(own.buffer.subarray(offset - block.from, offset - block.from + length));
+    }
+    if (own !== undefined && block.segment === own.name) {
+      // Written by this process, still being appended to: read the block again and check it each time (rare: a run seldom reads what it wrote).
+      const range = block.state === 'bad' ? undefined : readRange(own.log, block.from, block.to - block.from);
+      return range !== undefined && hash('sha256', range, 'hex') === block.digest ? Buffer.from(range.subarray(offset - block.from, offset - block.from + length)) : undefined;
     }
     const range = this.#range(block);
     return range?.subarray(offset - block.from, offset - block.from + length);
@@ -309,25 +332,28 @@ export class CacheStore {
       const base = path.join(this.#dir, name);
       // 'wx': a file someone planted under our name (a link elsewhere) is never written through.
       const log = openSync(`${base}.log`, 'wx+', FILE_MODE);
-      this.#own = { name, log, idx: openSync(`${base}.idx`, 'wx', FILE_MODE), logSize: 0, idxSize: 0, pending: [], from: 0, sha: createHash('sha256') };
+      this.#own = { name, log, idx: openSync(`${base}.idx`, 'wx', FILE_MODE), logSize: 0, idxSize: 0, block: pendingBlock(name, 0), pending: [], buffer: Buffer.allocUnsafe(64 * 1024) };
     });
     return this.#own;
   }
 
   #append(own: OwnSegment, line: string): void {
     own.pending.push(line);
-    if (own.pending.length >= BLOCK_LINES || own.logSize - own.from >= BLOCK_BYTES) this.#flush(own);
+    if (own.pending.length >= BLOCK_LINES || own.logSize - own.block.from >= BLOCK_BYTES) this.#flush(own);
   }
 
-  /** Writes the pending lines as one authenticated block over the payloads appended since the last. */
+  /** Writes the block being filled: its payloads, then its lines as one authenticated index block. */
   #flush(own: OwnSegment): void {
     if (own.pending.length === 0) return;
-    const range = { from: own.from, to: own.logSize, digest: own.sha.digest('hex') };
-    const block = this.#block(own.name, own.idxSize, range, own.pending.join(''));
+    const block = own.block;
+    const payloads = own.buffer.subarray(0, own.logSize - block.from);
+    // Positioned, so the lines' offsets are right even if the file was cut short meanwhile.
+    const written = payloads.length === 0 || this.#write(() => writeSync(own.log, payloads, 0, payloads.length, block.from));
+    Object.assign(block, { to: own.logSize, digest: hash('sha256', payloads, 'hex'), state: written ? 'unchecked' : 'bad' });
+    const text = this.#block(own.name, own.idxSize, block, own.pending.join(''));
     own.pending = [];
-    own.from = own.logSize;
-    own.sha = createHash('sha256');
-    if (this.#write(() => writeSync(own.idx, block, own.idxSize, 'latin1'))) own.idxSize += block.length;
+    own.block = pendingBlock(own.name, own.logSize);
+    if (written && this.#write(() => writeSync(own.idx, text, own.idxSize, 'latin1'))) own.idxSize += text.length;
   }
 
   #block(segment: string, offset: number, range: Pick<Block, 'from' | 'to' | 'digest'>, body: string): string {
@@ -377,7 +403,7 @@ export class CacheStore {
   /** Writes the live records of `old` into one new segment; false when that could not be done. */
   #merge(old: Set<string>): boolean {
     const index = this.#index!;
-    const live = [...index].filter(([, e]) => e.block !== undefined && old.has(e.block.segment)).sort((a, b) => b[1].at - a[1].at);
+    const live = [...index].filter(([, e]) => old.has(e.block.segment)).sort((a, b) => b[1].at - a[1].at);
     const name = segmentName();
     const base = path.join(this.#dir, name);
     const moved = new Map<string, Entry>();
@@ -402,7 +428,7 @@ export class CacheStore {
       for (const ext of ['.log.tmp', '.idx.tmp']) tryUnlink(`${base}${ext}`);
       return false; // read-only, or the disk is full: leave everything as it is
     }
-    for (const [key, e] of index) if (e.block !== undefined && old.has(e.block.segment)) index.delete(key);
+    for (const [key, e] of index) if (old.has(e.block.segment)) index.delete(key);
     for (const [key, e] of moved) index.set(key, e);
     return true;
   }
@@ -493,6 +519,19 @@ function digits(text: string, from: number): number {
   }
   digitsEnd = i === from ? -1 : i;
   return value;
+}
+
+/** The block a segment this process writes is filling, from `from` on. */
+function pendingBlock(segment: string, from: number): Block {
+  return { segment, from, to: from, digest: '', state: 'pending' };
+}
+
+/** `buffer`, or a larger copy of it when `size` bytes do not fit. */
+function fitting(buffer: Buffer, size: number): Buffer {
+  if (size <= buffer.length) return buffer;
+  const larger = Buffer.allocUnsafe(Math.max(size, buffer.length * 2));
+  buffer.copy(larger);
+  return larger;
 }
 
 function readRange(fd: number, offset: number, length: number): Buffer | undefined {

@@ -36,7 +36,8 @@ import { redactUrl } from './urls.js';
 /** The part of a cache store this needs (io/cache-store.ts provides it). */
 export interface HttpCacheStore {
   get(key: string): Promise<Buffer | undefined>;
-  set(key: string, payload: Buffer): Promise<void>;
+  /** `payload` may come in parts: they are stored as one record, in order. */
+  set(key: string, payload: Uint8Array | readonly Uint8Array[]): Promise<void>;
   delete(key: string): Promise<void>;
 }
 
@@ -177,7 +178,7 @@ export class CachingHttp {
 
   async #write(key: string, res: HttpResponse, fresh: Freshness): Promise<void> {
     const entry: Entry = { v: 1, key, status: res.status, url: res.url, headers: res.headers, storedAt: this.#now(), ...fresh };
-    await this.#store.set(key, Buffer.concat([Buffer.from(`${JSON.stringify(entry)}\n`), res.body]));
+    await this.#store.set(key, [Buffer.from(`${JSON.stringify(entry)}\n`), res.body]);
   }
 
   async #read(key: string): Promise<Stored | undefined> {

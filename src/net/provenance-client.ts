@@ -44,8 +44,11 @@ export interface FileQuery {
 }
 
 export type LookupResult =
-  /** `digest`: sha256 hex of the body the provenance was parsed from (names its attestations for the verdict cache). */
-  | { status: 'found'; provenance: Provenance; url: string; digest?: string }
+  /**
+   * `document`: the body the provenance was parsed from, and `digest` its sha256 hex: together they
+   * name each attestation for the verdict cache and carry it to a worker (verify/verifier.ts AttestationSource).
+   */
+  | { status: 'found'; provenance: Provenance; url: string; document?: Buffer; digest?: string }
   | { status: 'none'; url: string; detail: string }
   | { status: 'unavailable'; url: string; code: ErrorCode; detail: string }
   | { status: 'index-mismatch'; url: string; detail: string; indexSha256?: string };
@@ -361,7 +364,7 @@ function parseFound(res: HttpResponse, url: string): LookupResult {
     return { status: 'unavailable', url, code: 'INDEX_BODY', detail: `provenance served as ${printable(type || 'no content type', 80)}, not JSON` };
   }
   try {
-    return { status: 'found', provenance: parseProvenance(res.body), url, digest: hash('sha256', res.body, 'hex') };
+    return { status: 'found', provenance: parseProvenance(res.body), url, document: res.body, digest: hash('sha256', res.body, 'hex') };
   } catch (err) {
     return unavailableFrom(err, url);
   }

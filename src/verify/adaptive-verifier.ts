@@ -1,133 +1,144 @@
 /**
- * Inline verification for a small run, the worker pool for a large one,
- * with no pause in between.
+ * Where a run's verifications happen: on the main thread for a handful, in
+ * the worker pool for more, never both at once.
  *
- * Jobs queue here. The main thread verifies them one at a time, yielding to
- * the event loop after each, so network I/O goes on and the pool's "ready"
- * is heard. Once `poolAfter` verifications have been asked for, the pool
- * starts in the background; when a worker is ready, every queued and later
- * job goes to the pool. Measured on 2 cores (bench/run.ts): a worker costs
- * ~100-250 ms to start and warm up, so a burst of up to ~2,000 verifications
- * is no faster in the pool than inline; the pool pays off in a cold run,
- * where it keeps the event loop free for the network (300 × 20 files:
- * 24.5 s against 26.2 s inline), and with more cores. So a small run (the
- * pre-commit case) never starts a worker, and a large one never waits for
- * one. With one core, or no worker script (running from sources),
- * everything stays inline. Verdicts are the same either way.
+ * One object, four phases (`AdaptiveVerifier#phase`):
+ *
+ *   inline    the first `poolAfter - 1` verifications: on the main thread, one
+ *             at a time, yielding to the event loop after each so that
+ *             network I/O goes on (none, when the run said it expects at
+ *             least `poolAfter`: see `expect`);
+ *   starting  the `poolAfter`-th was asked for: the pool starts, and every
+ *             job from then on, those still queued for the main thread
+ *             included, waits for a worker instead of blocking the thread
+ *             that keeps the network busy;
+ *   pooled    a worker is ready: every job goes to the pool; one its worker
+ *             lost (the worker died) is verified again inline;
+ *   alone     no worker could start (no worker script when running from
+ *             sources): inline, as in the first phase.
+ *
+ * Why so early a hand-over (docs/decisions.md): a worker installs the fast
+ * DER encoder (fast-der.ts) and verifies 2–8× faster than the main thread,
+ * which keeps @sigstore/core as shipped (~10 ms an attestation here); a
+ * worker costs ~100–250 ms and ~0.3 s of CPU to start, on another core. Below
+ * POOL_AFTER verifications the main thread is cheaper in CPU (a pre-commit
+ * run that adds a package never starts a worker); from there on a worker is,
+ * and the main thread is left to the network. Verdicts are the same either way.
  */
+import pLimit from 'p-limit';
 import type { ExpectedDistribution, Identity } from '../core/types.js';
 import type { TrustRoot } from './trust.js';
-import type { AttestationVerdict, AttestationVerifier } from './verifier.js';
+import type { AttestationSource, AttestationVerdict, AttestationVerifier } from './verifier.js';
 import { isLostVerdict, type VerifierPool } from './worker-pool.js';
 
 export interface AdaptiveVerifierOptions {
   /** The verification at which the pool starts. Default POOL_AFTER. */
   poolAfter?: number;
-  /** Workers in the pool; below 2 there is no pool. Default: the cores, at most 8. */
+  /** Workers in the pool, fixed; 0: no pool. Default: worker-pool.ts `defaultPoolSize()`, growing to `maxPoolSize()` while jobs back up. */
   poolSize?: number;
+  /** A run-level warning (a worker verifies without the fast DER encoder). */
+  onWarning?: (message: string) => void;
 }
 
 export interface ClosableVerifier extends AttestationVerifier {
+  /**
+   * How many verifications the run may still ask for, at most (its files that no kept outcome
+   * answers): from `poolAfter` on, the first verification starts the pool, and the main thread
+   * never loads sigstore.
+   */
+  expect(verifications: number): void;
   /** Stops the pool's workers, if any started. */
   close(): Promise<void>;
   /** How many verifications went where, so far. */
   readonly counts: { inline: number; pool: number };
 }
 
-/** Below this many verifications a run never starts workers (see above). */
-export const POOL_AFTER = 128;
+/** The verification at which a run starts the pool (see above): below it, a run never starts a worker. */
+export const POOL_AFTER = 32;
+
+type Phase = 'inline' | 'starting' | 'pooled' | 'alone';
 
 interface Job {
   attestation: Parameters<AttestationVerifier['verify']>[0];
   identity: Identity;
   expected: ExpectedDistribution;
-  resolve: (v: AttestationVerdict | Promise<AttestationVerdict>) => void;
-  reject: (e: unknown) => void;
+  source: AttestationSource | undefined;
+}
+
+export class AdaptiveVerifier implements ClosableVerifier {
+  readonly counts = { inline: 0, pool: 0 };
+  #phase: Phase = 'inline';
+  #calls = 0;
+  #expected = 0;
+  /** Settles once a worker is ready (the pool), or none will be (undefined). */
+  #pool: Promise<VerifierPool | undefined> | undefined;
+  #inline: Promise<AttestationVerifier> | undefined;
+  /** The main thread verifies one attestation at a time. */
+  readonly #oneAtATime = pLimit(1);
+  readonly #poolAfter: number;
+
+  constructor(
+    private readonly trust: Pick<TrustRoot, 'json'>,
+    private readonly opts: AdaptiveVerifierOptions = {},
+  ) {
+    this.#poolAfter = opts.poolAfter ?? POOL_AFTER;
+  }
+
+  verify(attestation: Job['attestation'], identity: Identity, expected: ExpectedDistribution, source?: AttestationSource): Promise<AttestationVerdict> {
+    const job: Job = { attestation, identity, expected, source };
+    this.#calls++;
+    if (this.#phase === 'inline' && this.opts.poolSize !== 0 && Math.max(this.#calls, this.#expected) >= this.#poolAfter) this.#startPool();
+    return this.#phase === 'inline' || this.#phase === 'alone' ? this.#queueInline(job) : this.#viaPool(job);
+  }
+
+  expect(verifications: number): void {
+    this.#expected = verifications;
+  }
+
+  async close(): Promise<void> {
+    await (await this.#pool)?.close();
+  }
+
+  #startPool(): void {
+    this.#phase = 'starting';
+    this.#pool = createPool(this.trust, this.opts).then(async (pool) => {
+      if (pool !== undefined && (await pool.ready)) {
+        this.#phase = 'pooled';
+        return pool;
+      }
+      await pool?.close();
+      this.#phase = 'alone';
+      return undefined;
+    });
+  }
+
+  /** Inline when its turn comes, unless the pool started meanwhile. */
+  async #queueInline(job: Job): Promise<AttestationVerdict> {
+    const verdict = await this.#oneAtATime(() => (this.#phase === 'starting' || this.#phase === 'pooled' ? undefined : this.#verifyInline(job)));
+    return verdict ?? this.#viaPool(job);
+  }
+
+  async #viaPool(job: Job): Promise<AttestationVerdict> {
+    const pool = await this.#pool;
+    if (pool === undefined) return this.#oneAtATime(() => this.#verifyInline(job));
+    this.counts.pool++;
+    const verdict = await pool.verify(job.attestation, job.identity, job.expected, job.source);
+    // Lost: the worker died, which says nothing about the attestation.
+    return isLostVerdict(verdict) ? this.#oneAtATime(() => this.#verifyInline(job)) : verdict;
+  }
+
+  async #verifyInline(job: Job): Promise<AttestationVerdict> {
+    const verifier = await (this.#inline ??= createInline(this.trust));
+    this.counts.inline++;
+    const verdict = await verifier.verify(job.attestation, job.identity, job.expected);
+    // Let I/O and the pool's "ready" in before the next one.
+    await new Promise((next) => setImmediate(next));
+    return verdict;
+  }
 }
 
 export function adaptiveVerifier(trust: Pick<TrustRoot, 'json'>, opts: AdaptiveVerifierOptions = {}): ClosableVerifier {
-  const poolAfter = opts.poolAfter ?? POOL_AFTER;
-  const counts = { inline: 0, pool: 0 };
-  const queue = new JobQueue();
-  let calls = 0;
-  let draining = false;
-  let inline: Promise<AttestationVerifier> | undefined;
-  let pool: Promise<VerifierPool | undefined> | undefined;
-  let ready: VerifierPool | undefined;
-
-  /** To the pool; a job its workers lost (one died) is verified again inline. */
-  const toPool = (p: VerifierPool, job: Job): void => {
-    counts.pool++;
-    job.resolve(
-      p.verify(job.attestation, job.identity, job.expected).then(async (verdict) => {
-        if (!isLostVerdict(verdict)) return verdict;
-        counts.inline++;
-        return (await (inline ??= createInline(trust))).verify(job.attestation, job.identity, job.expected);
-      }),
-    );
-  };
-
-  const drain = async (): Promise<void> => {
-    draining = true;
-    try {
-      const verifier = await (inline ??= createInline(trust));
-      for (let job = queue.take(); job !== undefined; job = queue.take()) {
-        if (ready !== undefined) {
-          toPool(ready, job);
-          continue;
-        }
-        counts.inline++;
-        job.resolve(await verifier.verify(job.attestation, job.identity, job.expected));
-        // Let I/O and the pool's "ready" in before the next one.
-        await new Promise((next) => setImmediate(next));
-      }
-    } catch (e) {
-      for (let job = queue.take(); job !== undefined; job = queue.take()) job.reject(e);
-    } finally {
-      draining = false;
-    }
-  };
-
-  return {
-    counts,
-    verify(attestation, identity, expected) {
-      if (++calls >= poolAfter && pool === undefined) {
-        pool = createPool(trust, opts.poolSize);
-        void pool.then(async (p) => {
-          if (p !== undefined && (await p.ready)) ready = p;
-        });
-      }
-      return new Promise((resolve, reject) => {
-        const job = { attestation, identity, expected, resolve, reject };
-        if (ready !== undefined) return toPool(ready, job);
-        queue.put(job);
-        if (!draining) void drain();
-      });
-    },
-    async close() {
-      await (await pool)?.close();
-    },
-  };
-}
-
-/** FIFO without Array.shift's O(n) per take (a cold run may queue 20k jobs). */
-class JobQueue {
-  #items: Job[] = [];
-  #head = 0;
-
-  put(job: Job): void {
-    this.#items.push(job);
-  }
-
-  take(): Job | undefined {
-    if (this.#head >= this.#items.length) return undefined;
-    const job = this.#items[this.#head++];
-    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#head = 0;
-    }
-    return job;
-  }
+  return new AdaptiveVerifier(trust, opts);
 }
 
 /**
@@ -141,13 +152,12 @@ async function createInline(trust: Pick<TrustRoot, 'json'>): Promise<Attestation
   return createVerifier(trust);
 }
 
-/** The pool, or undefined when it cannot help (one core) or cannot start. */
-async function createPool(trust: Pick<TrustRoot, 'json'>, size: number | undefined): Promise<VerifierPool | undefined> {
-  const { startWorkerPool, defaultPoolSize } = await import('./worker-pool.js');
-  const workers = size ?? defaultPoolSize();
-  if (workers < 2) return undefined;
+/** The pool, or undefined when it cannot start (no worker script: running from sources). */
+async function createPool(trust: Pick<TrustRoot, 'json'>, opts: AdaptiveVerifierOptions): Promise<VerifierPool | undefined> {
+  const { startWorkerPool, defaultPoolSize, maxPoolSize } = await import('./worker-pool.js');
+  const size = opts.poolSize === undefined ? { size: defaultPoolSize(), maxSize: maxPoolSize() } : { size: opts.poolSize };
   try {
-    return startWorkerPool({ trust, size: workers });
+    return startWorkerPool({ trust, ...size, ...(opts.onWarning ? { onWarning: opts.onWarning } : {}) });
   } catch {
     return undefined;
   }

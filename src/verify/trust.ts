@@ -19,6 +19,12 @@
  *
  * A stale root only makes newer signatures fail to verify; it never makes a
  * bad one pass.
+ *
+ * sigstore itself loads only when something is verified: a root is checked
+ * here for its shape (trusted-root-shape.ts), and sigstore-js builds its trust
+ * material from it when the first verifier is made (verifier.ts, a TRUST_ROOT
+ * error if it cannot). Only a root TUF just delivered is built here too,
+ * before it is kept. A warm run, which verifies nothing, never loads sigstore.
  */
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
@@ -80,7 +86,8 @@ export async function loadTrustRoot(opts: LoadTrustRootOptions): Promise<TrustRo
     if (age >= 0 && age < TUF_REFRESH_MS) return kept.root!;
     try {
       const bytes = await opts.refresh();
-      const root = await toTrustRoot(bytes, 'tuf');
+      // Kept for a day and used by later runs: sigstore must be able to use it before it is kept.
+      const root = await toTrustRoot(bytes, 'tuf', { build: true });
       opts.store?.setSync(STORE_KEY, Buffer.concat([Buffer.from(`${JSON.stringify({ fetchedAt: now() })}\n`), bytes]));
       return root;
     } catch (e) {
@@ -117,12 +124,16 @@ function joinReasons(...reasons: (string | undefined)[]): string | undefined {
   return present.length > 0 ? present.join('; ') : undefined;
 }
 
-/** Parses and checks a trusted root well enough that sigstore-js can build trust material from it. */
-export async function parseTrustedRoot(bytes: Uint8Array): Promise<unknown> {
+/**
+ * Parses and checks a trusted root's shape; with `build`, also that sigstore-js
+ * can build trust material from it (which loads sigstore).
+ */
+export async function parseTrustedRoot(bytes: Uint8Array, opts: { build?: boolean } = { build: true }): Promise<unknown> {
   if (bytes.length > MAX_ROOT_BYTES) throw new Error('trusted root is too large');
   const json: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   const problem = trustedRootProblem(json);
   if (problem !== undefined) throw new Error(problem);
+  if (opts.build !== true) return json;
   const [{ TrustedRoot }, { toTrustMaterial }] = await Promise.all([
     import('@sigstore/protobuf-specs'),
     import('@sigstore/verify'),
@@ -131,8 +142,8 @@ export async function parseTrustedRoot(bytes: Uint8Array): Promise<unknown> {
   return json;
 }
 
-async function toTrustRoot(bytes: Uint8Array, source: TrustRootSource): Promise<TrustRoot> {
-  const json = await parseTrustedRoot(bytes);
+async function toTrustRoot(bytes: Uint8Array, source: TrustRootSource, opts: { build?: boolean } = {}): Promise<TrustRoot> {
+  const json = await parseTrustedRoot(bytes, opts);
   return { json, source, digest: sha256(bytes) };
 }
 

@@ -8,7 +8,7 @@
  * sha256 over all of them: the attestation's digest (of exactly the object
  * the verifier sees, or of the body it was parsed from plus its position
  * there), the trusted root's digest, the filename and sha256,
- * the identity (keys sorted), and the tool version, so that a fixed or
+ * the identity (core/identity.ts `identityKey`: keys sorted), and the tool version, so that a fixed or
  * stricter verifier never trusts an older version's verdict.
  *
  * Only positive verdicts are kept. A failure is cheap to reach again and
@@ -17,9 +17,10 @@
  * well-formed positive verdict, or it is ignored.
  */
 import { hash } from 'node:crypto';
+import { identityKey } from '../core/identity.js';
 import type { ExpectedDistribution, Identity } from '../core/types.js';
 import { VERSION } from '../version.js';
-import type { AttestationVerdict, AttestationVerifier } from './verifier.js';
+import type { AttestationSource, AttestationVerdict, AttestationVerifier } from './verifier.js';
 
 /** The part of a cache store this needs (io/cache-store.ts provides it). */
 export interface VerdictStore {
@@ -28,17 +29,6 @@ export interface VerdictStore {
 }
 
 type Verified = Extract<AttestationVerdict, { ok: true }>;
-
-/**
- * A verifier that may be told what names the attestation's bytes: the
- * digest of the document it was parsed from and its position there. Parsing
- * is deterministic, so that names exactly what a digest of the attestation
- * itself would, and costs nothing to compute (re-serializing 6 KB of
- * attestation to hash it was a fifth of a warm run).
- */
-export interface NamedAttestationVerifier extends AttestationVerifier {
-  verify(att: Parameters<AttestationVerifier['verify']>[0], identity: Identity, expected: ExpectedDistribution, name?: string): Promise<AttestationVerdict>;
-}
 
 const SCHEMA = 'pylock-attest/verdict@1';
 
@@ -53,10 +43,10 @@ export class VerdictCache {
     this.#trustDigest = trustRootDigest;
   }
 
-  /** `name`: the attestation's source digest and position (see NamedAttestationVerifier); else it is hashed. */
+  /** `name`: the attestation's source, `digest/bundle/attestation` (`sourceName`); without it, the attestation is hashed. */
   key(attestation: unknown, identity: Identity, expected: ExpectedDistribution, name?: string): string {
     const attestationDigest = name === undefined ? `json:${sha256(JSON.stringify(attestation))}` : `body:${name}`;
-    const parts = [SCHEMA, VERSION, this.#trustDigest, attestationDigest, canonicalIdentity(identity), expected.filename, expected.sha256.toLowerCase()];
+    const parts = [SCHEMA, VERSION, this.#trustDigest, attestationDigest, identityKey(identity), expected.filename, expected.sha256.toLowerCase()];
     return sha256(JSON.stringify(parts));
   }
 
@@ -75,25 +65,26 @@ export class VerdictCache {
 }
 
 /** `inner`, consulted only when the cache has no positive verdict for the same question. */
-export function cachedVerifier(cache: VerdictCache, inner: AttestationVerifier): NamedAttestationVerifier {
+export function cachedVerifier(cache: VerdictCache, inner: AttestationVerifier): AttestationVerifier {
   return {
-    async verify(att, identity, expected, name) {
-      const key = cache.key(att, identity, expected, name);
+    async verify(att, identity, expected, source) {
+      const key = cache.key(att, identity, expected, source === undefined ? undefined : sourceName(source));
       const known = await cache.get(key);
       if (known !== undefined) return known;
-      const verdict = await inner.verify(att, identity, expected);
+      const verdict = await inner.verify(att, identity, expected, source);
       await cache.put(key, verdict);
       return verdict;
     },
   };
 }
 
-function sha256(text: string): string {
-  return hash('sha256', text, 'hex');
+/** The name of an attestation by its source (verifier.ts AttestationSource): the document's digest and the position. */
+export function sourceName(source: AttestationSource): string {
+  return `${source.digest}/${source.bundle}/${source.attestation}`;
 }
 
-function canonicalIdentity(identity: Identity): string {
-  return JSON.stringify(Object.keys(identity).sort().map((k) => [k, identity[k]]));
+function sha256(text: string): string {
+  return hash('sha256', text, 'hex');
 }
 
 function decode(payload: Buffer, key: string): Verified | undefined {

@@ -48,8 +48,24 @@ export type AttestationVerdict =
     }
   | { ok: false; stage: VerifyStage; reason: string };
 
+/**
+ * The bytes an attestation was parsed from: the provenance document as the
+ * index served it, and the attestation's position in it. Parsing is
+ * deterministic, so this names exactly the object the verifier sees: the
+ * verdict cache keys on it (no re-serializing to hash), and a worker thread
+ * is sent these bytes instead of a structured clone of the parsed object.
+ */
+export interface AttestationSource {
+  document: Uint8Array;
+  /** sha256 hex of `document`. */
+  digest: string;
+  bundle: number;
+  attestation: number;
+}
+
 export interface AttestationVerifier {
-  verify(att: Attestation, identity: Identity, expected: ExpectedDistribution): Promise<AttestationVerdict>;
+  /** `source`, when given, holds `att` at its position (a verifier may read it from there). */
+  verify(att: Attestation, identity: Identity, expected: ExpectedDistribution, source?: AttestationSource): Promise<AttestationVerdict>;
 }
 
 interface Sigstore {
@@ -147,7 +163,7 @@ export async function createVerifier(trust: Pick<TrustRoot, 'json'>): Promise<At
     if (problem !== undefined) throw new Error(problem);
     verifier = new verifyLib.Verifier(verifyLib.toTrustMaterial(specs.TrustedRoot.fromJSON(trust.json)));
   } catch (e) {
-    throw new PylockAttestError('TRUST_ROOT', `the Sigstore trusted root is unusable: ${message(e)}`, {}, { cause: e });
+    throw new PylockAttestError('TRUST_ROOT', `the Sigstore trusted root is unusable: ${message(e)}`, { hint: 'pass a Sigstore trusted_root.json with --trusted-root, or drop it to use the production root' }, { cause: e });
   }
   const sigstore: Sigstore = {
     bundleFromJSON: bundleLib.bundleFromJSON,

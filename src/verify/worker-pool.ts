@@ -3,9 +3,18 @@
  * own sigstore verifier, so CPU-bound certificate checks run on every core
  * while the main thread keeps the network busy.
  *
- * - Sized to the cores (`os.availableParallelism()`), at most 8: each worker
- *   holds its own copy of the sigstore modules (~25 MB), and past a few
- *   cores the network, not verification, bounds a run.
+ * - It starts with one worker per core but one (`os.availableParallelism()
+ *   - 1`, at least one, at most 8): the main thread keeps a core for the
+ *   network, the caches and the lockfile, which is what bounds a cold run
+ *   (measured on 2 cores, docs/decisions.md); each worker also holds its own
+ *   copy of the sigstore modules (~22 MiB). A worker verifies faster than the
+ *   main thread can (it installs fast-der.ts), so even one core gets one.
+ * - When more than BACKLOG_PER_WORKER jobs per worker have been waiting for
+ *   BEHIND_MS, verification and not the network bounds the run (a real PyPI
+ *   attestation costs ~5 ms, more than 16 requests in flight deliver): it
+ *   adds a worker, up to `maxSize` (one per core), and the main thread's core
+ *   goes to verifying. The burst queued while the first worker starts drains
+ *   well within BEHIND_MS when the network is the bound.
  * - Workers start at once and take jobs as soon as each is ready (a worker
  *   needs ~100-250 ms to load sigstore and warm up); `ready` says when the
  *   first one is, or that none could start.
@@ -14,26 +23,35 @@
  *   process alive, and `close()` terminates every worker, started or not.
  * - A worker that dies returns its outstanding jobs as "lost" failures
  *   (never a pass; `isLostVerdict`), and gets no more work.
+ * - An attestation with its source (verifier.ts AttestationSource) travels
+ *   as a copy of the document's bytes, transferred, not cloned: the worker
+ *   parses it again (verify-worker.ts). Structured-cloning parsed objects
+ *   cost the main thread most of a core's worth of messages in a cold run.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { TrustRoot } from './trust.js';
-import type { AttestationVerdict, AttestationVerifier } from './verifier.js';
+import type { AttestationSource, AttestationVerdict, AttestationVerifier } from './verifier.js';
 import type { VerifyJob } from './verify-worker.js';
 
 export const MAX_WORKERS = 8;
 
 export interface WorkerPoolOptions {
   trust: Pick<TrustRoot, 'json'>;
-  /** Default: the cores available to this process, at most MAX_WORKERS. */
+  /** Workers to start with. Default: defaultPoolSize(). */
   size?: number;
+  /** Workers it may grow to while jobs back up. Default: `size` (no growth). */
+  maxSize?: number;
   /** The worker script; default the compiled verify-worker.js beside this module. */
   workerUrl?: URL;
+  /** Told once when a worker verifies without the fast DER encoder (fast-der.ts refused to install). */
+  onWarning?: (message: string) => void;
 }
 
 export interface VerifierPool extends AttestationVerifier {
+  /** Workers started so far. */
   readonly size: number;
   /** Resolves true once a worker is ready for jobs, false if none could start. */
   readonly ready: Promise<boolean>;
@@ -43,8 +61,18 @@ export interface VerifierPool extends AttestationVerifier {
 }
 
 export function defaultPoolSize(): number {
+  return Math.max(1, Math.min(availableParallelism() - 1, MAX_WORKERS));
+}
+
+/** What a pool may grow to: one worker per core, at most MAX_WORKERS. */
+export function maxPoolSize(): number {
   return Math.max(1, Math.min(availableParallelism(), MAX_WORKERS));
 }
+
+/** Jobs waiting per live worker beyond which the pool is behind (the 128-file evaluation window bounds the backlog). */
+export const BACKLOG_PER_WORKER = 32;
+/** How long the pool must stay behind before it adds a worker. */
+export const BEHIND_MS = 1000;
 
 type Settle = (verdict: AttestationVerdict) => void;
 const failed = (reason: string): AttestationVerdict => ({ ok: false, stage: 'sigstore', reason });
@@ -65,11 +93,17 @@ export function isLostVerdict(verdict: AttestationVerdict): boolean {
 /**
  * Each worker's heap is capped: a verification needs little (the sigstore
  * modules and one bundle), and uncapped workers let garbage pile up to
- * ~100 MB each over a 20,000-attestation run. Measured on 2 cores: −40 MB of
- * peak RSS for 10% of throughput. A worker that hits the cap dies; its jobs
- * come back as lost and are verified inline.
+ * ~100 MB each over a 20,000-attestation run. A worker that hits the cap
+ * dies; its jobs come back as lost and are verified inline. The young
+ * generation is 16 MiB, not 8: certificate encoding allocates many short
+ * buffers, and at 8 MiB scavenges took up to a third of a worker's time
+ * (measured: 2,000 bench attestations, median 5.1 s of CPU at 8 MiB, 4.4 s
+ * at 16, for ~5 MiB of peak RSS).
  */
-const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 };
+const RESOURCE_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 };
+
+/** What a worker says: ready (or not), with fast-der.ts's refusal if any; or a job's verdict. */
+type WorkerMessage = { ready: boolean; fastDerProblem?: string } | { id: number; verdict: AttestationVerdict };
 
 class PoolWorker {
   readonly pending = new Map<number, Settle>();
@@ -78,33 +112,35 @@ class PoolWorker {
   constructor(
     readonly worker: Worker,
     private readonly onState: () => void,
+    private readonly onFastDerProblem: (problem: string) => void,
   ) {
     // Ref'd while starting (someone may be waiting for it), then only while it has work.
-    worker.on('message', (m: { id?: number; verdict?: AttestationVerdict; ready?: boolean }) => this.receive(m));
+    worker.on('message', (m: WorkerMessage) => this.receive(m));
     worker.on('error', (e) => this.fail(e.message));
     worker.on('exit', (code) => this.fail(`exited with code ${code}`));
   }
 
-  private receive(m: { id?: number; verdict?: AttestationVerdict; ready?: boolean }): void {
-    if (m.ready !== undefined) {
+  private receive(m: WorkerMessage): void {
+    if ('ready' in m) {
       if (m.ready) this.state = 'ready';
       else void this.worker.terminate();
+      if (typeof m.fastDerProblem === 'string') this.onFastDerProblem(m.fastDerProblem);
       if (this.pending.size === 0) this.worker.unref();
       this.onState();
       return;
     }
-    if (m.id === undefined || m.verdict === undefined) return;
+    if (typeof m.id !== 'number' || m.verdict === undefined) return;
     const settle = this.pending.get(m.id);
     this.pending.delete(m.id);
     if (this.pending.size === 0) this.worker.unref();
     settle?.(m.verdict);
   }
 
-  run(job: VerifyJob): Promise<AttestationVerdict> {
+  run(job: VerifyJob, transfer: ArrayBuffer[]): Promise<AttestationVerdict> {
     return new Promise((resolve) => {
       if (this.pending.size === 0) this.worker.ref();
       this.pending.set(job.id, resolve);
-      this.worker.postMessage(job);
+      this.worker.postMessage(job, transfer);
     });
   }
 
@@ -148,27 +184,58 @@ export function startWorkerPool(opts: WorkerPoolOptions): VerifierPool {
     // Jobs that arrived before any worker was ready go now (or fail, if none will be).
     if (workers.some((w) => w.state === 'ready') || live.length === 0) waiting.splice(0).forEach((go) => go());
   };
-  const workers = Array.from({ length: size }, () => new PoolWorker(spawn(url, opts.trust.json), onState));
+  let warned = false;
+  const onFastDerProblem = (problem: string): void => {
+    if (warned) return;
+    warned = true;
+    opts.onWarning?.(`verification runs on sigstore-js's own DER encoder, which is slower: ${problem}`);
+  };
+  const start = (): PoolWorker => new PoolWorker(spawn(url, opts.trust.json), onState, onFastDerProblem);
+  const workers = Array.from({ length: size }, start);
+  const maxSize = Math.max(size, opts.maxSize ?? size);
   let nextId = 0;
 
-  const dispatch = (attestation: unknown, identity: unknown, expected: unknown): Promise<AttestationVerdict> => {
+  let behindSince: number | undefined;
+  /** A worker more once the backlog says verification bounds the run; it takes jobs once ready. */
+  const growIfBehind = (): void => {
+    if (workers.length >= maxSize) return;
+    const live = workers.filter((w) => w.state !== 'dead');
+    const waiting = live.reduce((n, w) => n + w.pending.size, 0);
+    if (waiting <= BACKLOG_PER_WORKER * live.length) {
+      behindSince = undefined;
+      return;
+    }
+    const now = performance.now();
+    behindSince ??= now;
+    if (now - behindSince < BEHIND_MS) return;
+    behindSince = undefined;
+    workers.push(start());
+  };
+
+  const dispatch = (attestation: unknown, identity: unknown, expected: unknown, source: AttestationSource | undefined): Promise<AttestationVerdict> => {
     const ready = workers.filter((w) => w.state === 'ready');
     if (ready.length === 0) return Promise.resolve(lost('no verification worker is running'));
+    growIfBehind();
     const worker = ready.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
-    return worker.run({ id: nextId++, attestation, identity, expected });
+    if (source === undefined) return worker.run({ id: nextId++, attestation, identity, expected }, []);
+    // A copy of exactly the document's bytes (a Buffer may view a larger pool or cache segment), then transferred.
+    const document = new Uint8Array(source.document);
+    return worker.run({ id: nextId++, source: { document, bundle: source.bundle, attestation: source.attestation }, identity, expected }, [document.buffer]);
   };
 
   return {
-    size,
+    get size() {
+      return workers.length;
+    },
     ready,
     get isReady() {
       return workers.some((w) => w.state === 'ready');
     },
-    async verify(attestation, identity, expected) {
+    async verify(attestation, identity, expected, source) {
       if (!workers.some((w) => w.state === 'ready') && workers.some((w) => w.state === 'starting')) {
         await new Promise<void>((go) => waiting.push(go));
       }
-      return dispatch(attestation, identity, expected);
+      return dispatch(attestation, identity, expected, source);
     },
     async close() {
       await Promise.all(
