@@ -141,7 +141,8 @@ function scheduleAll(ctx: RunContext, loaded: Loaded[], verify: boolean, options
         let job = memo.get(key);
         if (!job) {
           const trace: FileTrace = { reused: false, lookupMs: 0, verifyMs: 0 };
-          memo.set(key, (job = evaluateFile(ctx, pkg, file, indexUrl, verify, trace).then((outcome) => ({ outcome, trace }))));
+          job = evaluateFile(ctx, pkg, file, indexUrl, verify, trace).then((outcome) => ({ outcome, trace }));
+          memo.set(key, job);
         }
         jobs.push(job.then(({ outcome, trace }) => {
           files[i] = outcome;

@@ -62,7 +62,8 @@ export function adaptiveVerifier(trust: Pick<TrustRoot, 'json'>, opts: AdaptiveV
       p.verify(job.attestation, job.identity, job.expected).then(async (verdict) => {
         if (!isLostVerdict(verdict)) return verdict;
         counts.inline++;
-        return (await (inline ??= createInline(trust))).verify(job.attestation, job.identity, job.expected);
+        inline ??= createInline(trust);
+        return (await inline).verify(job.attestation, job.identity, job.expected);
       }),
     );
   };
@@ -70,7 +71,8 @@ export function adaptiveVerifier(trust: Pick<TrustRoot, 'json'>, opts: AdaptiveV
   const drain = async (): Promise<void> => {
     draining = true;
     try {
-      const verifier = await (inline ??= createInline(trust));
+      inline ??= createInline(trust);
+      const verifier = await inline;
       for (let job = queue.take(); job !== undefined; job = queue.take()) {
         if (ready !== undefined) {
           toPool(ready, job);
