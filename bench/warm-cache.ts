@@ -77,7 +77,7 @@ for (let i = 0; i < RUNS + 1; i++) {
   });
   if (i === 0) continue; // the first round warms the page cache
   times.get('bare parse')!.push(bare.ms);
-  setups.forEach((s, k) => times.get(s.name)!.push(warm[k]!));
+  for (const [k, s] of setups.entries()) times.get(s.name)!.push(warm[k]!);
 }
 
 const CACHE_CODE = [/\/dist\/io\/(cache-log|segment-store|cache-store|cache-access)\.js$/, /\/dist\/app\/outcome-cache\.js$/];

@@ -28,11 +28,15 @@ const PUBLISHERS: Record<string, { publisher: Publisher; environment: string | n
 const COMPROMISED: Publisher = { kind: 'GitHub', repository: 'attrs-mirror/attrs', workflow: 'publish.yml' };
 
 const sigstore = await createMockSigstore();
-const lock = parse(readFileSync(new URL('pylock.toml', DIR), 'utf8')) as { packages: Array<Record<string, any>> };
+interface LockedFile {
+  url: string;
+  hashes: { sha256: string };
+}
+const lock = parse(readFileSync(new URL('pylock.toml', DIR), 'utf8')) as unknown as { packages: Array<{ name: string; version: string; sdist?: LockedFile; wheels?: LockedFile[] }> };
 const files: unknown[] = [];
 const compromised: unknown[] = [];
 for (const pkg of lock.packages) {
-  const entries = [pkg['sdist'], ...(pkg['wheels'] ?? [])].filter(Boolean);
+  const entries = [pkg.sdist, ...(pkg.wheels ?? [])].filter((e) => e !== undefined);
   for (const entry of entries) {
     const filename = decodeURIComponent(new URL(entry.url).pathname.split('/').pop()!);
     const sha256 = entry.hashes.sha256;

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BUILT, runCli } from './support/run-cli.ts';
+import { runCli } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
 
 const SHA = 'cd'.repeat(32);
@@ -13,7 +13,7 @@ function lock(repo: string | undefined, version = '1.0'): string {
   return `lock-version = "1.0"\n\n[[packages]]\nname = "demo"\nversion = "${version}"\nsdist = { url = "https://f.example/demo-${version}.tar.gz", hashes = { sha256 = "${SHA}" } }\n${ids}`;
 }
 
-describe.skipIf(!BUILT)('check and diff from the built CLI, in a git repository (as a pre-commit hook runs them)', () => {
+describe('check and diff from the built CLI, in a git repository (as a pre-commit hook runs them)', () => {
   const ws = tempDir('pylock-attest-cli-');
   const git = (...args: string[]) => execFileSync('git', args, { cwd: ws.dir, stdio: ['ignore', 'pipe', 'pipe'] });
   git('init', '-q', '-b', 'main');
@@ -91,7 +91,7 @@ describe.skipIf(!BUILT)('check and diff from the built CLI, in a git repository 
   });
 });
 
-describe.skipIf(!BUILT)('check --offline --base git:HEAD as pre-commit runs it, at the edges', () => {
+describe('check --offline --base git:HEAD as pre-commit runs it, at the edges', () => {
   const ws = tempDir('pylock-attest-edges-');
   const git = (...args: string[]) => execFileSync('git', args, { cwd: ws.dir, stdio: ['ignore', 'pipe', 'pipe'] });
   git('init', '-q', '-b', 'main');

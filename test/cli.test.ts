@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,14 +7,13 @@ import { startFakeIndex, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore } from './support/mint.ts';
 import { runCli } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
-import { TEST_STATE_ENV } from './support/isolate-state.ts';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'pylock-attest-cli-cache-'));
 
 // A private cache dir: a reused loopback port must never meet another test's cached answers.
 const run = (args: string[], env: Record<string, string> = {}) => runCli(args, { env: { PYLOCK_ATTEST_CACHE_DIR: cacheDir, ...env } });
 
-describe.skipIf(!existsSync(resolve(import.meta.dirname, '../dist/cli/main.js')))('the built CLI', () => {
+describe('the built CLI', () => {
   const ws = tempDir();
   let index: FakeIndex;
   let root: string;

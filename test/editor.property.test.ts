@@ -214,7 +214,7 @@ function render(doc: Doc): string {
   const lines: string[] = [];
   if (doc.headerComment) lines.push('# generated: [[packages]] = "not a header"');
   lines.push(`lock-version = ${str('1.0', doc.quotes === 'single')}`, 'created-by = "property-test"  # comment', '');
-  doc.packages.forEach((p, i) => lines.push(...pkgLines(doc, p, i), ''));
+  for (const [i, p] of doc.packages.entries()) lines.push(...pkgLines(doc, p, i), '');
   if (doc.trailingTool) lines.push('[tool.mousebender]', "command = ['.', 'lock', '[[x]]']", 'run-on = 2025-03-06T12:28:57.760769');
   let text = '';
   lines.forEach((line, i) => {

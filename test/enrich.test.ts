@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'smol-toml';
 import { enrich } from '../src/app/enrich.js';
@@ -6,7 +6,7 @@ import { loadTrustRoot } from '../src/verify/trust.js';
 import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore, type MockSigstore } from './support/mint.ts';
 import { checkWithPackagingPylock, PylockOracle } from './support/pylock-oracle.ts';
-import { HAS_INTEROP, INTEROP_MISSING, interopJson, interopText, tempDir } from './support/workspace.ts';
+import { HAS_INTEROP, interopJson, interopText, tempDir } from './support/workspace.ts';
 
 /** Every lockfile enrich rewrites here is read back by Python's packaging.pylock (end of file). */
 const oracle = new PylockOracle();

@@ -14,11 +14,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'smol-toml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enrich, type EnrichOptions } from '../src/app/enrich.js';
+import { enrich } from '../src/app/enrich.js';
 import { IDENTITY_LIMITS } from '../src/core/identity.js';
 import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore, type MockSigstore } from './support/mint.ts';
-import { BUILT, NOT_BUILT, runCli } from './support/run-cli.ts';
+import { runCli } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
 
 const ws = tempDir('pylock-attest-hostile-');
@@ -350,7 +350,7 @@ describe('names that try to climb out of the endpoint path', () => {
   });
 });
 
-describe.skipIf(!BUILT)(`a lockfile's own \`index\`, through the CLI${BUILT ? '' : ` (${NOT_BUILT})`}`, () => {
+describe("a lockfile's own `index`, through the CLI", () => {
   let index: FakeIndex;
   const pkg: Locked = { name: 'demo', version: '1.0', filename: 'demo-1.0.tar.gz', sha256: sha(1) };
   beforeAll(async () => {
@@ -394,7 +394,7 @@ describe.skipIf(!BUILT)(`a lockfile's own \`index\`, through the CLI${BUILT ? ''
   });
 });
 
-describe.skipIf(!BUILT)(`terminal safety, through the CLI${BUILT ? '' : ` (${NOT_BUILT})`}`, () => {
+describe('terminal safety, through the CLI', () => {
   it('escapes, C1 controls and bidi overrides from the index or the lockfile never reach the terminal raw', async () => {
     const evil = '\u001b[2J\u001b[1;32mverified\u001b[0m\u009b31m\u202eevil\u0007';
     const packages: Locked[] = [

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { stateEnv } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
-import { TEST_STATE_ENV } from './support/isolate-state.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const PROBE = join(ROOT, 'test/support/import-probe.ts');
@@ -19,7 +19,7 @@ interface ProbeReport {
 function probe(specifier: string | undefined, traceOut: string): Promise<{ report: ProbeReport; loaded: string[] }> {
   return new Promise((done, fail) => {
     const args = ['--import', TRACE, PROBE, ...(specifier ? [specifier] : [])];
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', MODULE_TRACE_OUT: traceOut, ...TEST_STATE_ENV } });
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', MODULE_TRACE_OUT: traceOut, ...stateEnv() } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -31,7 +31,7 @@ function probe(specifier: string | undefined, traceOut: string): Promise<{ repor
   });
 }
 
-describe.skipIf(!existsSync(join(ROOT, 'dist/index.js')))("import 'pylock-attest'", () => {
+describe("import 'pylock-attest'", () => {
   const ws = tempDir();
   afterAll(() => ws.cleanup());
 

@@ -307,7 +307,7 @@ describe('lock: every input error names file:line and writes nothing (exit 2)', 
   }
 });
 
-describe.skipIf(!existsSync(resolve(import.meta.dirname, '../dist/cli/main.js')))('the built CLI: lock', () => {
+describe('the built CLI: lock', () => {
   const cli = (args: string[], cwd: string) => runCli(args, { cwd, env: { HOME: ws.dir } });
 
   it('lock requirements.txt -o pylock.toml writes the lock (exit 0); an unpinned line is exit 2 with file:line', async () => {

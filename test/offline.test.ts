@@ -3,8 +3,8 @@
  * (counted by the fake index), and a per-file OFFLINE_MISS for what the
  * cache cannot answer: reported unavailable, exit 3, nothing written.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrich } from '../src/app/enrich.js';
 import { defaultStateDir } from '../src/app/cache-dir.js';
@@ -14,7 +14,6 @@ import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-in
 import { createMockSigstore, releaseProvenance } from './support/mint.ts';
 import { runCli } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
-import { TEST_STATE_ENV } from './support/isolate-state.ts';
 
 for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy']) delete process.env[name];
 
@@ -110,7 +109,7 @@ describe('--offline', () => {
     expect(index.requests.length).toBe(before);
   });
 
-  describe.skipIf(!existsSync(resolve(import.meta.dirname, '../dist/cli/main.js')))('the built CLI', () => {
+  describe('the built CLI', () => {
     it('enrich --offline after a warm run: exit 0, zero requests; --offline --no-cache is a usage error', async () => {
       const path = ws.file('cli.toml', lockFor(FILES));
       const cacheDir = join(ws.dir, 'cli-cache');

@@ -69,13 +69,13 @@ describe('the published package.json carries no scripts (prepack strips them, po
   });
 });
 
-describe.skipIf(!existsSync(join(ROOT, 'dist/index.js')))('npm pack', () => {
+describe('npm pack', () => {
   const ws = tempDir('pylock-attest-pack-');
   let tarball = '';
   let files: string[] = [];
 
   beforeAll(async () => {
-    // --ignore-scripts: `npm test` has just built dist/; rebuilding it here would race the other test files.
+    // --ignore-scripts: vitest's global setup has just built dist/; rebuilding it here would race the other test files.
     const packed = await run('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', ws.dir], ROOT);
     if (packed.code !== 0) throw new Error(`npm pack failed: ${packed.stderr}`);
     const [info] = JSON.parse(packed.stdout) as Array<{ filename: string; files: Array<{ path: string }> }>;

@@ -33,7 +33,7 @@ describe('progress bar', () => {
       bar.update({ done: (done += 10), total: 2000 });
     }
     const last = out.at(-1)!;
-    expect(last).toMatch(/ 100\.0\/s  ETA 0:\d\d/);
+    expect(last).toMatch(/ 100\.0\/s {2}ETA 0:\d\d/);
     // The whole-run average (about 66/s) would have promised far longer.
     expect(windowedRate(() => now).perSecond(now)).toBeUndefined(); // a fresh estimator has seen nothing
   });

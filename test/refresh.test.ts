@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_UPDATED, refresh } from '../src/app/refresh.js';
 import { SUMMARY_MAX_CHARS, code, renderRefreshSummary } from '../src/app/refresh-summary.js';
@@ -7,7 +6,6 @@ import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-in
 import { createMockSigstore, type MintPublisher, type MockSigstore } from './support/mint.ts';
 import { runCli } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
-import { TEST_STATE_ENV } from './support/isolate-state.ts';
 
 const SHA = { demo: 'ab'.repeat(32), other: 'cd'.repeat(32), bare: 'ef'.repeat(32) };
 const HOME: MintPublisher = { kind: 'GitHub', repository: 'acme/demo', workflow: 'release.yml' };
@@ -98,7 +96,6 @@ describe('refresh: the scheduled job', () => {
   });
 
   it('the built CLI: --summary writes the markdown, --format json carries outcome and exit code', async () => {
-    if (!existsSync(resolve(import.meta.dirname, '../dist/cli/main.js'))) return;
     const good = await index([await file('demo', HOME)]);
     const path = ws.file('cli.pylock.toml', lockText(['demo']));
     const summary = `${ws.dir}/summary.md`;

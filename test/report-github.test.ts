@@ -12,9 +12,9 @@ const COMMAND = /^::(error|warning|notice)(?: ((?:file|line|endLine|col|endColum
 function parse(line: string) {
   const m = COMMAND.exec(line);
   expect(m, line).not.toBeNull();
-  const unescape = (s: string) => s.replace(/%(25|0D|0A|3A|2C)/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
-  const props = Object.fromEntries((m![2] ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]).map(([k, v]) => [k, unescape(v)]));
-  return { level: m![1], props, message: unescape(m![3]!) };
+  const unescaped = (s: string) => s.replace(/%(25|0D|0A|3A|2C)/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+  const props = Object.fromEntries((m![2] ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]).map(([k, v]) => [k, unescaped(v)]));
+  return { level: m![1], props, message: unescaped(m![3]!) };
 }
 
 describe('github workflow commands', () => {

@@ -50,7 +50,7 @@ describe('markdown report', () => {
       const { header, rows } = table(renderAuditMarkdown(result));
       expect(header).toEqual(['severity', 'finding', 'package', 'version', 'location', 'before', 'after', 'details']);
       expect(rows).toHaveLength(result.findings.length);
-      rows.forEach((row, i) => expect(row).toEqual(expectedRow(result.findings[i]!)));
+      for (const [i, row] of rows.entries()) expect(row).toEqual(expectedRow(result.findings[i]!));
     }
   });
 

@@ -16,11 +16,10 @@ import { pendingTempFiles } from '../src/io/lockfile-io.js';
 import { startFakeIndex, type FakeIndex } from './support/fake-index.ts';
 import { IDENTITY, identitiesIn, leftovers, LOCK, startFaultLab, SDIST, WHEEL, type FaultLab } from './support/fault-lab.ts';
 import { createMockSigstore } from './support/mint.ts';
-import { BUILT, NOT_BUILT } from './support/run-cli.ts';
 
 const isRoot = process.getuid?.() === 0;
 
-describe.skipIf(!BUILT)(`safe writes${BUILT ? '' : ` (${NOT_BUILT})`}`, () => {
+describe('safe writes', () => {
   let lab: FaultLab;
   let args: string[];
   let options: EnrichOptions;

@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { PylockAttestError } from '../src/errors.js';
 import { MIN_NODE, atLeast, checkNodeVersion } from '../src/cli/node-version.js';
 import { COMMANDS } from '../src/cli/options.js';
+import { stateEnv } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
-import { TEST_STATE_ENV } from './support/isolate-state.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin/pylock-attest.js');
@@ -17,7 +17,7 @@ const HEAVY = /\/node_modules\/(undici|@sigstore\/[^/]+|sigstore|@renovatebot\/p
 function spawnNode(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; ms: number }> {
   return new Promise((done) => {
     const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', ...TEST_STATE_ENV, ...env } });
+    const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', ...stateEnv(), ...env } });
     let stdout = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.resume();
@@ -30,7 +30,7 @@ function median(values: number[]): number {
   return sorted[Math.floor(sorted.length / 2)]!;
 }
 
-describe.skipIf(!existsSync(join(ROOT, 'dist/cli/main.js')))('startup', () => {
+describe('startup', () => {
   const ws = tempDir();
   afterAll(() => ws.cleanup());
 

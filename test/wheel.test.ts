@@ -17,7 +17,6 @@ import { atLeast } from '../src/cli/node-version.js';
 import { POOL_AFTER } from '../src/verify/adaptive-verifier.js';
 import { startFakeIndex, type FakeFile } from './support/fake-index.ts';
 import { createMockSigstore } from './support/mint.ts';
-import { BUILT, NOT_BUILT } from './support/run-cli.ts';
 import { HAS_INTEROP, INTEROP_MISSING, interopJson, tempDir } from './support/workspace.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -33,7 +32,7 @@ function pythonMissing(): string | undefined {
   if (probe.status !== 0) return `skipped: python3 lacks venv/ensurepip, so no venv with pip (Debian: apt-get install python3-venv): ${probe.stderr.trim().split('\n').pop()}`;
   return undefined;
 }
-const MISSING = BUILT ? pythonMissing() : NOT_BUILT;
+const MISSING = pythonMissing();
 if (MISSING !== undefined) console.warn(`wheel tests ${MISSING}`);
 
 interface Run {
@@ -221,7 +220,7 @@ print(json.dumps({'meta': {k: d.metadata.get_all(k) for k in keys}, 'body': d.me
       const publisher = { kind: 'GitHub' as const, repository: `acme/${project}`, workflow: 'release.yml' };
       const mine = Array.from({ length: perPackage }, (_, i) => ({ project, version: '1.0', filename: `pool_${p}-1.0-${i + 1}-py3-none-any.whl`, sha256: `${String(p).padStart(2, '0')}${String(i).padStart(2, '0')}`.repeat(16) }));
       const minted = await sigstore.mintBatch({ publisher, files: mine });
-      mine.forEach((f, i) => files.push({ ...f, provenance: { version: 1, attestation_bundles: [{ publisher, attestations: [minted[i]] }] } }));
+      for (const [i, f] of mine.entries()) files.push({ ...f, provenance: { version: 1, attestation_bundles: [{ publisher, attestations: [minted[i]] }] } });
       blocks.push(`\n[[packages]]\nname = "${project}"\nversion = "1.0"\nwheels = [\n${mine.map((f) => `  { url = "https://files.example/${f.filename}", hashes = { sha256 = "${f.sha256}" } },\n`).join('')}]\n`);
     }
     const text = `lock-version = "1.0"\ncreated-by = "test"\n${blocks.join('')}`;

@@ -106,8 +106,7 @@ export class RunContext {
     this.armDeadline();
     // The trusted root loads while the first answers arrive, not after them.
     if (this.verifyOpts.verify !== false && this.verifierPromise === undefined) this.verifier().catch(() => undefined);
-    // One client for the run, however many lookups race to build it: in-flight de-duplication lives in it.
-    const client = this.client ?? (await (this.clientPromise ??= this.createClient()));
+    const client = this.client ?? (await this.clientOnce());
     return client.lookup(q);
   }
 
@@ -136,8 +135,13 @@ export class RunContext {
   /** A project page's files, for `lock`: the same client and page cache as lookup(). */
   async projectFiles(indexUrl: string, project: string): Promise<ProjectFilesResult> {
     this.armDeadline();
-    const client = this.client ?? (await (this.clientPromise ??= this.createClient()));
+    const client = this.client ?? (await this.clientOnce());
     return client.projectFiles(indexUrl, project);
+  }
+  /** One client for the run, however many lookups race to build it: in-flight de-duplication lives in it. */
+  private clientOnce(): Promise<ProvenanceClient> {
+    this.clientPromise ??= this.createClient();
+    return this.clientPromise;
   }
 
   /** Requests sent to the network: answers from the cache are not counted. */
@@ -193,7 +197,10 @@ export class RunContext {
   outcomes(verify: boolean): Promise<OutcomeCache | undefined> {
     if (!this.cacheEnabled || this.verifyOpts.revalidate === true) return Promise.resolve(undefined);
     let pending = this.outcomeCaches.get(verify);
-    if (pending === undefined) this.outcomeCaches.set(verify, (pending = this.createOutcomes(verify)));
+    if (pending === undefined) {
+      pending = this.createOutcomes(verify);
+      this.outcomeCaches.set(verify, pending);
+    }
     return pending;
   }
 

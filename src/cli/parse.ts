@@ -72,7 +72,7 @@ function optionValues(command: CommandName, tokens: readonly OptionToken[]): Rec
     const spec = specs.find((o) => o.name === token.name);
     if (spec === undefined) throw unknownOption(command, token, specs);
     const key = argKey(spec.name);
-    const value = valueOf(spec, token);
+    const value = optionValue(spec, token);
     // A repeatable option collects its values; any other takes the last one given, as most command lines do (scripts append overrides).
     values[key] = spec.repeatable ? [...((values[key] as string[] | undefined) ?? []), value as string] : value;
   }
@@ -83,7 +83,7 @@ function optionValues(command: CommandName, tokens: readonly OptionToken[]): Rec
   return values;
 }
 
-function valueOf(spec: OptionSpec, token: OptionToken): string | number | boolean {
+function optionValue(spec: OptionSpec, token: OptionToken): string | number | boolean {
   const negated = token.rawName.startsWith('--no-');
   if (spec.type === 'boolean') {
     if (token.inlineValue === true) throw new PylockAttestError('USAGE', `${flag(spec)} takes no value (got ${token.rawName}=${token.value ?? ''})`, { hint: `write ${flag(spec)} or --no-${spec.name}` });

@@ -80,7 +80,6 @@ class LockLocator {
   refusal: PylockAttestError | undefined;
   private section: Section = 'root';
   private pkg: PackageModel | undefined;
-  private prev: Statement | undefined;
 
   constructor(
     private readonly text: string,
@@ -91,7 +90,6 @@ class LockLocator {
     for (const s of statements) {
       if (s.kind === 'keyvalue') this.onKey(s);
       else this.onHeader(s);
-      this.prev = s;
     }
     return this;
   }
@@ -391,7 +389,7 @@ function sameEditedPackage(pkg: unknown, got: unknown, ids: Identity[]): boolean
 function sameValue(a: unknown, b: unknown): boolean {
   // -0 and 0 are different TOML text; NaN reads back as NaN.
   if (a === b) return a !== 0 || Object.is(a, b);
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return a !== a && b !== b;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return Number.isNaN(a) && Number.isNaN(b);
   if (Array.isArray(a)) return Array.isArray(b) && sameArray(a, b);
   if (a instanceof Date) return b instanceof Date && sameDate(a, b);
   if (Array.isArray(b) || b instanceof Date) return false;

@@ -150,7 +150,7 @@ function readFiles(table: Record<string, unknown>, where: Where, pkg: LockedPack
   const wheels = table['wheels'];
   if (wheels !== undefined) {
     if (!Array.isArray(wheels)) throw invalid(where, '`wheels` is not an array', pkg.name);
-    wheels.forEach((w, i) => files.push(readFile(w, 'wheel', where, pkg, `wheels[${i}]`)));
+    for (const [i, w] of wheels.entries()) files.push(readFile(w, 'wheel', where, pkg, `wheels[${i}]`));
   }
   return files;
 }

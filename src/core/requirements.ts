@@ -251,6 +251,7 @@ class LineParser {
       case 'hash':
         hashes.push(this.hash(value, at));
         return;
+      // biome-ignore lint/suspicious/noFallthroughSwitchClause: fail() throws (it returns never)
       case 'refuse':
         this.fail(at, `\`${name}\` does not name a file on an index: ${NOT_RESOLVED}`, RESOLVE_HINT);
       case 'warn':

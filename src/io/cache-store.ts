@@ -286,7 +286,10 @@ export class CacheStore {
     const kept = this.#ranges.get(block);
     if (kept !== undefined) return kept;
     let data = this.#data.get(block.segment);
-    if (data === undefined) this.#data.set(block.segment, (data = this.#openData(block.segment)));
+    if (data === undefined) {
+      data = this.#openData(block.segment);
+      this.#data.set(block.segment, data);
+    }
     const bytes = data === null ? undefined : typeof data === 'number' ? readRange(data, block.from, block.to - block.from) : block.to <= data.length ? data.subarray(block.from, block.to) : undefined;
     if (block.state === 'unchecked') block.state = bytes !== undefined && hash('sha256', bytes, 'hex') === block.digest ? 'good' : 'bad';
     if (block.state === 'bad' || bytes === undefined) return undefined;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, link, lstat, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { access, type FileHandle, link, lstat, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PylockAttestError } from '../errors.js';
 import { pendingTempFiles } from './temp-files.js';
@@ -100,7 +100,7 @@ export async function writeLockSource(source: LockSource, text: string): Promise
   try {
     await writeTemp(temp, out, source.mode, source.path);
     const now = await currentBytes(source.target);
-    if (now !== undefined && now.equals(out)) {
+    if (now?.equals(out)) {
       await unlink(temp);
       return 'already-current';
     }
@@ -136,7 +136,7 @@ export async function writeNewLockfile(path: string, text: string): Promise<void
 
 /** Mode 0666 less the umask, like any new file: no chmod, so the user's umask decides. */
 async function writeNewTemp(temp: string, bytes: Buffer, path: string): Promise<void> {
-  let handle;
+  let handle: FileHandle | undefined;
   try {
     handle = await open(temp, 'wx', 0o666);
   } catch (e) {
@@ -196,7 +196,7 @@ async function assertWritable(source: LockSource): Promise<void> {
 }
 
 async function writeTemp(temp: string, bytes: Buffer, mode: number, path: string): Promise<void> {
-  let handle;
+  let handle: FileHandle | undefined;
   try {
     handle = await open(temp, 'wx', mode);
   } catch (e) {

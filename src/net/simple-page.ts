@@ -43,7 +43,7 @@ export function parseSimplePage(body: Buffer): PageFiles {
   const files = root['files'];
   if (!Array.isArray(files)) fail('has no files array');
   const out: PageFiles = new Map();
-  files.forEach((entry, i) => addFile(out, entry, i));
+  for (const [i, entry] of files.entries()) addFile(out, entry, i);
   return out;
 }
 

@@ -182,7 +182,7 @@ export function startWorkerPool(opts: WorkerPoolOptions): VerifierPool {
     if (workers.some((w) => w.state === 'ready')) signalReady(true);
     else if (live.length === 0) signalReady(false);
     // Jobs that arrived before any worker was ready go now (or fail, if none will be).
-    if (workers.some((w) => w.state === 'ready') || live.length === 0) waiting.splice(0).forEach((go) => go());
+    if (workers.some((w) => w.state === 'ready') || live.length === 0) for (const go of waiting.splice(0)) go();
   };
   let warned = false;
   const onFastDerProblem = (problem: string): void => {

@@ -8,7 +8,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Fault } from '../support/fake-index.ts';
 import { hits, startFaultLab, type FaultLab } from '../support/fault-lab.ts';
-import { BUILT, NOT_BUILT } from '../support/run-cli.ts';
 import { expectCouldNotComplete, libraryRun } from './fault-checks.ts';
 
 const HTML = '<!DOCTYPE html><html><head><title>Login</title></head><body><h1>Please sign in</h1></body></html>';
@@ -32,7 +31,7 @@ const CASES: Array<{ name: string; on: '/provenance/' | '/simple/'; fault: Fault
   { name: 'a 50 MB project page', on: '/simple/', fault: { kind: 'big', bytes: 50 * 1024 * 1024, chunked: true } },
 ];
 
-describe.skipIf(!BUILT)(`bad bodies from the index, through the CLI${BUILT ? '' : ` (${NOT_BUILT})`}`, () => {
+describe('bad bodies from the index, through the CLI', () => {
   let lab: FaultLab;
   beforeAll(async () => {
     lab = await startFaultLab();

@@ -13,13 +13,12 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hits, startFaultLab, type FaultLab } from '../support/fault-lab.ts';
-import { BUILT, NOT_BUILT } from '../support/run-cli.ts';
 import { makeLoopbackCert, OPENSSL_MISSING } from '../support/tls-cert.ts';
 import { expectCouldNotComplete, expectRecovered, libraryRun } from './fault-checks.ts';
 
 const OK = undefined;
 
-describe.skipIf(!BUILT)(`connection faults, through the CLI${BUILT ? '' : ` (${NOT_BUILT})`}`, () => {
+describe('connection faults, through the CLI', () => {
   let lab: FaultLab;
   let args: string[];
   beforeAll(async () => {
@@ -105,7 +104,7 @@ describe.skipIf(!BUILT)(`connection faults, through the CLI${BUILT ? '' : ` (${N
 const cert = makeLoopbackCert();
 afterAll(() => cert?.cleanup());
 
-describe.skipIf(!BUILT || cert === undefined)(`TLS, through the CLI${cert === undefined ? ` (${OPENSSL_MISSING})` : ''}`, () => {
+describe.skipIf(cert === undefined)(`TLS, through the CLI${cert === undefined ? ` (${OPENSSL_MISSING})` : ''}`, () => {
   let lab: FaultLab;
   beforeAll(async () => {
     lab = await startFaultLab({ tls: { key: cert!.key, cert: cert!.cert } });

@@ -12,12 +12,11 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { hits, startFaultLab, type FaultLab } from '../support/fault-lab.ts';
-import { BUILT, NOT_BUILT } from '../support/run-cli.ts';
 import { expectCouldNotComplete, expectRecovered, libraryRun } from './fault-checks.ts';
 
 const OK = undefined; // no fault: the index answers normally
 
-describe.skipIf(!BUILT)(`status faults from the index, through the CLI${BUILT ? '' : ` (${NOT_BUILT})`}`, () => {
+describe('status faults from the index, through the CLI', () => {
   let lab: FaultLab;
   let args: string[];
   beforeAll(async () => {

@@ -6,11 +6,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeIndex, type FakeIndex } from '../support/fake-index.ts';
 import { hits, startFaultLab, type FaultLab } from '../support/fault-lab.ts';
-import { BUILT, NOT_BUILT } from '../support/run-cli.ts';
 import { makeLoopbackCert, OPENSSL_MISSING } from '../support/tls-cert.ts';
 import { expectCouldNotComplete, expectRecovered } from './fault-checks.ts';
 
-describe.skipIf(!BUILT)(`redirects, through the CLI${BUILT ? '' : ` (${NOT_BUILT})`}`, () => {
+describe('redirects, through the CLI', () => {
   let lab: FaultLab;
   let elsewhere: FakeIndex;
   let args: string[];
@@ -58,7 +57,7 @@ describe.skipIf(!BUILT)(`redirects, through the CLI${BUILT ? '' : ` (${NOT_BUILT
 const cert = makeLoopbackCert();
 afterAll(() => cert?.cleanup());
 
-describe.skipIf(!BUILT || cert === undefined)(`https → http redirects, through the CLI${cert === undefined ? ` (${OPENSSL_MISSING})` : ''}`, () => {
+describe.skipIf(cert === undefined)(`https → http redirects, through the CLI${cert === undefined ? ` (${OPENSSL_MISSING})` : ''}`, () => {
   let lab: FaultLab;
   let plain: FakeIndex;
   beforeAll(async () => {

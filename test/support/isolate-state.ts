@@ -1,18 +1,17 @@
 /**
- * vitest setup (every test file): the cache key lives in the user's state
- * directory (io/cache-access.ts); tests must never read or write the real
- * one. Each worker gets a temporary PYLOCK_ATTEST_STATE_DIR, which library
- * calls read from process.env and CLI spawners pass on (run-cli.ts).
+ * vitest setup, run before every test file (also when files share a worker):
+ * the cache key lives in the user's state directory (io/cache-access.ts), and
+ * tests must never read or write the real one. Each test file gets a
+ * temporary PYLOCK_ATTEST_STATE_DIR of its own, removed after it, which
+ * library calls read from process.env and CLI spawners pass on
+ * (run-cli.ts `stateEnv`): what one file does to its state directory (a key
+ * made unreadable, chowned, replaced by a link) never reaches another.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 
-if (!process.env['PYLOCK_ATTEST_STATE_DIR']) {
-  const dir = mkdtempSync(join(tmpdir(), 'pylock-attest-state-'));
-  process.env['PYLOCK_ATTEST_STATE_DIR'] = dir;
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-}
-
-/** The worker's state directory, for spawners that build a child's environment from scratch. */
-export const TEST_STATE_ENV = { PYLOCK_ATTEST_STATE_DIR: process.env['PYLOCK_ATTEST_STATE_DIR'] };
+const dir = mkdtempSync(join(tmpdir(), 'pylock-attest-state-'));
+process.env['PYLOCK_ATTEST_STATE_DIR'] = dir;
+afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 /**
  * Runs the built CLI the way a user does: a real process, a clean
  * environment (no proxy, no colour, only what the test passes, and the
- * worker's temporary state directory: test/support/isolate-state.ts), and the
+ * test file's temporary state directory: test/support/isolate-state.ts), and the
  * exit code, signal, output and wall time collected.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -9,8 +9,16 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export const BIN = resolve(import.meta.dirname, '../../bin/pylock-attest.js');
-export const BUILT = existsSync(resolve(import.meta.dirname, '../../dist/cli/main.js'));
-export const NOT_BUILT = 'skipped: dist/ is missing; run `npm run build` (npm test does)';
+
+// vitest's global setup (test/support/build.ts) has just built dist/: a test
+// never skips for want of it, and never runs an old one.
+if (!existsSync(resolve(import.meta.dirname, '../../dist/cli/main.js'))) {
+  throw new Error('dist/ is missing: run the tests with vitest (`npm test`, `npx vitest run FILE`), whose global setup builds it');
+}
+/** @deprecated Always true (the build is made before any test runs); kept until the last `skipIf(!BUILT)` goes. */
+export const BUILT: boolean = true;
+/** @deprecated Never shown (see BUILT). */
+export const NOT_BUILT = '';
 
 export interface CliRun {
   code: number | null;
@@ -31,10 +39,15 @@ export interface CliRunOptions {
   onStderr?: (chunk: string) => void;
 }
 
+/** The test file's temporary state directory (test/support/isolate-state.ts), for a child whose environment is built from scratch. */
+export function stateEnv(): Record<string, string> {
+  const state = process.env['PYLOCK_ATTEST_STATE_DIR'];
+  return state === undefined ? {} : { PYLOCK_ATTEST_STATE_DIR: state };
+}
+
 export function runCli(args: string[], opts: CliRunOptions = {}): Promise<CliRun> {
   const started = Date.now();
-  const state = process.env['PYLOCK_ATTEST_STATE_DIR'];
-  const env = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', ...(state ? { PYLOCK_ATTEST_STATE_DIR: state } : {}), ...opts.env };
+  const env = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', ...stateEnv(), ...opts.env };
   const command = opts.wrapper === undefined ? [process.execPath, BIN] : [...opts.wrapper, process.execPath, BIN];
   return new Promise((done, fail) => {
     const child = spawn(command[0]!, [...command.slice(1), ...args], { env, ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }) });
