@@ -162,7 +162,8 @@ function scheduleAll(ctx: RunContext, loaded: Loaded[], verify: boolean, outcome
         let job = memo.get(key);
         if (!job) {
           const trace: FileTrace = { reused: false, lookupMs: 0, verifyMs: 0 };
-          memo.set(key, (job = evaluateFile(ctx, file, query, verify, trace).then((outcome) => ({ outcome, trace }))));
+          job = evaluateFile(ctx, file, query, verify, trace).then((outcome) => ({ outcome, trace }));
+          memo.set(key, job);
         }
         jobs.push(job.then(({ outcome, trace }) => settle(entry.path, listed, files, i, outcome, trace)));
       });

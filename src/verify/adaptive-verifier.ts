@@ -128,7 +128,8 @@ export class AdaptiveVerifier implements ClosableVerifier {
   }
 
   async #verifyInline(job: Job): Promise<AttestationVerdict> {
-    const verifier = await (this.#inline ??= createInline(this.trust));
+    this.#inline ??= createInline(this.trust);
+    const verifier = await this.#inline;
     this.counts.inline++;
     const verdict = await verifier.verify(job.attestation, job.identity, job.expected);
     // Let I/O and the pool's "ready" in before the next one.

@@ -41,7 +41,7 @@ const results = new Map<Table, TableResult>();
 beforeAll(async () => {
   const running = TABLES.filter((t) => !t.skip).map(({ table }, i) => ({ table, dir: join(ws.dir, `table-${i}`) }));
   for (const { dir } of running) mkdirSync(dir);
-  (await runTables(running)).forEach((result, i) => results.set(running[i]!.table, result));
+  for (const [i, result] of (await runTables(running)).entries()) results.set(running[i]!.table, result);
 }, 600_000);
 afterAll(() => ws.cleanup());
 

@@ -146,7 +146,7 @@ function recordInputs(w: Warm) {
 
 const VERIFIED_VERDICT = { ok: true as const, predicateType: 'https://docs.pypi.org/attestations/publish/v1', certificate: { issuer: 'https://token.actions.githubusercontent.com', san: 'x' }, unverifiedIdentityKeys: [], signedAt: '2025-01-01T00:00:00.000Z' };
 const OUTCOME_CONTEXT = { verify: true, trustDigest: EMBEDDED_DIGEST, mode: 'auto', offline: false };
-const noStore = { get: async () => undefined, set: async () => undefined };
+const noStore = { get: async () => undefined, getSync: () => undefined, set: async () => undefined };
 
 const CACHE_FORGERY: AdversarialCase[] = [
   {
