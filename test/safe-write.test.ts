@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { enrich, type EnrichOptions } from '../src/app/enrich.js';
 import { onInterrupt, removePendingTempFiles } from '../src/cli/signals.js';
-import { pendingTempFiles } from '../src/io/lockfile-io.js';
+import { pendingTempFiles, trackTempFile } from '../src/io/temp-files.js';
 import { startFakeIndex, type FakeIndex } from './support/fake-index.ts';
 import { IDENTITY, identitiesIn, leftovers, LOCK, startFaultLab, SDIST, WHEEL, type FaultLab } from './support/fault-lab.ts';
 import { createMockSigstore } from './support/mint.ts';
@@ -177,14 +177,14 @@ describe.skipIf(!BUILT)(`safe writes${BUILT ? '' : ` (${NOT_BUILT})`}`, () => {
       const temp = join(lab.dir, '.pending.toml.pylock-attest-1-abcd.tmp');
       const lockfile = lab.lockfile('pending.toml');
       writeFileSync(temp, 'half');
-      pendingTempFiles.add(temp);
-      pendingTempFiles.add(join(lab.dir, '.already-renamed.tmp')); // gone already: ignored
+      trackTempFile(temp);
+      trackTempFile(join(lab.dir, '.already-renamed.tmp')); // gone already: ignored
       const stderr = new PassThrough();
       expect(onInterrupt('SIGTERM', stderr)).toBe(143);
       expect(existsSync(temp)).toBe(false);
       expect(readFileSync(lockfile, 'utf8')).toBe(LOCK);
       expect(String(stderr.read())).toMatch(/removed 1 unfinished temporary file/);
-      expect(pendingTempFiles.size).toBe(0);
+      expect(pendingTempFiles()).toEqual([]);
       expect(removePendingTempFiles()).toBe(0);
     });
   });

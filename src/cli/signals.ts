@@ -7,8 +7,9 @@
  *
  * The caller (bin/) passes `exit`, so only the entry point ends the process.
  */
-import { unlinkSync } from 'node:fs';
-import { pendingTempFiles } from '../io/lockfile-io.js';
+import { removePendingTempFiles } from '../io/temp-files.js';
+
+export { removePendingTempFiles };
 
 export const INTERRUPT_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
@@ -33,19 +34,4 @@ export function onInterrupt(signal: InterruptSignal, stderr: NodeJS.WritableStre
   const temps = removed > 0 ? `; removed ${removed} unfinished temporary file${removed === 1 ? '' : 's'}` : '';
   stderr.write(`\npylock-attest: interrupted by ${signal}: every lockfile is either untouched or completely written, never half-written${temps}\n`);
   return INTERRUPT_EXIT_CODES[signal];
-}
-
-/** Removes every temp file a write created and has not renamed yet; returns how many were there. */
-export function removePendingTempFiles(): number {
-  let removed = 0;
-  for (const temp of pendingTempFiles) {
-    try {
-      unlinkSync(temp);
-      removed++;
-    } catch {
-      // Already renamed into place or never created: nothing left behind.
-    }
-    pendingTempFiles.delete(temp);
-  }
-  return removed;
 }

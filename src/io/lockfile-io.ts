@@ -3,10 +3,16 @@ import { constants } from 'node:fs';
 import { access, link, lstat, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PylockAttestError } from '../errors.js';
+import { trackTempFile } from './temp-files.js';
+import { decodeText, decodeUtf8, errnoText } from './text-file.js';
 
 const BOM = '\uFEFF';
 
-/** A lockfile as read: its text without the BOM, and what we need to write it back safely. */
+/**
+ * A lockfile as read: its text without the BOM, and what we need to write it
+ * back safely. The bytes are not kept: strict UTF-8 decoding is one-to-one, so
+ * the file's text now equals this text exactly when its bytes are unchanged.
+ */
 export interface LockSource {
   /** The path as the user gave it (for messages). */
   path: string;
@@ -14,12 +20,8 @@ export interface LockSource {
   target: string;
   bom: boolean;
   text: string;
-  /** The exact bytes read, to detect a change between read and write. */
-  bytes: Buffer;
   mode: number;
 }
-
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export async function readLockSource(path: string): Promise<LockSource> {
   let target: string;
@@ -30,56 +32,21 @@ export async function readLockSource(path: string): Promise<LockSource> {
   } catch (e) {
     throw ioError('LOCK_READ', `cannot read: ${errnoText(e)}`, path, e, 'check the path and its permissions');
   }
-  const text = decodeStrict(bytes, path);
+  const { text, bom } = decodeText(bytes, path, 'lockfile');
   const mode = (await stat(target)).mode & 0o7777;
-  const bom = text.startsWith(BOM);
-  if (bom && text.startsWith(BOM, 1)) {
-    // smol-toml would strip a second one silently; TOML allows one, at the very start.
-    throw new PylockAttestError('LOCK_ENCODING', 'two byte order marks at the start of the file', { file: path, line: 1, column: 1, hint: 'remove the extra U+FEFF; TOML allows one byte order mark, first' });
-  }
-  return { path, target, bom, text: bom ? text.slice(1) : text, bytes, mode };
+  return { path, target, bom, text, mode };
 }
 
-/** Strict UTF-8: a lockfile with invalid bytes is refused, never "repaired". */
-export function decodeStrict(bytes: Uint8Array, path: string): string {
+/** The lockfile at `path`, or undefined when nothing is there (not even a dangling symlink): `lock`'s output. */
+export async function readLockSourceIfAny(path: string): Promise<LockSource | undefined> {
   try {
-    return decoder.decode(bytes);
+    await lstat(path);
   } catch (e) {
-    const offset = firstInvalidUtf8(bytes);
-    const line = countLines(bytes, offset);
-    throw new PylockAttestError('LOCK_ENCODING', `not valid UTF-8 (byte offset ${offset})`, { file: path, line, hint: 'TOML files must be UTF-8; re-save the file as UTF-8' }, { cause: e });
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw ioError('LOCK_READ', `cannot read: ${errnoText(e)}`, path, e, 'check the path and its permissions');
   }
+  return readLockSource(path);
 }
-
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  let lo = 0;
-  let hi = bytes.length;
-  // Binary search on the longest valid prefix: decode is all-or-nothing.
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (isValidPrefix(bytes.subarray(0, mid))) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-function isValidPrefix(bytes: Uint8Array): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function countLines(bytes: Uint8Array, end: number): number {
-  let line = 1;
-  for (let i = 0; i < end; i++) if (bytes[i] === 0x0a) line++;
-  return line;
-}
-
-/** Temp files we created and have not renamed yet: removed on SIGINT/SIGTERM by the CLI. */
-export const pendingTempFiles = new Set<string>();
 
 /** What a write did: replaced the file, or found it already holding exactly our bytes. */
 export type WriteOutcome = 'written' | 'already-current';
@@ -92,18 +59,17 @@ export type WriteOutcome = 'written' | 'already-current';
  * the same input), there is nothing to do and nothing to refuse.
  */
 export async function writeLockSource(source: LockSource, text: string): Promise<WriteOutcome> {
-  const out = Buffer.from((source.bom ? BOM : '') + text, 'utf8');
   await assertWritable(source);
   const temp = tempPathFor(source.target);
-  pendingTempFiles.add(temp);
+  const forget = trackTempFile(temp);
   try {
-    await writeTemp(temp, out, source.mode, source.path);
-    const now = await currentBytes(source.target);
-    if (now !== undefined && now.equals(out)) {
+    await writeTemp(temp, Buffer.from((source.bom ? BOM : '') + text, 'utf8'), source.mode, source.path);
+    const now = await currentText(source.target);
+    if (now !== undefined && holds(now, source.bom, text)) {
       await unlink(temp);
       return 'already-current';
     }
-    if (now === undefined || !now.equals(source.bytes)) throw conflict(source);
+    if (now === undefined || !holds(now, source.bom, source.text)) throw conflict(source);
     await rename(temp, source.target);
     return 'written';
   } catch (e) {
@@ -111,8 +77,15 @@ export async function writeLockSource(source: LockSource, text: string): Promise
     if (e instanceof PylockAttestError) throw e;
     throw ioError('WRITE', `cannot write: ${errnoText(e)}`, source.path, e, 'check that the file and its directory are writable; the lockfile was not changed');
   } finally {
-    pendingTempFiles.delete(temp);
+    forget();
   }
+}
+
+/** Whether a file's decoded text (BOM kept) is exactly `text` behind a BOM or not. */
+function holds(now: string, bom: boolean, text: string): boolean {
+  const skip = bom ? 1 : 0;
+  if (now.length !== text.length + skip || (bom && !now.startsWith(BOM))) return false;
+  return (bom ? now.slice(1) : now) === text;
 }
 
 /**
@@ -123,13 +96,13 @@ export async function writeLockSource(source: LockSource, text: string): Promise
  */
 export async function writeNewLockfile(path: string, text: string): Promise<void> {
   const temp = tempPathFor(path);
-  pendingTempFiles.add(temp);
+  const forget = trackTempFile(temp);
   try {
     await writeNewTemp(temp, Buffer.from(text, 'utf8'), path);
     await linkOrRename(temp, path);
   } finally {
     await unlink(temp).catch(() => undefined);
-    pendingTempFiles.delete(temp);
+    forget();
   }
 }
 
@@ -210,9 +183,15 @@ async function writeTemp(temp: string, bytes: Buffer, mode: number, path: string
   }
 }
 
-/** The file's bytes now, or undefined when it is gone (or unreadable). */
-function currentBytes(target: string): Promise<Buffer | undefined> {
-  return readFile(target).catch(() => undefined);
+/** The file's text now (BOM kept), or undefined when it is gone, unreadable or no longer UTF-8. */
+async function currentText(target: string): Promise<string | undefined> {
+  const bytes = await readFile(target).catch(() => undefined);
+  if (bytes === undefined) return undefined;
+  try {
+    return decodeUtf8(bytes, target, 'lockfile');
+  } catch {
+    return undefined;
+  }
 }
 
 function conflict(source: LockSource): PylockAttestError {
@@ -224,17 +203,4 @@ function conflict(source: LockSource): PylockAttestError {
 
 function ioError(code: 'LOCK_READ' | 'WRITE', message: string, path: string, cause: unknown, hint: string): PylockAttestError {
   return new PylockAttestError(code, message, { file: path, hint }, { cause });
-}
-
-function errnoText(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  if (err?.code === 'ENOENT') return 'no such file';
-  if (err?.code === 'EACCES' || err?.code === 'EPERM') return 'permission denied';
-  if (err?.code === 'EISDIR') return 'is a directory';
-  if (err?.code === 'EROFS') return 'read-only file system';
-  if (err?.code === 'ENOSPC') return 'no space left on the device';
-  if (err?.code === 'EDQUOT') return 'disk quota exceeded';
-  if (err?.code === 'ENAMETOOLONG') return 'file name too long';
-  if (err?.code === 'EBUSY') return 'the file is busy (a mount point?)';
-  return err?.code ?? String(e);
 }
