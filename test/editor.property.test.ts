@@ -16,7 +16,12 @@ import { parse } from 'smol-toml';
 import { parseTOML, type AST } from 'toml-eslint-parser';
 import { describe, expect, it } from 'vitest';
 import { applyIdentityEdits, spliceSpans, type IdentityEdit } from '../src/core/editor.js';
-import { locatePackages } from '../src/core/lock-layout.js';
+import { scanLock } from '../src/core/lock-layout.js';
+
+/** Where each `[[packages]]` entry is, from the scan reading does: its header's line and the span from its header to its last statement. */
+function locatePackages(text: string): Array<{ position: number; line: number; start: number; end: number }> {
+  return scanLock(text, undefined).layout.packages.map((p) => ({ position: p.position, line: p.header.line, start: p.header.start, end: p.last.next }));
+}
 import { scanToml } from '../src/core/scanner.js';
 import { sameValue } from '../src/core/toml-equality.js';
 import type { Identity, IdentityValue } from '../src/core/types.js';

@@ -5,7 +5,12 @@ import { join, resolve } from 'node:path';
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { applyIdentityEdits, spliceSpans, type IdentityEdit } from '../src/core/editor.js';
-import { locatePackages } from '../src/core/lock-layout.js';
+import { scanLock } from '../src/core/lock-layout.js';
+
+/** Where each `[[packages]]` entry is, from the scan reading does: its header's line and the span from its header to its last statement. */
+function locatePackages(text: string): Array<{ position: number; line: number; start: number; end: number }> {
+  return scanLock(text, undefined).layout.packages.map((p) => ({ position: p.position, line: p.header.line, start: p.header.start, end: p.last.next }));
+}
 import type { Identity } from '../src/core/types.js';
 import { isPylockAttestError } from '../src/errors.js';
 import { checkWithPackagingPylock, PylockOracle } from './support/pylock-oracle.ts';
@@ -482,7 +487,7 @@ describe('edits that make no sense', () => {
   });
 });
 
-describe('locatePackages', () => {
+describe('the layout of [[packages]] entries', () => {
   it('lists [[packages]] entries with 1-based header lines and spans up to their last statement', () => {
     const text = 'a = 1\n\n[[packages]]\nname = "x"\n[packages.tool]\nk = 1\n# c\n\n  [[packages]]\nname = "y"';
     expect(locatePackages(text)).toEqual([

@@ -101,13 +101,15 @@ function checkEdits(edits: readonly IdentityEdit[], count: number): void {
 
 /**
  * The usual path: each edited package is read again from its own text, its
- * new text is built from the splices inside it, and each new text is checked
- * against its package (spliceSpans). Undefined when some edited package's text
- * does not read on its own as exactly one package: then the whole document.
+ * new text is built from the splices inside it and checked against it at
+ * once (checkSpan), so one package's data is alive at a time. Undefined when
+ * some edited package's text does not read on its own as exactly one
+ * package: then the whole document.
  */
 function editBySpans(document: LockDocument, edits: readonly IdentityEdit[], file: string | undefined): EditResult | undefined {
   const { text, layout } = document;
-  const spans: CheckedSpan[] = [];
+  const parts: string[] = [];
+  let at = 0;
   for (const edit of [...edits].sort((a, b) => a.position - b.position)) {
     const pkg = layout.packages[edit.position] as PackageLayout;
     const start = pkg.header.lineStart;
@@ -117,10 +119,13 @@ function editBySpans(document: LockDocument, edits: readonly IdentityEdit[], fil
     if (recordsExactly(original[IDENTITIES], edit.identities)) continue;
     checkLocated(pkg, original, file);
     const replacement = applySplices(text, planEdit(text, layout, pkg, edit.identities), file, start, end);
-    spans.push({ start, end, replacement, identities: edit.identities, original });
+    checkSpan({ start, end, replacement, identities: edit.identities, original }, end === text.length, file);
+    parts.push(text.slice(at, start), replacement);
+    at = end;
   }
-  if (spans.length === 0) return { text, changed: false };
-  const out = spliceChecked(text, spans, file);
+  if (parts.length === 0) return { text, changed: false };
+  parts.push(text.slice(at));
+  const out = parts.join('');
   return { text: out, changed: out !== text };
 }
 
@@ -276,23 +281,13 @@ interface CheckedSpan extends SpanEdit {
  * the recorded ones, and each replacement ends at a line end (or the file's).
  */
 export function spliceSpans(text: string, spans: readonly SpanEdit[], file?: string): string {
-  return spliceChecked(
-    text,
-    spans.map((span) => {
-      const original = readPackageText(text.slice(span.start, span.end));
-      if (original === undefined) throw mismatch(file, 'an edited package does not read on its own as one package');
-      return { ...span, original };
-    }),
-    file,
-  );
-}
-
-function spliceChecked(text: string, spans: readonly CheckedSpan[], file: string | undefined): string {
   const parts: string[] = [];
   let at = 0;
   for (const span of [...spans].sort((a, b) => a.start - b.start)) {
     if (span.start < at || span.end > text.length) throw mismatch(file, 'internal error: overlapping edits');
-    checkSpan(span, span.end === text.length, file);
+    const original = readPackageText(text.slice(span.start, span.end));
+    if (original === undefined) throw mismatch(file, 'an edited package does not read on its own as one package');
+    checkSpan({ ...span, original }, span.end === text.length, file);
     parts.push(text.slice(at, span.start), span.replacement);
     at = span.end;
   }

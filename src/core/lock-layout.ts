@@ -49,14 +49,6 @@ export interface LockDocument {
   layout: LockLayout;
 }
 
-/** One `[[packages]]` entry: its header's line, and the span from its header to its last statement. */
-export interface PackageLocation {
-  position: number;
-  line: number;
-  start: number;
-  end: number;
-}
-
 /**
  * The one pass over a lockfile's text: its layout, and the first thing TOML
  * 1.0 forbids (undefined when none). Throws LOCK_PARSE (naming `file`) where
@@ -71,11 +63,6 @@ export function scanLock(text: string, file: string | undefined): { layout: Lock
     if (!(e instanceof PylockAttestError) || file === undefined) throw e;
     throw new PylockAttestError(e.code, e.message, { file, line: e.line, column: e.column, hint: 'fix the TOML syntax; nothing was changed' }, { cause: e });
   }
-}
-
-/** Where each `[[packages]]` entry is. Best effort: entries written inline are not listed. */
-export function locatePackages(text: string): PackageLocation[] {
-  return scanLock(text, undefined).layout.packages.map((p) => ({ position: p.position, line: p.header.line, start: p.header.start, end: p.last.next }));
 }
 
 /**

@@ -373,7 +373,7 @@ class Scanner {
     const c = text.charCodeAt(p);
     // Only `dddd-…` can be a date and `dd:…` a time: anything else needs no slice.
     if (c >= DIGIT_0 && c <= DIGIT_9 && (text.charCodeAt(p + 4) === DASH || text.charCodeAt(p + 2) === COLON)) {
-      const problem = dateTimeProblem(text.slice(p, end));
+      const problem = dateTimeProblem(text, p, end);
       if (problem !== undefined) this.flag(p, problem);
     }
     return end;

@@ -30,24 +30,51 @@ export function isWordChar(c: number): boolean {
   return (c >= 0x30 && c <= 0x3a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x2d || c === 0x2b || c === 0x2e;
 }
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})/;
-const TIME_WITHOUT_SECONDS = /(?:^|[Tt])\d{2}:\d{2}(?!:)/;
-
 /**
- * A date that does not exist, or a time without seconds (TOML 1.1), in a
- * value word starting with a digit; undefined for anything else. The time of
- * `1979-05-27 07:32:00` is a word of its own.
+ * A date that does not exist, or a time without seconds (TOML 1.1), in the
+ * value word `text[from, to)` (one starting with a digit); undefined for
+ * anything else. The time of `1979-05-27 07:32:00` is a word of its own.
+ * Char codes, not regular expressions: a lockfile has a date per file.
  */
-export function dateTimeProblem(word: string): string | undefined {
-  const date = DATE.exec(word);
-  if (date !== null) {
-    const [, y, m, d] = date.map(Number) as [number, number, number, number];
-    if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return `${date[0]} is not a date that exists`;
+export function dateTimeProblem(text: string, from: number, to: number): string | undefined {
+  const isDate = to - from >= 10 && digits(text, from, 4) && text.charCodeAt(from + 4) === DASH && digits(text, from + 5, 2) && text.charCodeAt(from + 7) === DASH && digits(text, from + 8, 2);
+  if (isDate) {
+    const y = number(text, from, 4);
+    const m = number(text, from + 5, 2);
+    const d = number(text, from + 8, 2);
+    if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return `${text.slice(from, from + 10)} is not a date that exists`;
   }
-  if ((date !== null || /^\d{2}:/.test(word)) && TIME_WITHOUT_SECONDS.test(word)) {
-    return 'time without seconds (TOML 1.1 only)';
-  }
+  const startsTime = to - from >= 3 && digits(text, from, 2) && text.charCodeAt(from + 2) === COLON;
+  if ((isDate || startsTime) && timeWithoutSeconds(text, from, to)) return 'time without seconds (TOML 1.1 only)';
   return undefined;
+}
+
+/** `hh:mm` not followed by `:`, at the word's start or right after a `T`/`t`. */
+function timeWithoutSeconds(text: string, from: number, to: number): boolean {
+  for (let p = from; p + 5 <= to; p++) {
+    const atStart = p === from;
+    const afterT = p > from && (text.charCodeAt(p - 1) === 0x54 || text.charCodeAt(p - 1) === 0x74);
+    if (!atStart && !afterT) continue;
+    if (digits(text, p, 2) && text.charCodeAt(p + 2) === COLON && digits(text, p + 3, 2) && (p + 5 >= to || text.charCodeAt(p + 5) !== COLON)) return true;
+  }
+  return false;
+}
+
+const DASH = 0x2d;
+const COLON = 0x3a;
+
+function digits(text: string, at: number, count: number): boolean {
+  for (let i = at; i < at + count; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
+}
+
+function number(text: string, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) n = n * 10 + text.charCodeAt(i) - 0x30;
+  return n;
 }
 
 function daysInMonth(year: number, month: number): number {
