@@ -16,6 +16,7 @@ import { pendingTempFiles, trackTempFile } from '../src/io/temp-files.js';
 import { startFakeIndex, type FakeIndex } from './support/fake-index.ts';
 import { IDENTITY, identitiesIn, leftovers, LOCK, startFaultLab, SDIST, WHEEL, type FaultLab } from './support/fault-lab.ts';
 import { createMockSigstore } from './support/mint.ts';
+import { tempDir } from './support/workspace.ts';
 import { BUILT, NOT_BUILT } from './support/run-cli.ts';
 
 const isRoot = process.getuid?.() === 0;
@@ -267,3 +268,35 @@ async function otherPublisherIndex(): Promise<{ index: FakeIndex; root: string; 
 function tmpRoot(): string {
   return process.env['TMPDIR'] ?? '/tmp';
 }
+
+describe('the conflict check compares the file with the text read, not with a kept copy of its bytes', () => {
+  // Past the 64 K characters the check encodes at a time, a surrogate pair across the boundary, a BOM.
+  const body = `a = "${'x'.repeat((1 << 16) - 6)}😀${'é'.repeat(70_000)}"\n`;
+  const bytes = Buffer.from(`\uFEFF${body}`, 'utf8');
+  const ws = tempDir('pylock-attest-encodes-');
+  afterAll(() => ws.cleanup());
+  const setup = async (name: string) => {
+    const { readLockSource } = await import('../src/io/lockfile-io.js');
+    const path = join(ws.dir, `${name}.pylock.toml`);
+    writeFileSync(path, bytes);
+    return { path, source: await readLockSource(path) };
+  };
+
+  it('writes when the file still holds those bytes (BOM kept), and is already current on the same text', async () => {
+    const { writeLockSource } = await import('../src/io/lockfile-io.js');
+    const { path, source } = await setup('same');
+    expect(source.bom).toBe(true);
+    expect(await writeLockSource(source, `${body}# more\n`)).toBe('written');
+    expect(readFileSync(path).equals(Buffer.from(`\uFEFF${body}# more\n`, 'utf8'))).toBe(true);
+    expect(await writeLockSource(source, `${body}# more\n`)).toBe('already-current');
+  });
+
+  it('refuses when one byte changed far into the file (é → ê, still UTF-8), or the BOM went', async () => {
+    const { writeLockSource } = await import('../src/io/lockfile-io.js');
+    for (const [name, change] of [['one-byte', (b: Buffer) => b.fill(0xaa, b.length - 3, b.length - 2)], ['no-bom', (b: Buffer) => b.subarray(3)]] as const) {
+      const { path, source } = await setup(name);
+      writeFileSync(path, change(Buffer.from(bytes)));
+      await expect(writeLockSource(source, `${body}# more\n`)).rejects.toMatchObject({ code: 'WRITE_CONFLICT' });
+    }
+  });
+});

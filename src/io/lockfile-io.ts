@@ -4,14 +4,15 @@ import { access, link, lstat, open, readFile, realpath, rename, stat, unlink } f
 import { basename, dirname, join } from 'node:path';
 import { PylockAttestError } from '../errors.js';
 import { trackTempFile } from './temp-files.js';
-import { decodeText, decodeUtf8, errnoText } from './text-file.js';
+import { decodeText, errnoText } from './text-file.js';
 
 const BOM = '\uFEFF';
 
 /**
  * A lockfile as read: its text without the BOM, and what we need to write it
- * back safely. The bytes are not kept: strict UTF-8 decoding is one-to-one, so
- * the file's text now equals this text exactly when its bytes are unchanged.
+ * back safely. The bytes are not kept (8.5 MB through a whole run for a large
+ * lockfile): the text was decoded strictly, so its UTF-8 encoding is exactly
+ * the bytes read, and the write compares the file with that encoding.
  */
 export interface LockSource {
   /** The path as the user gave it (for messages). */
@@ -63,13 +64,14 @@ export async function writeLockSource(source: LockSource, text: string): Promise
   const temp = tempPathFor(source.target);
   const forget = trackTempFile(temp);
   try {
-    await writeTemp(temp, Buffer.from((source.bom ? BOM : '') + text, 'utf8'), source.mode, source.path);
-    const now = await currentText(source.target);
-    if (now !== undefined && holds(now, source.bom, text)) {
+    const out = Buffer.from((source.bom ? BOM : '') + text, 'utf8');
+    await writeTemp(temp, out, source.mode, source.path);
+    const now = await readFile(source.target).catch(() => undefined);
+    if (now !== undefined && now.equals(out)) {
       await unlink(temp);
       return 'already-current';
     }
-    if (now === undefined || !holds(now, source.bom, source.text)) throw conflict(source);
+    if (now === undefined || !encodes(now, source.bom, source.text)) throw conflict(source);
     await rename(temp, source.target);
     return 'written';
   } catch (e) {
@@ -81,11 +83,30 @@ export async function writeLockSource(source: LockSource, text: string): Promise
   }
 }
 
-/** Whether a file's decoded text (BOM kept) is exactly `text` behind a BOM or not. */
-function holds(now: string, bom: boolean, text: string): boolean {
-  const skip = bom ? 1 : 0;
-  if (now.length !== text.length + skip || (bom && !now.startsWith(BOM))) return false;
-  return (bom ? now.slice(1) : now) === text;
+const CHUNK = 1 << 16;
+
+/** Whether `bytes` are exactly the UTF-8 of `text` behind a BOM or not, encoded a chunk at a time rather than copied whole. */
+function encodes(bytes: Buffer, bom: boolean, text: string): boolean {
+  const encoder = new TextEncoder();
+  // Room for a chunk's UTF-8: at most 3 bytes per UTF-16 unit.
+  const scratch = new Uint8Array(CHUNK * 3 + 6);
+  let at = 0;
+  const matches = (piece: string): boolean => {
+    const { written } = encoder.encodeInto(piece, scratch);
+    if (at + written > bytes.length || !bytes.subarray(at, at + written).equals(scratch.subarray(0, written))) return false;
+    at += written;
+    return true;
+  };
+  if (bom && !matches(BOM)) return false;
+  for (let from = 0; from < text.length; ) {
+    let to = Math.min(from + CHUNK, text.length);
+    const last = text.charCodeAt(to - 1);
+    // A surrogate pair stays in one chunk (the text came from strict UTF-8: no lone halves).
+    if (to < text.length && last >= 0xd800 && last <= 0xdbff) to++;
+    if (!matches(text.slice(from, to))) return false;
+    from = to;
+  }
+  return at === bytes.length;
 }
 
 /**
@@ -183,16 +204,7 @@ async function writeTemp(temp: string, bytes: Buffer, mode: number, path: string
   }
 }
 
-/** The file's text now (BOM kept), or undefined when it is gone, unreadable or no longer UTF-8. */
-async function currentText(target: string): Promise<string | undefined> {
-  const bytes = await readFile(target).catch(() => undefined);
-  if (bytes === undefined) return undefined;
-  try {
-    return decodeUtf8(bytes, target, 'lockfile');
-  } catch {
-    return undefined;
-  }
-}
+
 
 function conflict(source: LockSource): PylockAttestError {
   return new PylockAttestError('WRITE_CONFLICT', 'the file changed while pylock-attest was running; nothing was written', {
