@@ -14,12 +14,8 @@ import { HAS_INTEROP, INTEROP_MISSING, interopText, tempDir } from './support/wo
 const ATTRS = { environment: 'release-pypi', kind: 'GitHub', repository: 'python-attrs/attrs', workflow: 'pypi-package.yml' };
 const SHA = 'ab'.repeat(32);
 
-function lines(text: string): number[] {
-  return text.split('\n').flatMap((l, i) => (l.trim() === '[[packages]]' ? [i + 1] : []));
-}
-
 function model(text: string) {
-  return parseLock(text, 'x.toml', lines(text));
+  return parseLock(text, 'x.toml');
 }
 
 function changes(before: string, after: string): Array<Pick<Finding, 'category' | 'package'> & { subkind?: string }> {

@@ -15,8 +15,15 @@ import fc from 'fast-check';
 import { parse } from 'smol-toml';
 import { parseTOML, type AST } from 'toml-eslint-parser';
 import { describe, expect, it } from 'vitest';
-import { applyIdentityEdits, type IdentityEdit } from '../src/core/editor.js';
+import { applyIdentityEdits, spliceSpans, type IdentityEdit } from '../src/core/editor.js';
+import { scanLock } from '../src/core/lock-layout.js';
+
+/** Where each `[[packages]]` entry is, from the scan reading does: its header's line and the span from its header to its last statement. */
+function locatePackages(text: string): Array<{ position: number; line: number; start: number; end: number }> {
+  return scanLock(text, undefined).layout.packages.map((p) => ({ position: p.position, line: p.header.line, start: p.header.start, end: p.last.next }));
+}
 import { scanToml } from '../src/core/scanner.js';
+import { sameValue } from '../src/core/toml-equality.js';
 import type { Identity, IdentityValue } from '../src/core/types.js';
 import { referenceStatements, scannerView } from './support/toml-reference.ts';
 
@@ -232,7 +239,7 @@ function eolFor(doc: Doc, i: number): string {
 function editsArb(count: number): fc.Arbitrary<IdentityEdit[]> {
   return fc
     .uniqueArray(fc.integer({ min: 0, max: count - 1 }), { maxLength: count })
-    .chain((indices) => fc.tuple(...indices.map((i) => identities.map((ids) => ({ packageIndex: i, identities: ids })))));
+    .chain((indices) => fc.tuple(...indices.map((i) => identities.map((ids) => ({ position: i, identities: ids })))));
 }
 
 const caseArb = (existing: boolean) => docArb(existing).chain((doc) => fc.tuple(fc.constant(doc), editsArb(doc.packages.length)));
@@ -242,8 +249,8 @@ const caseArb = (existing: boolean) => docArb(existing).chain((doc) => fc.tuple(
 /** What the data must be after the edits: the input's, with exactly the edited identities replaced. */
 function expectedData(text: string, edits: IdentityEdit[]): Record<string, unknown> {
   const data = parse(text) as { packages: Array<Record<string, unknown>> };
-  for (const { packageIndex, identities: ids } of edits) {
-    const pkg = data.packages[packageIndex]!;
+  for (const { position, identities: ids } of edits) {
+    const pkg = data.packages[position]!;
     delete pkg[IDENTITIES];
     if (ids.length > 0) pkg[IDENTITIES] = ids;
   }
@@ -321,7 +328,7 @@ describe('applyIdentityEdits on generated lockfiles', () => {
     fc.assert(
       fc.property(caseArb(false), ([doc, edits]) => {
         const input = render(doc);
-        const { text } = applyIdentityEdits(input, parse(input), edits);
+        const { text } = applyIdentityEdits(input, edits);
         // Inserting after a last line without a newline first adds one.
         expectSameOrNewlineAdded(stripIdentityTables(text), input);
       }),
@@ -333,7 +340,7 @@ describe('applyIdentityEdits on generated lockfiles', () => {
     fc.assert(
       fc.property(caseArb(true), ([doc, edits]) => {
         const input = render(doc);
-        const { text } = applyIdentityEdits(input, parse(input), edits);
+        const { text } = applyIdentityEdits(input, edits);
         expect(parse(text)).toEqual(expectedData(input, edits));
       }),
       { numRuns: RUNS },
@@ -344,8 +351,8 @@ describe('applyIdentityEdits on generated lockfiles', () => {
     fc.assert(
       fc.property(caseArb(true), ([doc, edits]) => {
         const input = render(doc);
-        const once = applyIdentityEdits(input, parse(input), edits);
-        expect(applyIdentityEdits(once.text, parse(once.text), edits)).toEqual({ text: once.text, changed: false });
+        const once = applyIdentityEdits(input, edits);
+        expect(applyIdentityEdits(once.text, edits)).toEqual({ text: once.text, changed: false });
       }),
       { numRuns: RUNS },
     );
@@ -355,7 +362,7 @@ describe('applyIdentityEdits on generated lockfiles', () => {
     fc.assert(
       fc.property(caseArb(true), ([doc, edits]) => {
         const input = render(doc);
-        const { text } = applyIdentityEdits(input, parse(input), edits);
+        const { text } = applyIdentityEdits(input, edits);
         const bareLf = (t: string) => /(^|[^\r])\n/.test(t);
         if (!input.includes('\r\n')) expect(text).not.toContain('\r\n');
         if (!bareLf(input)) expect(bareLf(text)).toBe(false);
@@ -368,9 +375,9 @@ describe('applyIdentityEdits on generated lockfiles', () => {
     fc.assert(
       fc.property(caseArb(false), ([doc, edits]) => {
         const input = render(doc);
-        const added = applyIdentityEdits(input, parse(input), edits).text;
-        const removals = edits.map((e) => ({ packageIndex: e.packageIndex, identities: [] }));
-        const removed = applyIdentityEdits(added, parse(added), removals).text;
+        const added = applyIdentityEdits(input, edits).text;
+        const removals = edits.map((e) => ({ position: e.position, identities: [] }));
+        const removed = applyIdentityEdits(added, removals).text;
         expectSameOrNewlineAdded(removed, input);
       }),
       { numRuns: RUNS },
@@ -381,14 +388,14 @@ describe('applyIdentityEdits on generated lockfiles', () => {
     const removals = docArb(true).chain((doc) =>
       fc.tuple(
         fc.constant(doc),
-        fc.uniqueArray(fc.integer({ min: 0, max: doc.packages.length - 1 }), { minLength: 1, maxLength: doc.packages.length }).map((is) => is.map((packageIndex) => ({ packageIndex, identities: [] as Identity[] }))),
+        fc.uniqueArray(fc.integer({ min: 0, max: doc.packages.length - 1 }), { minLength: 1, maxLength: doc.packages.length }).map((is) => is.map((position) => ({ position, identities: [] as Identity[] }))),
       ),
     );
     fc.assert(
       fc.property(removals, ([doc, edits]) => {
         const input = render(doc);
-        const { text } = applyIdentityEdits(input, parse(input), edits);
-        expect(text).toBe(withoutIdentityLines(input, new Set(edits.map((e) => e.packageIndex))));
+        const { text } = applyIdentityEdits(input, edits);
+        expect(text).toBe(withoutIdentityLines(input, new Set(edits.map((e) => e.position))));
         // The reference's own sanity: every comment line of the input is still there, in order.
         const comments = (t: string) => t.split(/\r?\n/).filter((l) => /^\s*#/.test(l));
         expect(comments(text)).toEqual(comments(input));
@@ -402,11 +409,75 @@ describe('applyIdentityEdits on generated lockfiles', () => {
       fc.property(caseArb(true), ([doc, edits]) => {
         const input = render(doc);
         expect(scannerView(scanToml(input))).toEqual(referenceStatements(parseTOML(input, { tomlVersion: '1.0' }), input));
-        const { text } = applyIdentityEdits(input, parse(input), edits);
+        const { text } = applyIdentityEdits(input, edits);
         expect(scannerView(scanToml(text))).toEqual(referenceStatements(parseTOML(text, { tomlVersion: '1.0' }), text));
       }),
       { numRuns: RUNS },
     );
+  });
+});
+
+/**
+ * The editor checks each edited package on its own text (docs/decisions.md,
+ * "the per-package check"). The check it replaced parsed the whole result
+ * and compared it with the original data plus the identities. Here both run
+ * on the same outputs: every correct splice, and the same splice corrupted at
+ * a random place (what a splicing bug would produce). Whatever the
+ * per-package check accepts, the whole-document check accepts too.
+ */
+describe('the per-package check against a full re-parse', () => {
+  const FRAGMENTS = ['[[packages]]\n', '[packages.wheels]\n', '[tool.y]\n', 'x = 1\n', 'name = "q"\n', 'kind = "GitHub"\n', '[[packages.attestation-identities]]\n', '"', '"""', "'''", '#', '\n', '\r\n', ']', '[', ',', '=', ' ', '-0.0', '2025-01-25T11:30:10Z'];
+  const mutation = fc.record({ at: fc.nat(), kind: fc.constantFrom<'insert' | 'delete' | 'replace'>('insert', 'delete', 'replace'), fragment: fc.constantFrom(...FRAGMENTS), length: fc.integer({ min: 1, max: 12 }) });
+  type Mutation = { at: number; kind: 'insert' | 'delete' | 'replace'; fragment: string; length: number };
+  const mutate = (text: string, m: Mutation): string => {
+    const at = m.at % (text.length + 1);
+    if (m.kind === 'insert') return text.slice(0, at) + m.fragment + text.slice(at);
+    if (m.kind === 'delete') return text.slice(0, at) + text.slice(at + m.length);
+    return text.slice(0, at) + m.fragment + text.slice(at + m.fragment.length);
+  };
+  /** The old guard: the whole result parses, and its data is the input's with exactly this package's identities replaced. */
+  const wholeAccepts = (input: string, out: string, edit: IdentityEdit): boolean => {
+    let data: unknown;
+    try {
+      data = parse(out);
+    } catch {
+      return false;
+    }
+    return sameValue(data, expectedData(input, [edit]));
+  };
+  const oneEdit = docArb(true)
+    .filter((doc) => doc.packages.every((p) => !p.interleave))
+    .chain((doc) => fc.tuple(fc.constant(doc), fc.integer({ min: 0, max: doc.packages.length - 1 }), identities, fc.array(mutation, { minLength: 1, maxLength: 3 })));
+
+  it('accepts every correct splice; of corrupted ones, only what the full re-parse accepts too', () => {
+    let rejected = 0;
+    let accepted = 0;
+    fc.assert(
+      fc.property(oneEdit, ([doc, position, ids, mutations]) => {
+        const input = render(doc);
+        const edit = { position, identities: ids };
+        const good = applyIdentityEdits(input, [edit]).text;
+        const { start, end } = locatePackages(input)[position]!;
+        const replacement = good.slice(start, good.length - (input.length - end));
+        expect(spliceSpans(input, [{ start, end, replacement, identities: ids }])).toBe(good);
+        expect(wholeAccepts(input, good, edit)).toBe(true);
+        const corrupted = mutations.reduce(mutate, replacement);
+        let out: string | undefined;
+        try {
+          out = spliceSpans(input, [{ start, end, replacement: corrupted, identities: ids }]);
+        } catch (e) {
+          expect((e as { code?: string }).code).toBe('EDIT_MISMATCH');
+        }
+        if (out === undefined) rejected++;
+        else {
+          accepted++;
+          expect(wholeAccepts(input, out, edit), JSON.stringify(corrupted)).toBe(true);
+        }
+      }),
+      { numRuns: RUNS * 2 },
+    );
+    // Most corruptions must be caught, or the property says little.
+    expect(rejected).toBeGreaterThan(accepted);
   });
 });
 
@@ -424,7 +495,7 @@ describe.skipIf(!havePython)(`Python's tomllib${havePython ? '' : ' (skipped: py
     try {
       const expected = cases.map(([doc, edits], i) => {
         const input = render(doc);
-        writeFileSync(join(dir, `${i}.toml`), applyIdentityEdits(input, parse(input), edits).text, 'utf8');
+        writeFileSync(join(dir, `${i}.toml`), applyIdentityEdits(input, edits).text, 'utf8');
         const data = expectedData(input, edits) as { packages: Array<Record<string, unknown>> };
         return data.packages.map((p) => p[IDENTITIES] ?? null);
       });

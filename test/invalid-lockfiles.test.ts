@@ -13,7 +13,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadLockfile } from '../src/app/read-lockfile.js';
 import { parseLock } from '../src/core/lockfile.js';
-import { toml10Problem } from '../src/core/toml-strict.js';
+import { toml10Problem } from '../src/core/scanner.js';
 import { isPylockAttestError } from '../src/errors.js';
 import { runCli } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';

@@ -27,12 +27,29 @@ version = "1.0"
 sdist = { url = "https://files.example/p/Foo_Bar-1.0.tar.gz", hashes = { sha256 = "${H.toUpperCase()}" } }
 wheels = [{ url = "https://files.example/p/foo_bar-1.0-py3-none-any.whl", hashes = { sha256 = "${H}" } }]
 `;
-    const m = parseLock(text, 'pylock.toml', [2]);
+    const m = parseLock(text, 'pylock.toml');
     expect(m.packages[0]).toMatchObject({ name: 'Foo_Bar', project: 'foo-bar', version: '1.0', line: 2, skip: undefined });
     expect(m.packages[0]!.files).toEqual([
       { kind: 'sdist', filename: 'Foo_Bar-1.0.tar.gz', urlName: 'Foo_Bar-1.0.tar.gz', sha256: H },
       { kind: 'wheel', filename: 'foo_bar-1.0-py3-none-any.whl', urlName: 'foo_bar-1.0-py3-none-any.whl', sha256: H },
     ]);
+  });
+
+  it('names what each package is: its position, its `index` key as indexUrl, its `marker` as written', () => {
+    const text = `lock-version = "1.0"
+[[packages]]
+name = "a"
+version = "1.0"
+marker = "sys_platform == 'linux'"
+index = "https://pypi.org/simple"
+sdist = { url = "https://files.example/p/a-1.0.tar.gz", hashes = { sha256 = "${H}" } }
+[[packages]]
+name = "b"
+directory = { path = "." }
+`;
+    const [a, b] = parseLock(text, 'pylock.toml').packages;
+    expect(a).toMatchObject({ position: 0, marker: "sys_platform == 'linux'", indexUrl: 'https://pypi.org/simple', line: 2 });
+    expect(b).toMatchObject({ position: 1, marker: undefined, indexUrl: undefined, line: 8 });
   });
 
   it('takes the filename from `name`, then path, then the percent-decoded URL, as PEP 751 and packaging.pylock do', () => {
@@ -140,7 +157,7 @@ describe('a locked file is bound to its package (name and PEP 440 version)', () 
   const lock = (pkg: string) => `lock-version = "1.0"\ncreated-by = "t"\n\n[[packages]]\n${pkg}`;
   const errorOf = (text: string) => {
     try {
-      parseLock(text, 'pylock.toml', [4]);
+      parseLock(text, 'pylock.toml');
     } catch (e) {
       if (e instanceof PylockAttestError) return { code: e.code, line: e.line, package: e.package, message: e.message };
       throw e;

@@ -8,7 +8,7 @@ const gh: Identity = { kind: 'GitHub', repository: 'o/r', workflow: 'release.yml
 
 function pkg(identities?: LockedPackage['identities']): LockedPackage {
   return {
-    index: 0, name: 'p', project: 'p', version: '1.0', index_url: undefined, line: 3, skip: undefined, identities,
+    position: 0, name: 'p', project: 'p', version: '1.0', marker: undefined, indexUrl: undefined, line: 3, skip: undefined, identities,
     files: [{ kind: 'sdist', filename: 'p-1.0.tar.gz', sha256: 'a'.repeat(64) }, { kind: 'wheel', filename: 'p-1.0-py3-none-any.whl', sha256: 'b'.repeat(64) }],
   };
 }

@@ -12,10 +12,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { enrich, type EnrichOptions } from '../src/app/enrich.js';
 import { onInterrupt, removePendingTempFiles } from '../src/cli/signals.js';
-import { pendingTempFiles } from '../src/io/lockfile-io.js';
+import { pendingTempFiles, trackTempFile } from '../src/io/temp-files.js';
 import { startFakeIndex, type FakeIndex } from './support/fake-index.ts';
 import { IDENTITY, identitiesIn, leftovers, LOCK, startFaultLab, SDIST, WHEEL, type FaultLab } from './support/fault-lab.ts';
 import { createMockSigstore } from './support/mint.ts';
+import { tempDir } from './support/workspace.ts';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -176,14 +177,14 @@ describe('safe writes', () => {
       const temp = join(lab.dir, '.pending.toml.pylock-attest-1-abcd.tmp');
       const lockfile = lab.lockfile('pending.toml');
       writeFileSync(temp, 'half');
-      pendingTempFiles.add(temp);
-      pendingTempFiles.add(join(lab.dir, '.already-renamed.tmp')); // gone already: ignored
+      trackTempFile(temp);
+      trackTempFile(join(lab.dir, '.already-renamed.tmp')); // gone already: ignored
       const stderr = new PassThrough();
       expect(onInterrupt('SIGTERM', stderr)).toBe(143);
       expect(existsSync(temp)).toBe(false);
       expect(readFileSync(lockfile, 'utf8')).toBe(LOCK);
       expect(String(stderr.read())).toMatch(/removed 1 unfinished temporary file/);
-      expect(pendingTempFiles.size).toBe(0);
+      expect(pendingTempFiles()).toEqual([]);
       expect(removePendingTempFiles()).toBe(0);
     });
   });
@@ -266,3 +267,35 @@ async function otherPublisherIndex(): Promise<{ index: FakeIndex; root: string; 
 function tmpRoot(): string {
   return process.env['TMPDIR'] ?? '/tmp';
 }
+
+describe('the conflict check compares the file with the text read, not with a kept copy of its bytes', () => {
+  // Past the 64 K characters the check encodes at a time, a surrogate pair across the boundary, a BOM.
+  const body = `a = "${'x'.repeat((1 << 16) - 6)}😀${'é'.repeat(70_000)}"\n`;
+  const bytes = Buffer.from(`\uFEFF${body}`, 'utf8');
+  const ws = tempDir('pylock-attest-encodes-');
+  afterAll(() => ws.cleanup());
+  const setup = async (name: string) => {
+    const { readLockSource } = await import('../src/io/lockfile-io.js');
+    const path = join(ws.dir, `${name}.pylock.toml`);
+    writeFileSync(path, bytes);
+    return { path, source: await readLockSource(path) };
+  };
+
+  it('writes when the file still holds those bytes (BOM kept), and is already current on the same text', async () => {
+    const { writeLockSource } = await import('../src/io/lockfile-io.js');
+    const { path, source } = await setup('same');
+    expect(source.bom).toBe(true);
+    expect(await writeLockSource(source, `${body}# more\n`)).toBe('written');
+    expect(readFileSync(path).equals(Buffer.from(`\uFEFF${body}# more\n`, 'utf8'))).toBe(true);
+    expect(await writeLockSource(source, `${body}# more\n`)).toBe('already-current');
+  });
+
+  it('refuses when one byte changed far into the file (é → ê, still UTF-8), or the BOM went', async () => {
+    const { writeLockSource } = await import('../src/io/lockfile-io.js');
+    for (const [name, change] of [['one-byte', (b: Buffer) => b.fill(0xaa, b.length - 3, b.length - 2)], ['no-bom', (b: Buffer) => b.subarray(3)]] as const) {
+      const { path, source } = await setup(name);
+      writeFileSync(path, change(Buffer.from(bytes)));
+      await expect(writeLockSource(source, `${body}# more\n`)).rejects.toMatchObject({ code: 'WRITE_CONFLICT' });
+    }
+  });
+});

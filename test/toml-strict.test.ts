@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { tomlKey, tomlString } from '../src/core/toml-emit.js';
-import { toml10Problem } from '../src/core/toml-strict.js';
+import { toml10Problem } from '../src/core/scanner.js';
 
 /** FC_RUNS sets the number of runs (default 200; `npm run test:fuzz` uses 10000). */
 const RUNS = Number(process.env['FC_RUNS'] ?? 200);

@@ -113,7 +113,7 @@ async function finish(entry: EvaluatedLockfile, options: EnrichOptions): Promise
   const edits = plannedEdits(packages);
   if (edits.length === 0) return result;
   try {
-    const edited = applyIdentityEdits(source.text, model.data, edits, entry.path);
+    const edited = applyIdentityEdits(model.document, edits, entry.path);
     if (!edited.changed) return result;
     if (!options.dryRun) await writeLockSource(source, edited.text);
     return { ...result, changed: true, written: !options.dryRun, newText: edited.text };
@@ -152,7 +152,7 @@ export function plannedEdits(packages: readonly PackageOutcome[]): IdentityEdit[
   const edits: IdentityEdit[] = [];
   packages.forEach((outcome, i) => {
     const identities = identitiesToWrite(outcome);
-    if (identities !== undefined) edits.push({ packageIndex: i, identities });
+    if (identities !== undefined) edits.push({ position: i, identities });
   });
   return edits;
 }

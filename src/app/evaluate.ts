@@ -1,4 +1,4 @@
-import { withIndexArchive, type LockedPackage } from '../core/lockfile.js';
+import { withIndexArchive, type LockedPackage, type LockModel } from '../core/lockfile.js';
 import { decidePackage, type DecideOptions, type FileOutcome, type PackageOutcome } from '../core/outcome.js';
 import { allowanceFor, judgeFindings, type Policy } from '../core/policy.js';
 import { PylockAttestError } from '../errors.js';
@@ -46,13 +46,18 @@ export interface FileReport extends FileTrace {
   detail?: string;
 }
 
-/** One lockfile after every file was fetched and verified; nothing written yet. */
-export type EvaluatedLockfile =
-  | { path: string; ok: true; lock: LoadedLockfile; packages: PackageOutcome[] }
-  | { path: string; ok: false; error: PylockAttestError; lock?: LoadedLockfile };
+/** What evaluation reads of a lockfile: its model (lock's text to be written has no file behind it yet). */
+export interface ModelOf {
+  model: LockModel;
+}
 
-export interface Evaluation {
-  lockfiles: EvaluatedLockfile[];
+/** One lockfile after every file was fetched and verified; nothing written yet. */
+export type EvaluatedLockfile<L extends ModelOf = LoadedLockfile> =
+  | { path: string; ok: true; lock: L; packages: PackageOutcome[] }
+  | { path: string; ok: false; error: PylockAttestError; lock?: L };
+
+export interface Evaluation<L extends ModelOf = LoadedLockfile> {
+  lockfiles: Array<EvaluatedLockfile<L>>;
   /** Attestations were verified (false only with `verify: false`). */
   verification: boolean;
   /** Where the trusted root came from, when verification ran. */
@@ -81,23 +86,23 @@ export async function evaluateLockfiles(paths: readonly string[], options: Evalu
  * RunContext: `lock` evaluates the text it is about to write, and its page
  * requests are answered from the run's cache. The caller closes `ctx`.
  */
-export function evaluateLoaded(ctx: RunContext, lockfiles: ReadonlyArray<{ path: string; lock: LoadedLockfile }>, options: EvaluateOptions = {}): Promise<Evaluation> {
+export function evaluateLoaded<L extends ModelOf>(ctx: RunContext, lockfiles: ReadonlyArray<{ path: string; lock: L }>, options: EvaluateOptions = {}): Promise<Evaluation<L>> {
   return evaluateWith(ctx, [...lockfiles], options);
 }
 
-async function evaluateWith(ctx: RunContext, loaded: Loaded[], options: EvaluateOptions): Promise<Evaluation> {
+async function evaluateWith<L extends ModelOf>(ctx: RunContext, loaded: Array<Loaded<L>>, options: EvaluateOptions): Promise<Evaluation<L>> {
   const verify = options.verify ?? true;
   // Opened before any file is scheduled: every file looks there first (each lookup waited for it anyway).
   const outcomes = await ctx.outcomes(verify);
   const pending = scheduleAll(ctx, loaded, verify, outcomes, options);
   await Promise.all(pending.jobs);
   const lockfiles = pending.entries.map((e) => decideLockfile(e, options));
-  const evaluation: Evaluation = { lockfiles, verification: verify, requests: ctx.requests };
+  const evaluation: Evaluation<L> = { lockfiles, verification: verify, requests: ctx.requests };
   if (ctx.trust) evaluation.trustRoot = ctx.trust.source;
   return evaluation;
 }
 
-type Loaded = { path: string; lock: LoadedLockfile } | { path: string; error: PylockAttestError };
+type Loaded<L extends ModelOf = LoadedLockfile> = { path: string; lock: L } | { path: string; error: PylockAttestError };
 
 async function loadOrError(path: string): Promise<Loaded> {
   try {
@@ -108,8 +113,8 @@ async function loadOrError(path: string): Promise<Loaded> {
   }
 }
 
-interface Pending {
-  loaded: Loaded;
+interface Pending<L extends ModelOf> {
+  loaded: Loaded<L>;
   outcomes: Map<LockedPackage, FileOutcome[]>;
   /** A package as evaluated, where it differs from the lockfile's (a direct archive its index serves). */
   evaluated: Map<LockedPackage, LockedPackage>;
@@ -121,7 +126,7 @@ interface Pending {
  * a warm run is 20,000 of these); the rest become jobs, one per distinct file
  * (the same file in several lockfiles is fetched and verified once).
  */
-function scheduleAll(ctx: RunContext, loaded: Loaded[], verify: boolean, outcomes: OutcomeCache | undefined, options: EvaluateOptions): { entries: Pending[]; jobs: Array<Promise<void>> } {
+function scheduleAll<L extends ModelOf>(ctx: RunContext, loaded: Array<Loaded<L>>, verify: boolean, outcomes: OutcomeCache | undefined, options: EvaluateOptions): { entries: Array<Pending<L>>; jobs: Array<Promise<void>> } {
   const jobs: Array<Promise<void>> = [];
   const memo = new Map<string, Promise<{ outcome: FileOutcome; trace: FileTrace }>>();
   const progress = { done: 0, total: 0 };
@@ -134,12 +139,12 @@ function scheduleAll(ctx: RunContext, loaded: Loaded[], verify: boolean, outcome
   /** Kept outcomes, reported once the total is known. */
   const kept: Array<() => void> = [];
   const entries = loaded.map((entry) => {
-    const pending: Pending = { loaded: entry, outcomes: new Map(), evaluated: new Map() };
+    const pending: Pending<L> = { loaded: entry, outcomes: new Map(), evaluated: new Map() };
     if (!('lock' in entry)) return pending;
     const refusal = indexRefusals(entry.path, entry.lock.model.packages, options.allowIndexHosts);
     for (const listed of entry.lock.model.packages) {
       const chosen = options.indexUrl ?? options.indexUrlFor?.(listed);
-      const indexUrl = chosen ?? listed.index_url ?? DEFAULT_INDEX_URL;
+      const indexUrl = chosen ?? listed.indexUrl ?? DEFAULT_INDEX_URL;
       const pkg = withIndexArchive(listed, indexUrl);
       if (pkg.skip !== undefined) continue;
       if (pkg !== listed) pending.evaluated.set(listed, pkg);
@@ -192,7 +197,7 @@ function fileReport(lockfile: string, pkg: LockedPackage, outcome: FileOutcome, 
 function indexRefusals(path: string, packages: readonly LockedPackage[], allowed: readonly string[] | undefined) {
   let hosts: string | undefined;
   return (pkg: LockedPackage, chosen: string | undefined): PylockAttestError | undefined => {
-    const judged = judgeIndexUrl(chosen ?? pkg.index_url ?? DEFAULT_INDEX_URL, chosen === undefined && pkg.index_url !== undefined, allowed);
+    const judged = judgeIndexUrl(chosen ?? pkg.indexUrl ?? DEFAULT_INDEX_URL, chosen === undefined && pkg.indexUrl !== undefined, allowed);
     if (judged.refused === undefined) return undefined;
     const where = { file: path, line: pkg.line || undefined, package: pkg.name };
     if (judged.refused === 'insecure') {
@@ -210,14 +215,14 @@ function indexRefusals(path: string, packages: readonly LockedPackage[], allowed
 function unexpectedHosts(packages: readonly LockedPackage[], allowed: readonly string[] | undefined): string[] {
   const hosts = new Set<string>();
   for (const pkg of packages) {
-    if (pkg.index_url === undefined) continue;
-    const judged = judgeIndexUrl(pkg.index_url, true, allowed);
+    if (pkg.indexUrl === undefined) continue;
+    const judged = judgeIndexUrl(pkg.indexUrl, true, allowed);
     if (judged.refused === 'host') hosts.add(judged.url.host); // an insecure one is reported on its own
   }
   return [...hosts].sort();
 }
 
-function decideLockfile(entry: Pending, options: EvaluateOptions): EvaluatedLockfile {
+function decideLockfile<L extends ModelOf>(entry: Pending<L>, options: EvaluateOptions): EvaluatedLockfile<L> {
   const { loaded } = entry;
   if (!('lock' in loaded)) return { path: loaded.path, ok: false, error: loaded.error };
   if (entry.error) return { path: loaded.path, ok: false, error: entry.error, lock: loaded.lock };

@@ -1,9 +1,8 @@
 import { resolve } from 'node:path';
-import { locatePackages } from '../core/editor.js';
+import { scanLock } from '../core/lock-layout.js';
 import { parseLock, type LockModel } from '../core/lockfile.js';
 import { PylockAttestError } from '../errors.js';
-import { gitLabel, parseGitSpec, readGitFile } from '../io/git-source.js';
-import { decodeStrict } from '../io/lockfile-io.js';
+import { gitLabel, parseGitSpec, readGitText } from '../io/git-source.js';
 import { loadLockfile } from './read-lockfile.js';
 
 /** A lockfile to compare: from disk or from git. Read-only; the audit never writes. */
@@ -22,8 +21,6 @@ export interface LockInputOptions {
   defaultPath?: string;
 }
 
-const EMPTY: LockModel = { lockVersion: '1.0', packages: [], warnings: [], data: {} };
-
 /** `path`, `git:<rev>:<path>`, or (with a default path) `git:<rev>`. */
 export async function loadLockInput(spec: string, options: LockInputOptions = {}): Promise<LockInput> {
   const git = parseGitSpec(spec);
@@ -36,26 +33,16 @@ export async function loadLockInput(spec: string, options: LockInputOptions = {}
   // A lockfile path is relative to the process's cwd; git runs in `cwd`, so it gets the absolute path when they differ.
   const gitPath = git.path === undefined && options.cwd !== undefined ? resolve(path) : path;
   const label = gitLabel(git.rev, path);
-  const bytes = await readGitFile(git.rev, gitPath, options.cwd);
-  if (bytes === undefined) {
+  const read = await readGitText(git.rev, gitPath, options.cwd, label);
+  if (read === undefined) {
     // `git:<rev>` for a lockfile added since: every package is new. A path the
     // user spelled out must exist, so a typo never empties the baseline.
-    if (git.path === undefined) return { label, model: EMPTY, absent: true };
+    if (git.path === undefined) return { label, model: emptyModel(), absent: true };
     throw new PylockAttestError('GIT_READ', `${path} does not exist at ${git.rev}`, { file: label, hint: 'check the path (relative to the current directory) and the revision' });
   }
-  return { label, model: parseText(decodeStrict(bytes, label), label) };
+  return { label, model: parseLock(read.text, label) };
 }
 
-function parseText(raw: string, label: string): LockModel {
-  const text = raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
-  return parseLock(text, label, packageLines(text));
-}
-
-/** As read-lockfile does: line numbers are best effort for shapes the editor refuses. */
-function packageLines(text: string): number[] {
-  try {
-    return locatePackages(text).map((p) => p.line);
-  } catch {
-    return [];
-  }
+function emptyModel(): LockModel {
+  return { lockVersion: '1.0', packages: [], warnings: [], document: { text: '', layout: scanLock('', undefined).layout } };
 }

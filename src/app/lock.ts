@@ -11,28 +11,27 @@
  * baseline; otherwise the new packages are written with the recorded
  * identities carried over, so a changed publisher is still a finding.
  */
-import { lstat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename } from 'node:path';
 import { validRange } from '@renovatebot/pep440';
 import { parse } from 'smol-toml';
 import { applyIdentityEdits, type IdentityEdit } from '../core/editor.js';
 import { selectFiles, type Selection } from '../core/lock-selection.js';
 import { renderLock, sameLockContent } from '../core/lock-writer.js';
-import type { LockedPackage } from '../core/lockfile.js';
+import { parseLock, type LockedPackage, type LockModel } from '../core/lockfile.js';
 import type { Finding } from '../core/outcome.js';
 import { expiredAllowanceFindings, type Policy } from '../core/policy.js';
 import { collectPins, type PinSet } from '../core/pin-set.js';
 import type { LockWarning, Pin, SourcePosition } from '../core/requirements.js';
 import { PylockAttestError, exitCodeFor } from '../errors.js';
-import { readLockSource, writeLockSource, writeNewLockfile, type LockSource } from '../io/lockfile-io.js';
+import { writeLockSource, writeNewLockfile } from '../io/lockfile-io.js';
 import type { PolicySource } from '../io/policy-file.js';
 import { readRequirementsFiles } from '../io/requirements-file.js';
 import { checkIndexUrl, judgeIndexUrl, redactUrl } from '../net/urls.js';
 import { defaultCacheDir } from './cache-dir.js';
 import { exitCodeOf, plannedEdits, runPolicy, unavailableError, withPolicy, type LockfileResult } from './enrich.js';
-import { DEFAULT_INDEX_URL, evaluateLoaded, type EvaluateOptions } from './evaluate.js';
+import { DEFAULT_INDEX_URL, evaluateLoaded, type EvaluateOptions, type ModelOf } from './evaluate.js';
 import { checkOptionKeys, optionKeys } from './option-keys.js';
-import { lockfileFromSource, type LoadedLockfile } from './read-lockfile.js';
+import { loadLockfileIfAny, type LoadedLockfile } from './read-lockfile.js';
 import { RunContext } from './run-context.js';
 
 /** The policy is read as enrich reads it: its allowances may accept a partially attested package. */
@@ -213,11 +212,13 @@ class LockRun {
   /** The lock text → the candidate (existing file or new text) → identities as enrich decides them → written. */
   private async record(fresh: string, realIndex: ReadonlyMap<string, string>): Promise<LockResult> {
     const existing = await readExisting(this.output);
-    const candidate = existing !== undefined && sameLockContent(existing.model.data, parse(fresh)) ? existing : this.newCandidate(fresh, existing);
+    // Same data as the new lock, identities aside: the file keeps its bytes (comments, formatting).
+    const same = existing !== undefined && sameLockContent(parse(existing.model.document.text), parse(fresh));
+    const candidate: ModelOf = same ? existing : { model: this.newCandidate(fresh, existing) };
     const evaluation = await evaluateLoaded(this.ctx, [{ path: this.output, lock: candidate }], {
       ...this.options,
       indexUrl: undefined,
-      indexUrlFor: (pkg: LockedPackage) => (pkg.index_url === undefined ? undefined : realIndex.get(pkg.index_url)),
+      indexUrlFor: (pkg: LockedPackage) => (pkg.indexUrl === undefined ? undefined : realIndex.get(pkg.indexUrl)),
     });
     this.verification = evaluation.verification;
     const entry = evaluation.lockfiles[0]!;
@@ -228,7 +229,8 @@ class LockRun {
       return this.result({ ...result, error: unavailableError(this.output, packages).toReport() }, evaluation.trustRoot);
     }
     const edits = plannedEdits(packages);
-    const text = edits.length > 0 ? applyIdentityEdits(candidate.source.text, candidate.model.data, edits, this.output).text : candidate.source.text;
+    const { document } = candidate.model;
+    const text = edits.length > 0 ? applyIdentityEdits(document, edits, this.output).text : document.text;
     if (existing !== undefined && text === existing.source.text) return this.result(result, evaluation.trustRoot);
     if (!this.options.dryRun) {
       if (existing !== undefined) await writeLockSource(existing.source, text);
@@ -238,13 +240,12 @@ class LockRun {
   }
 
   /** New text for the output, carrying over the identities the existing lockfile recorded, so enrich's rules judge them. */
-  private newCandidate(fresh: string, existing: LoadedLockfile | undefined): LoadedLockfile {
-    const source = (text: string): LockSource => ({ path: this.output, target: resolve(this.output), bom: false, text, bytes: Buffer.from(text), mode: 0o644 });
-    const lockfile = lockfileFromSource(source(fresh));
-    if (existing === undefined) return lockfile;
-    const edits = carriedIdentities(lockfile, existing);
-    if (edits.length === 0) return lockfile;
-    return lockfileFromSource(source(applyIdentityEdits(fresh, lockfile.model.data, edits, this.output).text));
+  private newCandidate(fresh: string, existing: LoadedLockfile | undefined): LockModel {
+    const model = parseLock(fresh, this.output);
+    if (existing === undefined) return model;
+    const edits = carriedIdentities(model, existing.model);
+    if (edits.length === 0) return model;
+    return parseLock(applyIdentityEdits(model.document, edits, this.output).text, this.output);
   }
 
   private warn(warnings: readonly LockWarning[]): void {
@@ -271,10 +272,8 @@ class LockRun {
 
 /** The output as it is now, or undefined when there is none yet. A file we cannot read as a lockfile is refused, never overwritten. */
 async function readExisting(output: string): Promise<LoadedLockfile | undefined> {
-  const exists = await lstat(output).then(() => true, (e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? false : Promise.reject(e)));
-  if (!exists) return undefined;
   try {
-    return lockfileFromSource(await readLockSource(output));
+    return await loadLockfileIfAny(output);
   } catch (e) {
     if (!(e instanceof PylockAttestError)) throw e;
     throw new PylockAttestError(e.code, `the output exists and is not a lockfile we can read: ${e.message}`, { file: e.file ?? output, line: e.line, column: e.column, hint: 'fix or remove it, or choose another --output; nothing was written' }, { cause: e });
@@ -282,20 +281,13 @@ async function readExisting(output: string): Promise<LoadedLockfile | undefined>
 }
 
 /** Each new package takes the identities recorded for the same project and marker (or the project's only entry). */
-function carriedIdentities(fresh: LoadedLockfile, existing: LoadedLockfile): IdentityEdit[] {
-  const old = existing.model.packages.map((pkg) => ({ pkg, marker: markerOf(existing.model.data, pkg.index) }));
+function carriedIdentities(fresh: LockModel, existing: LockModel): IdentityEdit[] {
   const edits: IdentityEdit[] = [];
-  for (const pkg of fresh.model.packages) {
-    const marker = markerOf(fresh.model.data, pkg.index);
-    const same = old.filter((o) => o.pkg.project === pkg.project);
-    const match = same.find((o) => o.marker === marker) ?? (same.length === 1 ? same[0] : undefined);
-    const identities = match?.pkg.identities;
-    if (identities !== undefined && identities.length > 0) edits.push({ packageIndex: pkg.index, identities });
+  for (const pkg of fresh.packages) {
+    const same = existing.packages.filter((o) => o.project === pkg.project);
+    const match = same.find((o) => o.marker === pkg.marker) ?? (same.length === 1 ? same[0] : undefined);
+    const identities = match?.identities;
+    if (identities !== undefined && identities.length > 0) edits.push({ position: pkg.position, identities });
   }
   return edits;
-}
-
-function markerOf(data: Record<string, unknown>, index: number): string | undefined {
-  const pkg = (data['packages'] as unknown[] | undefined)?.[index] as Record<string, unknown> | undefined;
-  return typeof pkg?.['marker'] === 'string' ? pkg['marker'] : undefined;
 }

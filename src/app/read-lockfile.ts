@@ -1,7 +1,12 @@
-import { locatePackages } from '../core/editor.js';
 import { parseLock, type LockModel } from '../core/lockfile.js';
-import { readLockSource, type LockSource } from '../io/lockfile-io.js';
+import { readLockSource, readLockSourceIfAny, type LockSource } from '../io/lockfile-io.js';
 
+/**
+ * A lockfile read from disk: the model (with its text and layout, from one
+ * scan) and what writing it back needs. Reading is io/text-file.ts's (bytes →
+ * strict UTF-8 → BOM) then core/lockfile.ts's `parseLock` (smol-toml → one
+ * scan → model), for a file on disk and, in lock-input.ts, for a `git:` one.
+ */
 export interface LoadedLockfile {
   source: LockSource;
   model: LockModel;
@@ -9,22 +14,12 @@ export interface LoadedLockfile {
 
 /** Read, decode, parse and validate one lockfile; errors carry file:line. */
 export async function loadLockfile(path: string): Promise<LoadedLockfile> {
-  return lockfileFromSource(await readLockSource(path));
+  const source = await readLockSource(path);
+  return { source, model: parseLock(source.text, source.path) };
 }
 
-/** Parse and validate text already in memory (lock: the file it is about to write). */
-export function lockfileFromSource(source: LockSource): LoadedLockfile {
-  const lines = packageLines(source.text);
-  const model = parseLock(source.text, source.path, lines);
-  return { source, model };
-}
-
-function packageLines(text: string): number[] {
-  try {
-    return locatePackages(text).map((p) => p.line);
-  } catch {
-    // Shapes the editor refuses (inline packages) are reported when an edit is
-    // attempted; reading them still works, without line numbers.
-    return [];
-  }
+/** The lockfile at `path`, or undefined when there is nothing there. */
+export async function loadLockfileIfAny(path: string): Promise<LoadedLockfile | undefined> {
+  const source = await readLockSourceIfAny(path);
+  return source === undefined ? undefined : { source, model: parseLock(source.text, source.path) };
 }

@@ -18,7 +18,7 @@ export function diffLocks(before: LockModel, after: LockModel, path: string): Fi
   const byName = groupByName(before);
   const findings = after.packages.flatMap((pkg) => {
     const baseline = byName.get(pkg.project);
-    return baseline === undefined ? newPackageFindings(pkg, path) : changeFindings(baselineFor(pkg, after, baseline, before), pkg, path);
+    return baseline === undefined ? newPackageFindings(pkg, path) : changeFindings(baselineFor(pkg, baseline), pkg, path);
   });
   return dedupeFindings(findings);
 }
@@ -46,17 +46,12 @@ function groupByName(model: LockModel): Map<string, LockedPackage[]> {
 }
 
 /** The recorded identities this entry is held to: same marker if one matches, else every entry of the name. */
-function baselineFor(pkg: LockedPackage, after: LockModel, candidates: LockedPackage[], before: LockModel): Identity[] {
-  const marker = markerOf(after, pkg);
-  const sameMarker = candidates.filter((c) => markerOf(before, c) === marker);
+function baselineFor(pkg: LockedPackage, candidates: LockedPackage[]): Identity[] {
+  const sameMarker = candidates.filter((c) => c.marker === pkg.marker);
   const chosen = sameMarker.length > 0 ? sameMarker : candidates;
   return normalizeIdentitySet(chosen.flatMap((c) => c.identities ?? []));
 }
 
-function markerOf(model: LockModel, pkg: LockedPackage): string | undefined {
-  const raw = (model.data['packages'] as Array<Record<string, unknown>> | undefined)?.[pkg.index]?.['marker'];
-  return typeof raw === 'string' ? raw : undefined;
-}
 
 function newPackageFindings(pkg: LockedPackage, path: string): Finding[] {
   const now = normalizeIdentitySet(pkg.identities ?? []);

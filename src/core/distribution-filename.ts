@@ -63,23 +63,41 @@ function wheelBuild(build: string | undefined): [string, string] | null | undefi
   return m?.[1] === undefined ? undefined : [BigInt(m[1]).toString(), m[2] ?? ''];
 }
 
-function parseWheel(filename: string): ParsedWheel | undefined {
+/** A wheel filename's parts, when it is a valid one; its tag sets as written (checked, not yet expanded). */
+interface WheelParts {
+  name: string;
+  version: string;
+  build: string | undefined;
+  tagSets: [string, string, string];
+}
+
+function wheelParts(filename: string): WheelParts | undefined {
   if (filename.length > MAX_FILENAME || NOT_A_NAME.test(filename) || !filename.endsWith('.whl')) return undefined;
   const parts = filename.slice(0, -'.whl'.length).split('-');
   if (parts.length !== 5 && parts.length !== 6) return undefined;
   const [name, version] = parts as [string, string];
-  const [i, a, p] = parts.slice(-3) as [string, string, string];
+  const tagSets = parts.slice(-3) as [string, string, string];
   if (!WHEEL_NAME.test(name) || name.includes('__') || versionKey(version) === undefined) return undefined;
-  const build = wheelBuild(parts.length === 6 ? parts[2] : undefined);
-  const tags = wheelTags(i, a, p);
+  const build = parts.length === 6 ? parts[2] : undefined;
+  if (build !== undefined && !/^[0-9]/.test(build)) return undefined;
+  // A compressed tag set is `.`-separated, with no empty part.
+  if (tagSets.some((set) => set === '' || set.startsWith('.') || set.endsWith('.') || set.includes('..'))) return undefined;
+  return { name, version, build, tagSets };
+}
+
+function parseWheel(filename: string): ParsedWheel | undefined {
+  const w = wheelParts(filename);
+  if (w === undefined) return undefined;
+  const build = wheelBuild(w.build);
+  const tags = wheelTags(...w.tagSets);
   if (build === undefined || tags === undefined) return undefined;
-  return { project: normalizeProjectName(name), version, build, tags };
+  return { project: normalizeProjectName(w.name), version: w.version, build, tags };
 }
 
 /** A valid wheel filename's project and version; undefined for anything else. */
 export function wheelVersion(filename: string): WheelName | undefined {
-  const w = parseWheel(filename);
-  return w && { project: w.project, version: w.version };
+  const w = wheelParts(filename);
+  return w && { project: normalizeProjectName(w.name), version: w.version };
 }
 
 function sdistStem(filename: string, extensions: readonly string[]): { stem: string; format: string } | undefined {

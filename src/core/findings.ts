@@ -1,3 +1,4 @@
+import { compareStrings } from './compare-strings.js';
 import { describeIdentity, normalizeIdentitySet } from './identity.js';
 import { normalizeProjectName } from './names.js';
 import type { Finding, FindingCategory, Severity } from './outcome.js';
@@ -86,11 +87,11 @@ const SEVERITY_RANK: Readonly<Record<Severity, number>> = { error: 0, warning: 1
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) =>
-      cmp(a.path ?? '', b.path ?? '') ||
+      compareStrings(a.path ?? '', b.path ?? '') ||
       SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity] ||
       a.line - b.line ||
-      cmp(a.category, b.category) ||
-      cmp(a.package, b.package),
+      compareStrings(a.category, b.category) ||
+      compareStrings(a.package, b.package),
   );
 }
 
@@ -112,8 +113,4 @@ export function isFailing(f: Finding): boolean {
 
 function keyOf(set: readonly Identity[] | undefined): string | undefined {
   return set === undefined ? undefined : JSON.stringify(normalizeIdentitySet(set));
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,3 +1,4 @@
+import { compareStrings } from './compare-strings.js';
 import type { Identity, IdentityValue, Publisher } from './types.js';
 
 /**
@@ -107,7 +108,7 @@ export function canonicalIdentity(raw: Record<string, unknown>): Identity | unde
 export function identityKey(identity: Identity): string {
   const entries = Object.entries(identity)
     .filter(([, v]) => v !== '')
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    .sort(([a], [b]) => compareStrings(a, b));
   return JSON.stringify(entries);
 }
 
@@ -147,9 +148,4 @@ export function describeClaims(identity: Identity, claimed: readonly string[]): 
     .map(([k, v]) => shown(k, k === 'environment' ? `env ${String(v)}` : String(v)));
   const head = mainKey !== undefined ? `${kind} ${shown(mainKey, String(rest[mainKey]))}` : kind;
   return detail.length > 0 ? `${head} (${detail.join(', ')})` : head;
-}
-
-/** Code-unit order, independent of locale, so output is the same on every machine. */
-function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

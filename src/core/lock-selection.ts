@@ -3,9 +3,10 @@
  * name, or, without hashes, every sdist and wheel of exactly that version.
  * Pure: the app layer fetches the project page, this decides.
  */
-import { eq as sameVersion, explain, valid as validVersion, validRange } from '@renovatebot/pep440';
+import { validRange } from '@renovatebot/pep440';
+import { compareStrings } from './compare-strings.js';
 import { sdistVersion, versionAfterProject, wheelVersion } from './distribution-filename.js';
-import { versionKey } from './version-key.js';
+import { normalVersion, sameVersion } from './version-key.js';
 import { PylockAttestError } from '../errors.js';
 import type { LockedDistribution, LockPackage } from './lock-writer.js';
 import { utcUploadTime } from './lock-writer.js';
@@ -98,7 +99,7 @@ function noFiles(pin: Pin, index: string, ofVersion: number): PylockAttestError 
 
 /** PEP 625 sdists are .tar.gz; an old release may also carry a .zip. One is recorded, deterministically. */
 function pickSdist(sdists: IndexFile[]): { sdist: IndexFile | undefined; dropped: IndexFile[] } {
-  const sorted = [...sdists].sort((a, b) => Number(!a.filename.endsWith('.tar.gz')) - Number(!b.filename.endsWith('.tar.gz')) || compareText(a.filename, b.filename));
+  const sorted = [...sdists].sort((a, b) => Number(!a.filename.endsWith('.tar.gz')) - Number(!b.filename.endsWith('.tar.gz')) || compareStrings(a.filename, b.filename));
   return { sdist: sorted[0], dropped: sorted.slice(1) };
 }
 
@@ -131,8 +132,7 @@ function isOfVersion(filename: string, pin: Pin): boolean {
   if (!isPlausibleFilename(filename) || /[\u0000-\u001f\u007f]/.test(filename)) return false;
   const version = versionOf(filename, pin.project);
   // Exact PEP 440 equality (BigInt segments): a float comparison would call two huge releases one.
-  const key = version === undefined ? undefined : versionKey(version);
-  return key !== undefined && key === versionKey(pin.version);
+  return version !== undefined && sameVersion(version, pin.version);
 }
 
 function kindOf(filename: string): Kind {
@@ -160,14 +160,7 @@ export function versionOf(filename: string, project: string): string | undefined
   return other === null ? sdistVersion(filename, project) : versionAfterProject(filename.slice(0, other.index), project);
 }
 
-/** PEP 440 normal form (`1.0-1` → `1.0.post1`, `V1.0` → `1.0`); the text as written if it does not survive the round trip. */
+/** PEP 440 normal form (`1.0-1` → `1.0.post1`, `V1.0` → `1.0`), exact for numbers of any size; the text as written if it is not a version. */
 export function normalizeVersion(version: string): string {
-  const parts = explain(version);
-  if (parts === null) return version;
-  const normal = parts.local ? `${parts.public}+${parts.local.replace(/[-_]/g, '.')}` : parts.public;
-  return validVersion(normal) !== null && sameVersion(normal, version) ? normal : version.trim();
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return normalVersion(version) ?? version;
 }

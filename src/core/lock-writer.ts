@@ -9,9 +9,11 @@
  * Identities are not written here: `lock` adds them through the same
  * editor as `enrich`, so both commands produce the same blocks.
  */
-import { compare as compareVersions, valid as validVersion } from '@renovatebot/pep440';
+import { compareStrings } from './compare-strings.js';
 import { rawUrlName } from './filename.js';
 import { tomlKey, tomlString } from './toml-emit.js';
+import { isTable, sameValue } from './toml-equality.js';
+import { compareVersions } from './version-key.js';
 
 export interface LockedDistribution {
   /** As uploaded. */
@@ -63,7 +65,7 @@ function renderPackage(pkg: LockPackage): string {
   if (pkg.sdist !== undefined) lines.push(`sdist = ${renderFile(pkg.sdist)}`);
   if (pkg.wheels.length > 0) {
     // One wheel per line: a new wheel is a one-line diff.
-    const wheels = [...pkg.wheels].sort((a, b) => compareText(a.filename, b.filename));
+    const wheels = [...pkg.wheels].sort((a, b) => compareStrings(a.filename, b.filename));
     lines.push('wheels = [', ...wheels.map((w) => `    ${renderFile(w)},`), ']');
   }
   return lines.join(EOL);
@@ -95,19 +97,15 @@ function renderFile(file: LockedDistribution): string {
 
 /** By name, then unconditional before conditional, then marker text, then version. */
 function comparePackages(a: LockPackage, b: LockPackage): number {
-  return compareText(a.name, b.name) || compareText(a.marker ?? '', b.marker ?? '') || compareVersionText(a.version, b.version);
+  return compareStrings(a.name, b.name) || compareStrings(a.marker ?? '', b.marker ?? '') || compareVersionText(a.version, b.version);
 }
 
+/** PEP 440 order, exact (BigInt segments); text order for equal or invalid versions, so the order is total. */
 function compareVersionText(a: string, b: string): number {
-  if (validVersion(a) !== null && validVersion(b) !== null) return compareVersions(a, b) || compareText(a, b);
-  return compareText(a, b);
+  return compareVersions(a, b) || compareStrings(a, b);
 }
 
 /** Code-point order: the same on every machine and locale. */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})$/;
 
 /**
@@ -136,27 +134,16 @@ export function utcUploadTime(text: string): string | undefined {
  * only does what `enrich` would. Compares smol-toml data, not text.
  */
 export function sameLockContent(existing: Record<string, unknown>, fresh: Record<string, unknown>): boolean {
-  return canonical(withoutIdentities(existing)) === canonical(fresh);
+  return sameValue(withoutIdentities(existing), fresh);
 }
 
 function withoutIdentities(data: Record<string, unknown>): Record<string, unknown> {
   const packages = data['packages'];
   if (!Array.isArray(packages)) return data;
   const stripped = packages.map((p: unknown) => {
-    if (typeof p !== 'object' || p === null || Array.isArray(p)) return p;
-    const { ['attestation-identities']: _, ...rest } = p as Record<string, unknown>;
+    if (!isTable(p)) return p;
+    const { ['attestation-identities']: _, ...rest } = p;
     return rest;
   });
   return { ...data, packages: stripped };
-}
-
-/** Type-tagged and key-sorted, so `1` never equals `"1"` and key order never matters. */
-function canonical(v: unknown): string {
-  if (v instanceof Date) return `date:${v.toISOString()}`;
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (typeof v === 'object' && v !== null) {
-    const t = v as Record<string, unknown>;
-    return `{${Object.keys(t).sort().map((k) => `${JSON.stringify(k)}:${canonical(t[k])}`).join(',')}}`;
-  }
-  return typeof v === 'string' ? JSON.stringify(v) : `${typeof v}:${String(v)}`;
 }

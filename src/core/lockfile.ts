@@ -4,8 +4,8 @@ import { fileBinding } from './distribution-filename.js';
 import { fileNames } from './filename.js';
 import { canonicalIdentity } from './identity.js';
 import { servedByIndex } from './index-origin.js';
+import { checkPackageCount, scanLock, type LockDocument } from './lock-layout.js';
 import { checkLockVersion } from './lock-version.js';
-import { toml10Problem } from './toml-strict.js';
 import { normalizeProjectName } from './names.js';
 import type { Identity } from './types.js';
 import { versionKey } from './version-key.js';
@@ -42,13 +42,15 @@ export const SKIP_REASONS: Readonly<Record<SkipReason, string>> = {
 
 export interface LockedPackage {
   /** Position in the `packages` array. */
-  index: number;
+  position: number;
   name: string;
   /** PEP 503-normalized name, used for index lookups. */
   project: string;
   version: string | undefined;
-  /** The package's own `index` key. */
-  index_url: string | undefined;
+  /** The package's `marker` key, as written. */
+  marker: string | undefined;
+  /** The package's `index` key: the index URL it comes from. */
+  indexUrl: string | undefined;
   files: LockedFile[];
   skip: SkipReason | undefined;
   /** A direct archive of this very package (skip `archive`): looked up only where the index serves it. */
@@ -63,15 +65,27 @@ export interface LockModel {
   lockVersion: string;
   packages: LockedPackage[];
   warnings: string[];
-  /** smol-toml's parse of the text, kept for the editor's equality check. */
-  data: Record<string, unknown>;
+  /**
+   * The text and where each package sits in it, from the one scan: what the
+   * editor splices into. smol-toml's tree is not kept: the model holds what
+   * a run needs, and the editor reads edited packages again from their text.
+   */
+  document: LockDocument;
 }
 
 const SHA256 = /^[0-9a-fA-F]{64}$/;
 
-/** Parse and validate lockfile text (no BOM). `lines[i]` is the header line of packages[i]. */
-export function parseLock(text: string, file: string, lines: readonly number[] = []): LockModel {
+/**
+ * Parse and validate lockfile text (no BOM): smol-toml for meaning, then one
+ * scan for TOML 1.0, each package's line, and the layout the editor needs.
+ */
+export function parseLock(text: string, file: string): LockModel {
   const data = parseToml(text, file);
+  const { layout, problem } = scanLock(text, file);
+  if (problem !== undefined) {
+    const hint = "pylock.toml must be TOML 1.0, the version installers read (Python's tomllib); fix this spot; nothing was changed";
+    throw new PylockAttestError('LOCK_PARSE', problem.message, { file, line: problem.line, column: problem.column, hint });
+  }
   const version = checkLockVersion(data['lock-version']);
   if (!version.ok) {
     throw new PylockAttestError('LOCK_VERSION', version.reason, { file, line: 1, hint: 'regenerate the lockfile with a PEP 751 tool that writes lock-version 1.x' });
@@ -81,8 +95,9 @@ export function parseLock(text: string, file: string, lines: readonly number[] =
   if (!Array.isArray(rawPackages)) {
     throw new PylockAttestError('LOCK_INVALID', '`packages` is not an array of tables', { file, hint: 'see PEP 751: packages are written as [[packages]] tables' });
   }
-  const packages = rawPackages.map((raw, index) => readPackage(raw, { file, index, line: lines[index] ?? 0 }));
-  return { lockVersion: String(data['lock-version']), packages, warnings, data };
+  checkPackageCount(layout, rawPackages.length, file);
+  const packages = rawPackages.map((raw, position) => readPackage(raw, { file, position, line: layout.packages[position]?.header.line ?? 0 }));
+  return { lockVersion: String(data['lock-version']), packages, warnings, document: { text, layout } };
 }
 
 function parseToml(text: string, file: string): Record<string, unknown> {
@@ -96,17 +111,12 @@ function parseToml(text: string, file: string): Record<string, unknown> {
     }
     throw e;
   }
-  const beyond = toml10Problem(text);
-  if (beyond !== undefined) {
-    const hint = "pylock.toml must be TOML 1.0, the version installers read (Python's tomllib); fix this spot; nothing was changed";
-    throw new PylockAttestError('LOCK_PARSE', beyond.message, { file, line: beyond.line, column: beyond.column, hint });
-  }
   return data;
 }
 
 interface Where {
   file: string;
-  index: number;
+  position: number;
   line: number;
 }
 
@@ -114,21 +124,21 @@ function readPackage(raw: unknown, where: Where): LockedPackage {
   const table = asTable(raw);
   const name = table?.['name'];
   if (table === undefined || typeof name !== 'string' || name.length === 0) {
-    throw invalid(where, `packages[${where.index}] has no \`name\``, undefined);
+    throw invalid(where, `packages[${where.position}] has no \`name\``, undefined);
   }
-  const version = typeof table['version'] === 'string' ? table['version'] : undefined;
-  const index_url = typeof table['index'] === 'string' ? table['index'] : undefined;
   const pkg: LockedPackage = {
-    index: where.index,
+    position: where.position,
     name,
     project: normalizeProjectName(name),
-    version,
-    index_url,
+    version: str(table['version']),
+    marker: str(table['marker']),
+    indexUrl: str(table['index']),
     files: [],
     skip: undefined,
     identities: readIdentities(table['attestation-identities'], where, name),
     line: where.line,
   };
+  const { version } = pkg;
   const direct = DIRECT_SOURCES.filter((k) => table[k] !== undefined);
   const files = readFiles(table, where, pkg);
   // PEP 751: a package comes from one source. Identities cover every file it records, so no file may go unchecked.

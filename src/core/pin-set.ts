@@ -3,9 +3,10 @@
  * folded, conflicts refused with both places named, constraints checked, the
  * index options settled. Pure.
  */
-import { eq as sameVersion, satisfies } from '@renovatebot/pep440';
+import { satisfies } from '@renovatebot/pep440';
 import { PylockAttestError } from '../errors.js';
 import type { Constraint, LockWarning, Pin, RequirementsEntry, SourcePosition } from './requirements.js';
+import { sameVersion } from './version-key.js';
 
 export interface IndexOption {
   url: string;
@@ -117,10 +118,25 @@ function requireHashes(pins: readonly Pin[]): void {
 function checkConstraint(c: Constraint, pins: readonly Pin[]): void {
   if (c.marker !== undefined || c.specifier === '') return;
   for (const pin of pins) {
+    if (!floatExact(pin.version) || !floatExact(c.specifier)) {
+      throw fail(pin.at, `${pin.name}==${pin.version} cannot be checked exactly against the constraint ${pin.name}${c.specifier} at ${where(c.at)}: a version number there has more than ${SAFE_DIGITS} digits`, 'check that pin against the constraint yourself, then remove the constraint');
+    }
     if (!satisfies(pin.version, c.specifier)) {
       throw fail(pin.at, `${pin.name}==${pin.version} does not satisfy the constraint ${pin.name}${c.specifier} at ${where(c.at)}`, 'regenerate the requirements with the constraints applied');
     }
   }
+}
+
+/**
+ * @renovatebot/pep440 evaluates specifiers on numbers parsed as floats, which
+ * are exact only up to 2^53: with longer numbers it would call
+ * `1.99999999999999999999` `==1.99999999999999999998`. Within 15 digits it is exact.
+ */
+const SAFE_DIGITS = 15;
+
+function floatExact(text: string): boolean {
+  for (const [digits] of text.matchAll(/\d+/g)) if (digits.replace(/^0+/, '').length > SAFE_DIGITS) return false;
+  return true;
 }
 
 export function where(at: SourcePosition): string {

@@ -95,9 +95,10 @@ interface LogicalLine {
   pieces: Array<{ offset: number; line: number }>;
 }
 
+/** `text` as io/text-file.ts decodes it (UTF-8, no byte order mark). */
 export function parseRequirements(text: string, file: string, options: ParseOptions): ParsedRequirements {
   const out: ParsedRequirements = { entries: [], warnings: [] };
-  for (const logical of joinLines(text.startsWith('\uFEFF') ? text.slice(1) : text)) {
+  for (const logical of joinLines(text)) {
     const line = new LineParser(logical, file, options, out);
     line.parse();
   }

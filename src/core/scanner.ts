@@ -1,6 +1,9 @@
 /**
- * A small TOML scanner: one linear pass that finds where each statement of a
- * document sits, so the editor can splice text without re-serializing it.
+ * Our TOML scanner: one linear pass that finds where each statement of a
+ * document sits, so the editor can splice text without re-serializing it, and
+ * that checks, on the way, what TOML 1.0 forbids and smol-toml accepts
+ * (core/toml-strict.ts): one pass over the text gives the statements, their
+ * line numbers and the strict check.
  *
  * It is not a validator. The caller has already parsed the same text with
  * smol-toml; the scanner only has to be right about *where* things are on
@@ -11,12 +14,14 @@
  *
  * Speed matters (lockfiles reach megabytes): the hot path is a charCode loop
  * that allocates nothing per character, strings are skipped with indexOf, and
- * each statement costs one object (see `keyPath`).
+ * each statement costs one object (see `keyPath`), handed to the caller as it
+ * is found: a caller that keeps few of them leaves the rest to die young.
  *
  * Newlines are LF or CRLF (TOML forbids a bare CR); line numbers count LFs.
  */
 import { PylockAttestError } from '../errors.js';
-import { TAB, LF, CR, SPACE, QUOTE, HASH, APOS, DOT, EQUALS, LBRACKET, BACKSLASH, RBRACKET, LBRACE, RBRACE, BOM } from './char-codes.js';
+import { TAB, LF, CR, SPACE, QUOTE, HASH, APOS, COMMA, DOT, EQUALS, LBRACKET, BACKSLASH, RBRACKET, LBRACE, RBRACE, BOM } from './char-codes.js';
+import { dateTimeProblem, escapeProblem, isWordChar, NEWLINE_IN_INLINE_TABLE, TRAILING_COMMA_IN_INLINE_TABLE, type TomlProblem } from './toml-strict.js';
 
 interface StatementBase {
   /** Decoded key path: the header's table path, or the key's dotted path. Shared between statements, so frozen. */
@@ -62,19 +67,57 @@ interface SharedPath {
 
 /** Scan `text` (valid TOML) and return its statements in document order. */
 export function scanToml(text: string): Statement[] {
-  return new Scanner(text).run();
+  const out: Statement[] = [];
+  new Scanner(text, (s) => out.push(s)).run();
+  return out;
 }
+
+/**
+ * The one pass: each statement goes to `visit` in document order; the result
+ * is the first thing TOML 1.0 forbids that smol-toml accepts, or undefined.
+ * Throws LOCK_PARSE where the text is not TOML the scanner can follow, unless
+ * a problem came before that point: then the problem is the answer (and the
+ * statements visited may be incomplete; a problem refuses the file anyway).
+ */
+export function scanTomlWith(text: string, visit: (s: Statement) => void): TomlProblem | undefined {
+  const scanner = new Scanner(text, visit);
+  try {
+    scanner.run();
+  } catch (e) {
+    if (scanner.problem() === undefined) throw e;
+  }
+  return scanner.problem();
+}
+
+/** The first TOML 1.0 violation in `text` (valid to smol-toml), or undefined. */
+export function toml10Problem(text: string): TomlProblem | undefined {
+  return scanTomlWith(text, () => undefined);
+}
+
+/** Open brackets inside a value. */
+const ARRAY = 0;
+const INLINE = 1;
 
 class Scanner {
   private pos = 0;
   private line = 1;
   private lineStart = 0;
-  private readonly out: Statement[] = [];
   private readonly paths: Array<SharedPath | undefined> = new Array<SharedPath | undefined>(PATH_CACHE_SIZE).fill(undefined);
+  /** The first TOML 1.0 problem: its offset (-1 while none) and message. */
+  private problemAt = -1;
+  private problemMessage = '';
+  /** The next backslash at or after `backslashFrom` (-1: none), cached so escape checks stay linear. */
+  private backslash = -1;
+  private backslashFrom = Number.MAX_SAFE_INTEGER;
+  /** Brackets open in the value being skipped, innermost last. */
+  private readonly open: number[] = [];
 
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    private readonly visit: (s: Statement) => void,
+  ) {}
 
-  run(): Statement[] {
+  run(): void {
     const { text } = this;
     const len = text.length;
     // Tolerated, though callers strip it: columns then count from after it.
@@ -84,10 +127,13 @@ class Scanner {
       if (c === SPACE || c === TAB || c === CR) this.pos++;
       else if (c === LF) this.newline(this.pos);
       else if (c === HASH) this.pos = this.skipComment(this.pos);
-      else if (c === LBRACKET) this.out.push(this.header());
-      else this.out.push(this.keyValue());
+      else if (c === LBRACKET) this.visit(this.header());
+      else this.visit(this.keyValue());
     }
-    return this.out;
+  }
+
+  problem(): TomlProblem | undefined {
+    return this.problemAt < 0 ? undefined : { message: this.problemMessage, ...positionOf(this.text, this.problemAt) };
   }
 
   // Each statement is one object literal of a fixed shape, built once: 10^5 of them must stay cheap.
@@ -172,7 +218,7 @@ class Scanner {
     const { text } = this;
     for (;;) {
       const c = text.charCodeAt(p);
-      if (c === QUOTE) p = skipBasic(text, p);
+      if (c === QUOTE) p = this.basicString(p, skipBasic(text, p));
       else if (c === APOS) p = skipLiteral(text, p);
       else p = this.bareKeyEnd(p);
       const keyEnd = p;
@@ -228,7 +274,7 @@ class Scanner {
     const { text } = this;
     const c = text.charCodeAt(p);
     if (c === QUOTE || c === APOS || c === LBRACKET || c === LBRACE) {
-      const end = skipValue(text, p);
+      const end = c === QUOTE || c === APOS ? this.skipString(p) : this.skipNested(p);
       // Only arrays, inline tables and multi-line strings can span lines.
       if (c === LBRACKET || c === LBRACE || isTriple(text, p, c)) this.line += countNewlines(text, p, end);
       return end;
@@ -242,7 +288,102 @@ class Scanner {
     }
     while (q > p && isBlank(text.charCodeAt(q - 1))) q--;
     if (q === p) this.fail(p, 'expected a value');
+    for (let w = p; w < q; ) w = isWordChar(text.charCodeAt(w)) ? this.valueWord(w) : w + 1;
     return q;
+  }
+
+  /** Any string; a basic one is checked for TOML 1.1's escapes. Returns the offset past it. */
+  private skipString(p: number): number {
+    const { text } = this;
+    if (text.charCodeAt(p) === APOS) return isTriple(text, p, APOS) ? skipMultiLiteral(text, p) : skipLiteral(text, p);
+    return this.basicString(p, isTriple(text, p, QUOTE) ? skipMultiBasic(text, p) : skipBasic(text, p));
+  }
+
+  /** Checks the escapes of the basic string from `p` to `end`; returns `end`. Every backslash starts a two-character escape. */
+  private basicString(p: number, end: number): number {
+    const { text } = this;
+    for (let b = this.nextBackslash(p); b >= 0 && b < end; b = this.nextBackslash(b + 2)) {
+      const problem = escapeProblem(text[b + 1]);
+      if (problem !== undefined) this.flag(b, problem);
+    }
+    return end;
+  }
+
+  private nextBackslash(from: number): number {
+    if (from < this.backslashFrom || (this.backslash !== -1 && this.backslash < from)) {
+      this.backslash = this.text.indexOf('\\', from);
+      this.backslashFrom = from;
+    }
+    return this.backslash;
+  }
+
+  /**
+   * An array or inline table: only strings and comments can hide a bracket.
+   * On the way, what TOML 1.0 forbids inside: a newline or a trailing comma
+   * in an inline table, and impossible dates or times without seconds among
+   * the values (words after `=` in an inline table, any word in an array).
+   */
+  private skipNested(p: number): number {
+    const { text, open } = this;
+    const len = text.length;
+    open.length = 0;
+    let inValue = true;
+    let last = 0;
+    while (p < len) {
+      const c = text.charCodeAt(p);
+      if (c === QUOTE || c === APOS) {
+        p = this.skipString(p);
+        last = c;
+      } else if (c === HASH) {
+        const lf = text.indexOf('\n', p);
+        p = lf < 0 ? len : lf;
+      } else if (c === LF) {
+        if (open[open.length - 1] === INLINE) this.flag(p, NEWLINE_IN_INLINE_TABLE);
+        p++;
+      } else if (c === SPACE || c === TAB || c === CR) {
+        p++;
+      } else if (isWordChar(c)) {
+        last = c;
+        p = inValue ? this.valueWord(p) : wordEnd(text, p);
+      } else {
+        if (c === RBRACE && last === COMMA) this.flag(p, TRAILING_COMMA_IN_INLINE_TABLE);
+        last = c;
+        p++;
+        if (c === LBRACKET || c === LBRACE) {
+          open.push(c === LBRACKET ? ARRAY : INLINE);
+          inValue = c === LBRACKET;
+        } else if (c === RBRACKET || c === RBRACE) {
+          open.pop();
+          if (open.length === 0) return p;
+          inValue = true;
+        } else if (c === EQUALS) {
+          inValue = true;
+        } else if (c === COMMA && open[open.length - 1] === INLINE) {
+          inValue = false;
+        }
+      }
+    }
+    return unterminated(text, p, 'array or inline table');
+  }
+
+  /** A value word (number, boolean, date, time) at `p`: a date or time is checked. Returns its end. */
+  private valueWord(p: number): number {
+    const { text } = this;
+    const end = wordEnd(text, p);
+    const c = text.charCodeAt(p);
+    // Only `dddd-…` can be a date and `dd:…` a time: anything else needs no slice.
+    if (c >= DIGIT_0 && c <= DIGIT_9 && (text.charCodeAt(p + 4) === DASH || text.charCodeAt(p + 2) === COLON)) {
+      const problem = dateTimeProblem(text, p, end);
+      if (problem !== undefined) this.flag(p, problem);
+    }
+    return end;
+  }
+
+  /** Records the first problem only: the pass runs in document order, so that is the earliest. */
+  private flag(at: number, message: string): void {
+    if (this.problemAt >= 0) return;
+    this.problemAt = at;
+    this.problemMessage = message;
   }
 
   private skipBlanks(): void {
@@ -277,33 +418,16 @@ function isBlank(c: number): boolean {
 const BARE_KEY_CHAR = new Uint8Array(128).fill(1);
 for (const c of [SPACE, TAB, DOT, EQUALS, RBRACKET, LF, CR, HASH, QUOTE, APOS]) BARE_KEY_CHAR[c] = 0;
 
-/** Skip any value that starts with a delimiter: a string, an array or an inline table. */
-function skipValue(text: string, p: number): number {
-  const c = text.charCodeAt(p);
-  if (c === QUOTE) return isTriple(text, p, QUOTE) ? skipMultiBasic(text, p) : skipBasic(text, p);
-  if (c === APOS) return isTriple(text, p, APOS) ? skipMultiLiteral(text, p) : skipLiteral(text, p);
-  return skipNested(text, p);
+function wordEnd(text: string, p: number): number {
+  let end = p + 1;
+  while (end < text.length && isWordChar(text.charCodeAt(end))) end++;
+  return end;
 }
 
-/** Arrays and inline tables: only strings and comments can hide a bracket. */
-function skipNested(text: string, p: number): number {
-  const len = text.length;
-  let depth = 0;
-  while (p < len) {
-    const c = text.charCodeAt(p);
-    if (c === QUOTE || c === APOS) {
-      p = skipValue(text, p);
-    } else if (c === HASH) {
-      const lf = text.indexOf('\n', p);
-      p = lf < 0 ? len : lf;
-    } else {
-      if (c === LBRACKET || c === LBRACE) depth++;
-      else if ((c === RBRACKET || c === RBRACE) && --depth === 0) return p + 1;
-      p++;
-    }
-  }
-  return unterminated(text, p, 'array or inline table');
-}
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const DASH = 0x2d;
+const COLON = 0x3a;
 
 function countNewlines(text: string, from: number, to: number): number {
   let n = 0;

@@ -1,5 +1,6 @@
 /**
- * What smol-toml accepts beyond TOML 1.0, found in text it has already parsed.
+ * What smol-toml accepts beyond TOML 1.0: the rules, applied by the
+ * scanner's one pass over the text (core/scanner.ts, `toml10Problem`).
  *
  * smol-toml reads TOML 1.1 (newlines and trailing commas in inline tables,
  * `\x`/`\e` escapes, times without seconds) and rolls impossible dates such
@@ -7,12 +8,7 @@
  * parsers (Python's tomllib), so such a file is already broken for them, and
  * an impossible date is broken for everyone: we refuse it with its line and
  * column rather than enrich it.
- *
- * This is one linear pass that knows only what can hide these constructs:
- * the four string kinds, comments, and bracket nesting. Everything else was
- * validated by smol-toml.
  */
-import { TAB, LF, CR, SPACE, QUOTE, HASH, APOS, COMMA, EQUALS, LBRACKET, RBRACKET, LBRACE, RBRACE } from './char-codes.js';
 
 export interface TomlProblem {
   message: string;
@@ -21,185 +17,67 @@ export interface TomlProblem {
   column: number;
 }
 
-/** Where a bracket opened: a table header, an array value, or an inline table. */
-type Open = 'header' | 'array' | 'inline';
+export const NEWLINE_IN_INLINE_TABLE = 'newline inside an inline table (TOML 1.1 only)';
+export const TRAILING_COMMA_IN_INLINE_TABLE = 'trailing comma in an inline table (TOML 1.1 only)';
 
-type Found = { message: string; at: number };
-
-const DIGIT_0 = 0x30;
-const DIGIT_9 = 0x39;
-
-const DATE = /^(\d{4})-(\d{2})-(\d{2})/;
-const TIME_WITHOUT_SECONDS = /(?:^|[Tt])\d{2}:\d{2}(?!:)/;
-
-/** The first TOML 1.0 violation in `text` (valid to smol-toml), or undefined. */
-export function toml10Problem(text: string): TomlProblem | undefined {
-  const found = new Toml10Check(text).run();
-  return found === undefined ? undefined : { message: found.message, ...position(text, found.at) };
+/** The escape after a backslash (`x`, `e`) that TOML 1.0 does not have, as a message; undefined for the others. */
+export function escapeProblem(escaped: string | undefined): string | undefined {
+  return escaped === 'x' || escaped === 'e' ? `\\${escaped} escape in a string (TOML 1.1 only)` : undefined;
 }
 
-/** Characters of bare keys and of numbers, booleans, dates and times. */
-function isWordChar(c: number): boolean {
+/** Characters of bare keys and of numbers, booleans, dates and times: one value word runs over these. */
+export function isWordChar(c: number): boolean {
   return (c >= 0x30 && c <= 0x3a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x2d || c === 0x2b || c === 0x2e;
 }
 
-class Toml10Check {
-  private i = 0;
-  private readonly stack: Open[] = [];
-  /** After `=` (or inside an array): bare words are values, not keys. */
-  private inValue = false;
-  /** The last character code outside strings, comments and whitespace. */
-  private last = 0;
-  /** The next backslash at or after the scan position, cached so string scans stay linear. */
-  private nextBackslash: number;
-
-  constructor(private readonly text: string) {
-    this.nextBackslash = text.indexOf('\\');
+/**
+ * A date that does not exist, or a time without seconds (TOML 1.1), in the
+ * value word `text[from, to)` (one starting with a digit); undefined for
+ * anything else. The time of `1979-05-27 07:32:00` is a word of its own.
+ * Char codes, not regular expressions: a lockfile has a date per file.
+ */
+export function dateTimeProblem(text: string, from: number, to: number): string | undefined {
+  const isDate = to - from >= 10 && digits(text, from, 4) && text.charCodeAt(from + 4) === DASH && digits(text, from + 5, 2) && text.charCodeAt(from + 7) === DASH && digits(text, from + 8, 2);
+  if (isDate) {
+    const y = number(text, from, 4);
+    const m = number(text, from + 5, 2);
+    const d = number(text, from + 8, 2);
+    if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return `${text.slice(from, from + 10)} is not a date that exists`;
   }
-
-  run(): Found | undefined {
-    const { text } = this;
-    while (this.i < text.length) {
-      const c = text.charCodeAt(this.i);
-      if (c === SPACE || c === TAB || c === CR) {
-        this.i++;
-        continue;
-      }
-      const found = c === QUOTE || c === APOS ? this.string(c) : this.token(c);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-
-  private token(c: number): Found | undefined {
-    const at = this.i;
-    if (c === HASH) {
-      const nl = this.text.indexOf('\n', at);
-      this.i = nl === -1 ? this.text.length : nl;
-      return undefined;
-    }
-    if (c === LF) {
-      this.i++;
-      if (this.top() === 'inline') return { message: 'newline inside an inline table (TOML 1.1 only)', at };
-      if (this.stack.length === 0) this.inValue = false;
-      return undefined;
-    }
-    if (c === RBRACE && this.last === COMMA) return { message: 'trailing comma in an inline table (TOML 1.1 only)', at };
-    this.last = c;
-    if (isWordChar(c)) return this.word(at);
-    this.i++;
-    this.punctuation(c);
-    return undefined;
-  }
-
-  private punctuation(c: number): void {
-    switch (c) {
-      case LBRACE:
-        this.stack.push('inline');
-        this.inValue = false;
-        return;
-      case LBRACKET: {
-        const open = this.stack.length === 0 && !this.inValue ? 'header' : this.top() === 'header' ? 'header' : 'array';
-        this.stack.push(open);
-        if (open === 'array') this.inValue = true;
-        return;
-      }
-      case RBRACE:
-      case RBRACKET:
-        // What closed was a value (inline table, array) unless it was a header.
-        this.inValue = this.stack.pop() !== 'header';
-        return;
-      case EQUALS:
-        this.inValue = true;
-        return;
-      case COMMA:
-        if (this.top() === 'inline') this.inValue = false;
-        return;
-      default:
-      // Anything else smol-toml accepted (a `.` between quoted keys, a non-ASCII key character) says nothing here.
-    }
-  }
-
-  private word(at: number): Found | undefined {
-    const { text } = this;
-    let end = at + 1;
-    while (end < text.length && isWordChar(text.charCodeAt(end))) end++;
-    this.i = end;
-    const first = text.charCodeAt(at);
-    if (!this.inValue || first < DIGIT_0 || first > DIGIT_9) return undefined;
-    const message = checkDateTime(text.slice(at, end));
-    return message === undefined ? undefined : { message, at };
-  }
-
-  private string(quote: number): Found | undefined {
-    const { text } = this;
-    const start = this.i;
-    this.last = quote;
-    const q = quote === QUOTE ? '"' : "'";
-    const multi = text.charCodeAt(start + 1) === quote && text.charCodeAt(start + 2) === quote;
-    let j = start + (multi ? 3 : 1);
-    for (;;) {
-      const close = text.indexOf(q, j);
-      if (close === -1) {
-        this.i = text.length;
-        return undefined;
-      }
-      const backslash = quote === QUOTE ? this.backslashFrom(j) : -1;
-      if (backslash !== -1 && backslash < close) {
-        const escaped = text[backslash + 1];
-        if (escaped === 'x' || escaped === 'e') return { message: `\\${escaped} escape in a string (TOML 1.1 only)`, at: backslash };
-        j = backslash + 2;
-        continue;
-      }
-      if (!multi) {
-        this.i = close + 1;
-        return undefined;
-      }
-      if (text.charCodeAt(close + 1) === quote && text.charCodeAt(close + 2) === quote) {
-        // A multi-line string may end with up to two quotes of content before its closing three.
-        let end = close + 3;
-        while (end < close + 5 && text.charCodeAt(end) === quote) end++;
-        this.i = end;
-        return undefined;
-      }
-      j = close + 1;
-    }
-  }
-
-  private backslashFrom(j: number): number {
-    if (this.nextBackslash !== -1 && this.nextBackslash < j) this.nextBackslash = this.text.indexOf('\\', j);
-    return this.nextBackslash;
-  }
-
-  private top(): Open | undefined {
-    return this.stack[this.stack.length - 1];
-  }
+  const startsTime = to - from >= 3 && digits(text, from, 2) && text.charCodeAt(from + 2) === COLON;
+  if ((isDate || startsTime) && timeWithoutSeconds(text, from, to)) return 'time without seconds (TOML 1.1 only)';
+  return undefined;
 }
 
-/** A date that does not exist, or a time without seconds (TOML 1.1). The time of `1979-05-27 07:32:00` is a word of its own. */
-function checkDateTime(word: string): string | undefined {
-  const date = DATE.exec(word);
-  if (date !== null) {
-    const [, y, m, d] = date.map(Number) as [number, number, number, number];
-    if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return `${date[0]} is not a date that exists`;
+/** `hh:mm` not followed by `:`, at the word's start or right after a `T`/`t`. */
+function timeWithoutSeconds(text: string, from: number, to: number): boolean {
+  for (let p = from; p + 5 <= to; p++) {
+    const atStart = p === from;
+    const afterT = p > from && (text.charCodeAt(p - 1) === 0x54 || text.charCodeAt(p - 1) === 0x74);
+    if (!atStart && !afterT) continue;
+    if (digits(text, p, 2) && text.charCodeAt(p + 2) === COLON && digits(text, p + 3, 2) && (p + 5 >= to || text.charCodeAt(p + 5) !== COLON)) return true;
   }
-  if ((date !== null || /^\d{2}:/.test(word)) && TIME_WITHOUT_SECONDS.test(word)) {
-    return 'time without seconds (TOML 1.1 only)';
+  return false;
+}
+
+const DASH = 0x2d;
+const COLON = 0x3a;
+
+function digits(text: string, at: number, count: number): boolean {
+  for (let i = at; i < at + count; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
   }
-  return undefined;
+  return true;
+}
+
+function number(text: string, at: number, count: number): number {
+  let n = 0;
+  for (let i = at; i < at + count; i++) n = n * 10 + text.charCodeAt(i) - 0x30;
+  return n;
 }
 
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
-}
-
-function position(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let nl = text.indexOf('\n'); nl !== -1 && nl < offset; nl = text.indexOf('\n', nl + 1)) {
-    line++;
-    lineStart = nl + 1;
-  }
-  return { line, column: offset - lineStart + 1 };
 }

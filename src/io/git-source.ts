@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { PylockAttestError } from '../errors.js';
+import { decodeText, type DecodedText } from './text-file.js';
 
 /**
  * Reads a lockfile as it was at a git revision: `git:<rev>:<path>`.
@@ -38,8 +39,18 @@ export function gitLabel(rev: string, path: string): string {
   return `${GIT_PREFIX}${rev}:${path}`;
 }
 
+/**
+ * The lockfile's text at `rev` (strict UTF-8, one BOM removed, two refused:
+ * io/text-file.ts, as for a lockfile on disk), or `undefined` when the
+ * revision exists but has no such path. Encoding errors name `label`.
+ */
+export async function readGitText(rev: string, path: string, cwd: string = process.cwd(), label: string = gitLabel(rev, path)): Promise<DecodedText | undefined> {
+  const bytes = await readGitFile(rev, path, cwd);
+  return bytes === undefined ? undefined : decodeText(bytes, label, 'lockfile');
+}
+
 /** The file's bytes at `rev`, or `undefined` when the revision exists but has no such path. */
-export async function readGitFile(rev: string, path: string, cwd: string = process.cwd()): Promise<Buffer | undefined> {
+async function readGitFile(rev: string, path: string, cwd: string): Promise<Buffer | undefined> {
   const label = gitLabel(rev, path);
   // A repository's first commit has no HEAD yet: there is no baseline, so
   // every package is new (rather than blocking that commit with an error).

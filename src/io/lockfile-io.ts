@@ -3,11 +3,17 @@ import { constants } from 'node:fs';
 import { access, type FileHandle, link, lstat, open, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { PylockAttestError } from '../errors.js';
-import { pendingTempFiles } from './temp-files.js';
+import { trackTempFile } from './temp-files.js';
+import { decodeText, errnoText } from './text-file.js';
 
 const BOM = '\uFEFF';
 
-/** A lockfile as read: its text without the BOM, and what we need to write it back safely. */
+/**
+ * A lockfile as read: its text without the BOM, and what we need to write it
+ * back safely. The bytes are not kept (8.5 MB through a whole run for a large
+ * lockfile): the text was decoded strictly, so its UTF-8 encoding is exactly
+ * the bytes read, and the write compares the file with that encoding.
+ */
 export interface LockSource {
   /** The path as the user gave it (for messages). */
   path: string;
@@ -15,12 +21,8 @@ export interface LockSource {
   target: string;
   bom: boolean;
   text: string;
-  /** The exact bytes read, to detect a change between read and write. */
-  bytes: Buffer;
   mode: number;
 }
-
-const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 export async function readLockSource(path: string): Promise<LockSource> {
   let target: string;
@@ -31,56 +33,21 @@ export async function readLockSource(path: string): Promise<LockSource> {
   } catch (e) {
     throw ioError('LOCK_READ', `cannot read: ${errnoText(e)}`, path, e, 'check the path and its permissions');
   }
-  const text = decodeStrict(bytes, path);
+  const { text, bom } = decodeText(bytes, path, 'lockfile');
   const mode = (await stat(target)).mode & 0o7777;
-  const bom = text.startsWith(BOM);
-  if (bom && text.startsWith(BOM, 1)) {
-    // smol-toml would strip a second one silently; TOML allows one, at the very start.
-    throw new PylockAttestError('LOCK_ENCODING', 'two byte order marks at the start of the file', { file: path, line: 1, column: 1, hint: 'remove the extra U+FEFF; TOML allows one byte order mark, first' });
-  }
-  return { path, target, bom, text: bom ? text.slice(1) : text, bytes, mode };
+  return { path, target, bom, text, mode };
 }
 
-/** Strict UTF-8: a lockfile with invalid bytes is refused, never "repaired". */
-export function decodeStrict(bytes: Uint8Array, path: string): string {
+/** The lockfile at `path`, or undefined when nothing is there (not even a dangling symlink): `lock`'s output. */
+export async function readLockSourceIfAny(path: string): Promise<LockSource | undefined> {
   try {
-    return decoder.decode(bytes);
+    await lstat(path);
   } catch (e) {
-    const offset = firstInvalidUtf8(bytes);
-    const line = countLines(bytes, offset);
-    throw new PylockAttestError('LOCK_ENCODING', `not valid UTF-8 (byte offset ${offset})`, { file: path, line, hint: 'TOML files must be UTF-8; re-save the file as UTF-8' }, { cause: e });
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw ioError('LOCK_READ', `cannot read: ${errnoText(e)}`, path, e, 'check the path and its permissions');
   }
+  return readLockSource(path);
 }
-
-function firstInvalidUtf8(bytes: Uint8Array): number {
-  let lo = 0;
-  let hi = bytes.length;
-  // Binary search on the longest valid prefix: decode is all-or-nothing.
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (isValidPrefix(bytes.subarray(0, mid))) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
-function isValidPrefix(bytes: Uint8Array): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function countLines(bytes: Uint8Array, end: number): number {
-  let line = 1;
-  for (let i = 0; i < end; i++) if (bytes[i] === 0x0a) line++;
-  return line;
-}
-
-/** Temp files we created and have not renamed yet: removed on SIGINT/SIGTERM by the CLI (io/temp-files.ts). */
-export { pendingTempFiles };
 
 /** What a write did: replaced the file, or found it already holding exactly our bytes. */
 export type WriteOutcome = 'written' | 'already-current';
@@ -93,18 +60,18 @@ export type WriteOutcome = 'written' | 'already-current';
  * the same input), there is nothing to do and nothing to refuse.
  */
 export async function writeLockSource(source: LockSource, text: string): Promise<WriteOutcome> {
-  const out = Buffer.from((source.bom ? BOM : '') + text, 'utf8');
   await assertWritable(source);
   const temp = tempPathFor(source.target);
-  pendingTempFiles.add(temp);
+  const forget = trackTempFile(temp);
   try {
+    const out = Buffer.from((source.bom ? BOM : '') + text, 'utf8');
     await writeTemp(temp, out, source.mode, source.path);
     const now = await currentBytes(source.target);
     if (now?.equals(out)) {
       await unlink(temp);
       return 'already-current';
     }
-    if (now === undefined || !now.equals(source.bytes)) throw conflict(source);
+    if (now === undefined || !encodes(now, source.bom, source.text)) throw conflict(source);
     await rename(temp, source.target);
     return 'written';
   } catch (e) {
@@ -112,8 +79,34 @@ export async function writeLockSource(source: LockSource, text: string): Promise
     if (e instanceof PylockAttestError) throw e;
     throw ioError('WRITE', `cannot write: ${errnoText(e)}`, source.path, e, 'check that the file and its directory are writable; the lockfile was not changed');
   } finally {
-    pendingTempFiles.delete(temp);
+    forget();
   }
+}
+
+const CHUNK = 1 << 16;
+
+/** Whether `bytes` are exactly the UTF-8 of `text` behind a BOM or not, encoded a chunk at a time rather than copied whole. */
+function encodes(bytes: Buffer, bom: boolean, text: string): boolean {
+  const encoder = new TextEncoder();
+  // Room for a chunk's UTF-8: at most 3 bytes per UTF-16 unit.
+  const scratch = new Uint8Array(CHUNK * 3 + 6);
+  let at = 0;
+  const matches = (piece: string): boolean => {
+    const { written } = encoder.encodeInto(piece, scratch);
+    if (at + written > bytes.length || !bytes.subarray(at, at + written).equals(scratch.subarray(0, written))) return false;
+    at += written;
+    return true;
+  };
+  if (bom && !matches(BOM)) return false;
+  for (let from = 0; from < text.length; ) {
+    let to = Math.min(from + CHUNK, text.length);
+    const last = text.charCodeAt(to - 1);
+    // A surrogate pair stays in one chunk (the text came from strict UTF-8: no lone halves).
+    if (to < text.length && last >= 0xd800 && last <= 0xdbff) to++;
+    if (!matches(text.slice(from, to))) return false;
+    from = to;
+  }
+  return at === bytes.length;
 }
 
 /**
@@ -124,13 +117,13 @@ export async function writeLockSource(source: LockSource, text: string): Promise
  */
 export async function writeNewLockfile(path: string, text: string): Promise<void> {
   const temp = tempPathFor(path);
-  pendingTempFiles.add(temp);
+  const forget = trackTempFile(temp);
   try {
     await writeNewTemp(temp, Buffer.from(text, 'utf8'), path);
     await linkOrRename(temp, path);
   } finally {
     await unlink(temp).catch(() => undefined);
-    pendingTempFiles.delete(temp);
+    forget();
   }
 }
 
@@ -211,6 +204,8 @@ async function writeTemp(temp: string, bytes: Buffer, mode: number, path: string
   }
 }
 
+
+
 /** The file's bytes now, or undefined when it is gone (or unreadable). */
 function currentBytes(target: string): Promise<Buffer | undefined> {
   return readFile(target).catch(() => undefined);
@@ -225,17 +220,4 @@ function conflict(source: LockSource): PylockAttestError {
 
 function ioError(code: 'LOCK_READ' | 'WRITE', message: string, path: string, cause: unknown, hint: string): PylockAttestError {
   return new PylockAttestError(code, message, { file: path, hint }, { cause });
-}
-
-function errnoText(e: unknown): string {
-  const err = e as NodeJS.ErrnoException;
-  if (err?.code === 'ENOENT') return 'no such file';
-  if (err?.code === 'EACCES' || err?.code === 'EPERM') return 'permission denied';
-  if (err?.code === 'EISDIR') return 'is a directory';
-  if (err?.code === 'EROFS') return 'read-only file system';
-  if (err?.code === 'ENOSPC') return 'no space left on the device';
-  if (err?.code === 'EDQUOT') return 'disk quota exceeded';
-  if (err?.code === 'ENAMETOOLONG') return 'file name too long';
-  if (err?.code === 'EBUSY') return 'the file is busy (a mount point?)';
-  return err?.code ?? String(e);
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { EMPTY_POLICY, policyFromToml, type Policy } from '../core/policy.js';
 import { PylockAttestError } from '../errors.js';
-import { decodeStrict } from './lockfile-io.js';
+import { decodeText } from './text-file.js';
 
 export interface PolicyLocation {
   /** `--policy FILE`: must exist; `[tool.pylock-attest]` if it has one, else its top level. */
@@ -52,6 +52,5 @@ async function readText(path: string, required: boolean): Promise<string | undef
     if (!required && code === 'ENOENT') return undefined;
     throw new PylockAttestError('POLICY', `cannot read the policy file: ${code ?? String(e)}`, { file: path, hint: 'check the path given to --policy' }, { cause: e });
   }
-  const text = decodeStrict(bytes, path);
-  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+  return decodeText(bytes, path, 'policy').text;
 }

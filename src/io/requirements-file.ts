@@ -8,6 +8,7 @@ import { readFile, realpath } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { PylockAttestError } from '../errors.js';
 import { parseRequirements, type LockWarning, type RequirementsEntry, type SourcePosition } from '../core/requirements.js';
+import { decodeText, errnoText } from './text-file.js';
 
 export interface RequirementsInput {
   /** Every entry of every file, includes expanded in place, in reading order. */
@@ -21,8 +22,6 @@ export interface RequirementsInput {
 const MAX_BYTES = 16 * 1024 * 1024;
 const MAX_DEPTH = 32;
 const MAX_FILES = 1000;
-
-const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export async function readRequirementsFiles(paths: readonly string[], env?: (name: string) => string | undefined): Promise<RequirementsInput> {
   const input: RequirementsInput = { entries: [], warnings: [], files: [] };
@@ -70,23 +69,11 @@ async function readText(real: string, shown: string, includedAt: SourcePosition 
     throw at(includedAt, shown, `cannot read ${shown}: ${errnoText(e)}`);
   }
   if (bytes.length > MAX_BYTES) throw at(undefined, shown, `the file is larger than ${MAX_BYTES / 1024 / 1024} MiB; that is not a requirements file`);
-  try {
-    return decoder.decode(bytes);
-  } catch (cause) {
-    throw new PylockAttestError('REQUIREMENTS', 'not valid UTF-8', { file: shown, hint: 'save the requirements file as UTF-8' }, { cause });
-  }
+  return decodeText(bytes, shown, 'requirements').text;
 }
 
 /** An error at the line that included the file, or at the file itself for a top-level one. */
 function at(includedAt: SourcePosition | undefined, path: string, message: string, hint?: string): PylockAttestError {
   const location = includedAt ? { file: includedAt.file, line: includedAt.line, column: includedAt.column } : { file: path };
   return new PylockAttestError('REQUIREMENTS', message, { ...location, hint });
-}
-
-function errnoText(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  if (code === 'ENOENT') return 'no such file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  if (code === 'EISDIR') return 'is a directory';
-  return code ?? String(e);
 }
