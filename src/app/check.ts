@@ -10,7 +10,7 @@ import { policyOf } from '../io/policy-file.js';
 import { finishAudit, type AuditLockfile, type AuditResult } from './audit-result.js';
 import type { EvaluateOptions, Evaluation } from './evaluate.js';
 import { loadLockInput, type LockInput } from './lock-input.js';
-import { checkOptionKeys, optionKeys } from './option-keys.js';
+import { checkOptionKeys, EVALUATE_OPTION_KEYS, optionKeys } from './option-keys.js';
 
 /** Network and verification options as enrich takes them (check always verifies), plus the audit's own. */
 export interface CheckOptions extends Omit<EvaluateOptions, 'verify' | 'allowIdentityChange' | 'offline'> {
@@ -34,30 +34,8 @@ export interface CheckOptions extends Omit<EvaluateOptions, 'verify' | 'allowIde
  * network request at all (no RunContext is even built).
  */
 /** Every option check takes: anything else from plain JavaScript is a usage error. */
-export const CHECK_OPTION_KEYS = optionKeys<CheckOptions>({
-  stateDir: true,
-  revalidate: true,
-  onWarning: true,
-  offline: true,
-  base: true,
-  policy: true,
-  policyFile: true,
-  cwd: true,
-  now: true,
-  onProgress: true,
-  onFile: true,
-  indexUrlFor: true,
-  indexUrl: true,
-  allowIndexHosts: true,
-  concurrency: true,
-  provenanceSource: true,
-  timeoutMs: true,
-  deadlineMs: true,
-  onRequest: true,
-  trustedRoot: true,
-  cacheDir: true,
-  cache: true,
-});
+const { verify: _verify, allowIdentityChange: _allow, ...NETWORK_KEYS } = EVALUATE_OPTION_KEYS;
+export const CHECK_OPTION_KEYS = optionKeys<CheckOptions>({ ...NETWORK_KEYS, base: true, policyFile: true, cwd: true });
 
 export async function check(paths: readonly string[], options: CheckOptions = {}): Promise<AuditResult> {
   checkOptionKeys('check', options, CHECK_OPTION_KEYS);

@@ -5,8 +5,9 @@ import { expiredAllowanceFindings, type Policy } from '../core/policy.js';
 import { PylockAttestError, runExitCode, type ErrorCode, type ErrorReport } from '../errors.js';
 import { writeLockSource } from '../io/lockfile-io.js';
 import { policyOf, type PolicySource } from '../io/policy-file.js';
-import { evaluateLockfiles, type EvaluatedLockfile, type EvaluateOptions } from './evaluate.js';
-import { checkOptionKeys, optionKeys } from './option-keys.js';
+import { evaluateLockfiles, type EvaluatedLockfile, type EvaluateOptions, type ModelOf } from './evaluate.js';
+import type { LoadedLockfile } from './read-lockfile.js';
+import { checkOptionKeys, EVALUATE_OPTION_KEYS, optionKeys } from './option-keys.js';
 
 /**
  * The policy (`policy`, else `policyFile`, else `[tool.pylock-attest]` of
@@ -48,32 +49,7 @@ export interface EnrichResult {
 }
 
 /** Every option enrich (and refresh) takes: anything else from plain JavaScript is a usage error. */
-export const ENRICH_OPTION_KEYS = optionKeys<EnrichOptions>({
-  stateDir: true,
-  revalidate: true,
-  onWarning: true,
-  dryRun: true,
-  policy: true,
-  policyFile: true,
-  cwd: true,
-  allowIdentityChange: true,
-  onProgress: true,
-  onFile: true,
-  indexUrlFor: true,
-  now: true,
-  indexUrl: true,
-  allowIndexHosts: true,
-  concurrency: true,
-  provenanceSource: true,
-  timeoutMs: true,
-  deadlineMs: true,
-  onRequest: true,
-  verify: true,
-  trustedRoot: true,
-  cacheDir: true,
-  cache: true,
-  offline: true,
-});
+export const ENRICH_OPTION_KEYS = optionKeys<EnrichOptions>({ ...EVALUATE_OPTION_KEYS, policyFile: true, cwd: true, dryRun: true });
 
 /** Fetch, verify and record attestation identities for every locked file. */
 export async function enrich(paths: readonly string[], options: EnrichOptions = {}): Promise<EnrichResult> {
@@ -81,7 +57,7 @@ export async function enrich(paths: readonly string[], options: EnrichOptions = 
   const { policy, now } = await runPolicy(options);
   const evaluation = await evaluateLockfiles(paths, { ...options, policy, now });
   const lockfiles: LockfileResult[] = [];
-  for (const entry of evaluation.lockfiles) lockfiles.push(await finish(entry, options));
+  for (const entry of evaluation.lockfiles) lockfiles.push(await finish(entry, options, backToSource));
   const policyFindings = expiredAllowanceFindings(policy, now);
   const result: EnrichResult = { schema: 'pylock-attest/enrich@2', verification: evaluation.verification, lockfiles, requests: evaluation.requests, exitCode: exitCodeOf(lockfiles, policyFindings) };
   if (evaluation.trustRoot !== undefined) result.trustRoot = evaluation.trustRoot;
@@ -100,23 +76,41 @@ export function withPolicy(result: { policy?: string; policyFindings?: Finding[]
   if (findings.length > 0) result.policyFindings = findings;
 }
 
-/** Splice the decided identities into the text and write it, unless something blocks the write. */
-async function finish(entry: EvaluatedLockfile, options: EnrichOptions): Promise<LockfileResult> {
-  if (!entry.ok) return failed(entry.path, entry.error);
-  const { source, model } = entry.lock;
+/** Where a lockfile's new text goes: over the file it was read from, or (lock) a file that may not exist yet. */
+export interface Destination {
+  /** The text there now (BOM aside); undefined when there is no file yet. */
+  current: string | undefined;
+  write(text: string): Promise<unknown>;
+}
+
+/** Back over the file the text was read from, through the conflict check (io/lockfile-io.ts). */
+function backToSource(lock: LoadedLockfile): Destination {
+  return { current: lock.source.text, write: (text) => writeLockSource(lock.source, text) };
+}
+
+/**
+ * Splice the decided identities into the text and write it, unless something
+ * blocks the write: the one ending of enrich, refresh and lock. `warnings`
+ * come first (lock's, about its requirements).
+ */
+export async function finish<L extends ModelOf>(entry: EvaluatedLockfile<L>, options: { dryRun?: boolean }, destination: (lock: L) => Destination, warnings: readonly string[] = []): Promise<LockfileResult> {
+  if (!entry.ok) return failed(entry.path, entry.error, warnings);
+  const { model } = entry.lock;
   const { packages } = entry;
-  const result: LockfileResult = { path: entry.path, packages, findings: packages.flatMap((p) => p.findings), warnings: model.warnings, changed: false, written: false };
+  const result: LockfileResult = { path: entry.path, packages, findings: packages.flatMap((p) => p.findings), warnings: [...warnings, ...model.warnings], changed: false, written: false };
   if (packages.some((p) => p.status === 'unavailable')) {
     // All or nothing: a half-answered run must not look like a complete one.
     return { ...result, error: unavailableError(entry.path, packages).toReport() };
   }
+  const dest = destination(entry.lock);
   const edits = plannedEdits(packages);
-  if (edits.length === 0) return result;
+  // Nothing to splice into a file that is there: nothing to write (the common warm run).
+  if (edits.length === 0 && dest.current !== undefined && model.document.text === dest.current) return result;
   try {
-    const edited = applyIdentityEdits(model.document, edits, entry.path);
-    if (!edited.changed) return result;
-    if (!options.dryRun) await writeLockSource(source, edited.text);
-    return { ...result, changed: true, written: !options.dryRun, newText: edited.text };
+    const text = edits.length > 0 ? applyIdentityEdits(model.document, edits, entry.path).text : model.document.text;
+    if (text === dest.current) return result;
+    if (!options.dryRun) await dest.write(text);
+    return { ...result, changed: true, written: !options.dryRun, newText: text };
   } catch (e) {
     if (e instanceof PylockAttestError) return { ...result, error: e.toReport() };
     throw e;
@@ -157,8 +151,8 @@ export function plannedEdits(packages: readonly PackageOutcome[]): IdentityEdit[
   return edits;
 }
 
-function failed(path: string, error: PylockAttestError): LockfileResult {
-  return { path, packages: [], findings: [], warnings: [], changed: false, written: false, error: error.toReport() };
+function failed(path: string, error: PylockAttestError, warnings: readonly string[] = []): LockfileResult {
+  return { path, packages: [], findings: [], warnings: [...warnings], changed: false, written: false, error: error.toReport() };
 }
 
 /** The run's exit code (errors.ts `runExitCode`): the policy's own findings count as findings. */

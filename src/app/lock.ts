@@ -28,9 +28,9 @@ import type { PolicySource } from '../io/policy-file.js';
 import { readRequirementsFiles } from '../io/requirements-file.js';
 import { checkIndexUrl, judgeIndexUrl, redactUrl } from '../net/urls.js';
 import { defaultCacheDir } from './cache-dir.js';
-import { exitCodeOf, plannedEdits, runPolicy, unavailableError, withPolicy, type LockfileResult } from './enrich.js';
+import { exitCodeOf, finish, runPolicy, withPolicy, type LockfileResult } from './enrich.js';
 import { DEFAULT_INDEX_URL, evaluateLoaded, type EvaluateOptions, type ModelOf } from './evaluate.js';
-import { checkOptionKeys, optionKeys } from './option-keys.js';
+import { checkOptionKeys, EVALUATE_OPTION_KEYS, optionKeys } from './option-keys.js';
 import { loadLockfileIfAny, type LoadedLockfile } from './read-lockfile.js';
 import { RunContext } from './run-context.js';
 
@@ -68,35 +68,7 @@ export interface LockResult {
 const LOCK_NAME = /^pylock\.([^.]+\.)?toml$/;
 
 /** Every option lock takes: anything else from plain JavaScript is a usage error. */
-export const LOCK_OPTION_KEYS = optionKeys<LockOptions>({
-  stateDir: true,
-  revalidate: true,
-  onWarning: true,
-  output: true,
-  requiresPython: true,
-  dryRun: true,
-  env: true,
-  policy: true,
-  policyFile: true,
-  cwd: true,
-  allowIdentityChange: true,
-  onProgress: true,
-  onFile: true,
-  indexUrlFor: true,
-  now: true,
-  indexUrl: true,
-  allowIndexHosts: true,
-  concurrency: true,
-  provenanceSource: true,
-  timeoutMs: true,
-  deadlineMs: true,
-  onRequest: true,
-  verify: true,
-  trustedRoot: true,
-  cacheDir: true,
-  cache: true,
-  offline: true,
-});
+export const LOCK_OPTION_KEYS = optionKeys<LockOptions>({ ...EVALUATE_OPTION_KEYS, policyFile: true, cwd: true, output: true, requiresPython: true, dryRun: true, env: true });
 
 export async function lock(requirements: readonly string[], options: LockOptions = {}): Promise<LockResult> {
   checkOptionKeys('lock', options, LOCK_OPTION_KEYS);
@@ -223,20 +195,12 @@ class LockRun {
     this.verification = evaluation.verification;
     const entry = evaluation.lockfiles[0]!;
     if (!entry.ok) throw entry.error;
-    const { packages } = entry;
-    const result: LockfileResult = { path: this.output, packages, findings: packages.flatMap((p) => p.findings), warnings: [...this.warnings, ...candidate.model.warnings], changed: false, written: false };
-    if (packages.some((p) => p.status === 'unavailable')) {
-      return this.result({ ...result, error: unavailableError(this.output, packages).toReport() }, evaluation.trustRoot);
-    }
-    const edits = plannedEdits(packages);
-    const { document } = candidate.model;
-    const text = edits.length > 0 ? applyIdentityEdits(document, edits, this.output).text : document.text;
-    if (existing !== undefined && text === existing.source.text) return this.result(result, evaluation.trustRoot);
-    if (!this.options.dryRun) {
-      if (existing !== undefined) await writeLockSource(existing.source, text);
-      else await writeNewLockfile(this.output, text);
-    }
-    return this.result({ ...result, changed: true, written: !this.options.dryRun, newText: text }, evaluation.trustRoot);
+    // Ends as enrich does; the output is the existing file (conflict-checked) or a new one (never overwritten).
+    const lockfile = await finish(entry, this.options, () => ({
+      current: existing?.source.text,
+      write: (text) => (existing !== undefined ? writeLockSource(existing.source, text) : writeNewLockfile(this.output, text)),
+    }), this.warnings);
+    return this.result(lockfile, evaluation.trustRoot);
   }
 
   /** New text for the output, carrying over the identities the existing lockfile recorded, so enrich's rules judge them. */

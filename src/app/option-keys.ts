@@ -1,12 +1,41 @@
 import { closest } from '../core/suggest.js';
 import { PylockAttestError } from '../errors.js';
+import type { EvaluateOptions } from './evaluate.js';
 
 /**
  * The option names a library function takes, written as an object with every
  * key of its options type: the compiler fails the build when a key is missing
  * here or not in the type, so this list cannot drift from the interface.
  */
-export function optionKeys<T>(keys: { [K in keyof Required<T>]: true }): ReadonlySet<string> {
+export type KeysOf<T> = { [K in keyof Required<T>]: true };
+
+/** Type-only imports here: `check --offline` loads this module and must load nothing of the network path. */
+/** The keys of EvaluateOptions, which enrich, refresh, lock and (most of them) check take. */
+export const EVALUATE_OPTION_KEYS: KeysOf<EvaluateOptions> = {
+  indexUrl: true,
+  allowIndexHosts: true,
+  concurrency: true,
+  provenanceSource: true,
+  timeoutMs: true,
+  deadlineMs: true,
+  onRequest: true,
+  verify: true,
+  trustedRoot: true,
+  cacheDir: true,
+  cache: true,
+  offline: true,
+  stateDir: true,
+  revalidate: true,
+  onWarning: true,
+  allowIdentityChange: true,
+  onProgress: true,
+  onFile: true,
+  indexUrlFor: true,
+  policy: true,
+  now: true,
+};
+
+export function optionKeys<T>(keys: KeysOf<T>): ReadonlySet<string> {
   return new Set(Object.keys(keys));
 }
 
