@@ -18,7 +18,6 @@
  * refresh fails at once and the run falls back to the embedded root (as it
  * would offline); the index itself is plain http on loopback, not proxied.
  */
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { appendFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -27,7 +26,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEY_FILE } from '../src/io/cache-access.js';
 import { startFakeIndex, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore, releaseProvenance, type MockSigstore } from './support/mint.ts';
-import { BUILT, NOT_BUILT, runCli } from './support/run-cli.ts';
+import { runCli, runProcess } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
 
 const sha256 = (b: string | Uint8Array): string => createHash('sha256').update(b).digest('hex');
@@ -42,7 +41,7 @@ interface Report {
   lockfiles: Array<{ packages: Array<{ status: string; identities: unknown[] }> }>;
 }
 
-describe.skipIf(!BUILT)(`the cache as a trust boundary (built CLI) ${BUILT ? '' : NOT_BUILT}`, () => {
+describe('the cache as a trust boundary (built CLI)', () => {
   const ws = tempDir('pylock-attest-cache-trust-');
   let attacker: MockSigstore;
   let index: FakeIndex;
@@ -157,6 +156,8 @@ async function closedPort(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
-function node(args: string[]): Promise<string> {
-  return new Promise((done, fail) => execFile(process.execPath, args, (err, stdout) => (err ? fail(err) : done(stdout))));
+async function node(args: string[]): Promise<string> {
+  const r = await runProcess(process.execPath, args);
+  if (r.code !== 0) throw new Error(`node ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return r.stdout;
 }

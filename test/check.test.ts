@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
@@ -8,7 +7,7 @@ import type { Finding } from '../src/core/outcome.js';
 import { EMPTY_POLICY, type Policy } from '../src/core/policy.js';
 import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore, type MintPublisher, type MockSigstore } from './support/mint.ts';
-import { BIN, runCli } from './support/run-cli.ts';
+import { BIN, runCli, runProcess } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
@@ -210,11 +209,9 @@ describe('check, online against the loopback index with minted attestations', ()
 
     it.skipIf(!existsSync(TRACE))('loads no network or verification code at all', async () => {
       const out = ws.file('trace.json', '[]');
-      const r = await new Promise<number | null>((done) => {
-        const args = ['--import', TRACE, BIN, 'check', '--offline', '--base', lock, lock];
-        spawn(process.execPath, args, { cwd: ws.dir, env: { PATH: process.env['PATH'] ?? '', HOME: ws.dir, MODULE_TRACE_OUT: out }, stdio: 'ignore' }).on('close', done);
-      });
-      expect(r).toBe(0);
+      const args = ['--import', TRACE, BIN, 'check', '--offline', '--base', lock, lock];
+      const r = await runProcess(process.execPath, args, { cwd: ws.dir, env: { PATH: process.env['PATH'] ?? '', HOME: ws.dir, MODULE_TRACE_OUT: out } });
+      expect(r.code, r.stderr).toBe(0);
       const loaded = JSON.parse(readFileSync(out, 'utf8')) as string[];
       expect(loaded.some((u) => u.includes('/dist/app/check.js'))).toBe(true);
       expect(loaded.filter((u) => /undici|sigstore|\/dist\/(net|verify)\/|evaluate|run-context/.test(u))).toEqual([]);

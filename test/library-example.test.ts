@@ -4,28 +4,20 @@
  * package's published declarations (`import ... from 'pylock-attest'`), and
  * runs it with plain node against a loopback index.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore } from './support/mint.ts';
-import { stateEnv } from './support/run-cli.ts';
+import { runProcess, stateEnv, type CliRun } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const EXAMPLE = join(ROOT, 'examples/library.ts');
 const SHA = { demo: 'ab'.repeat(32), bare: 'cd'.repeat(32) };
 
-function run(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, args, { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', PYLOCK_ATTEST_CACHE_DIR: join(cwd, '.cache'), ...stateEnv() } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+function run(args: string[], cwd: string): Promise<CliRun> {
+  return runProcess(process.execPath, args, { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', PYLOCK_ATTEST_CACHE_DIR: join(cwd, '.cache'), ...stateEnv() } });
 }
 
 describe('docs/api.md example (examples/library.ts)', () => {

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { stateEnv } from './support/run-cli.ts';
+import { runProcess, stateEnv } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -16,19 +15,11 @@ interface ProbeReport {
 }
 
 /** Import `specifier` in a fresh node process that watches for every side effect. */
-function probe(specifier: string | undefined, traceOut: string): Promise<{ report: ProbeReport; loaded: string[] }> {
-  return new Promise((done, fail) => {
-    const args = ['--import', TRACE, PROBE, ...(specifier ? [specifier] : [])];
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', MODULE_TRACE_OUT: traceOut, ...stateEnv() } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => {
-      if (code !== 0) return fail(new Error(`probe exited ${code}: ${stderr}`));
-      done({ report: JSON.parse(stdout) as ProbeReport, loaded: JSON.parse(readFileSync(traceOut, 'utf8')) as string[] });
-    });
-  });
+async function probe(specifier: string | undefined, traceOut: string): Promise<{ report: ProbeReport; loaded: string[] }> {
+  const args = ['--import', TRACE, PROBE, ...(specifier ? [specifier] : [])];
+  const r = await runProcess(process.execPath, args, { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', MODULE_TRACE_OUT: traceOut, ...stateEnv() } });
+  if (r.code !== 0) throw new Error(`probe exited ${r.code}: ${r.stderr}`);
+  return { report: JSON.parse(r.stdout) as ProbeReport, loaded: JSON.parse(readFileSync(traceOut, 'utf8')) as string[] };
 }
 
 describe("import 'pylock-attest'", () => {

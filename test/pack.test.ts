@@ -1,7 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess, type CliRun } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -9,21 +10,8 @@ const VERSION: string = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf
 /** Node 24 first on PATH, for npm's own `#!/usr/bin/env node` and for npx. */
 const PATH = `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(cmd: string, args: string[], cwd: string): Promise<Run> {
-  return new Promise((done) => {
-    const child = spawn(cmd, args, { cwd, env: { ...process.env, PATH, NO_COLOR: '1', npm_config_update_notifier: 'false' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+function run(cmd: string, args: string[], cwd: string): Promise<CliRun> {
+  return runProcess(cmd, args, { cwd, env: { ...process.env, PATH, NO_COLOR: '1', npm_config_update_notifier: 'false' } });
 }
 
 /** npm's codes for "the registry cannot be reached": then the install test is skipped, not failed. */

@@ -9,7 +9,6 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { IDENTITY, identitiesIn, startFaultLab, type FaultLab } from './support/fault-lab.ts';
-import { BUILT, NOT_BUILT } from './support/run-cli.ts';
 import { makeLoopbackCert, OPENSSL_MISSING } from './support/tls-cert.ts';
 import { expectCouldNotComplete } from './faults/fault-checks.ts';
 
@@ -76,7 +75,7 @@ async function startProxy(): Promise<LoopbackProxy> {
   };
 }
 
-describe.skipIf(!BUILT)(`HTTP_PROXY and NO_PROXY with an http loopback index${BUILT ? '' : ` (${NOT_BUILT})`}`, () => {
+describe('HTTP_PROXY and NO_PROXY with an http loopback index', () => {
   let lab: FaultLab;
   let proxy: LoopbackProxy;
   beforeAll(async () => {
@@ -141,7 +140,7 @@ describe.skipIf(!BUILT)(`HTTP_PROXY and NO_PROXY with an http loopback index${BU
 const cert = makeLoopbackCert();
 afterAll(() => cert?.cleanup());
 
-describe.skipIf(!BUILT || cert === undefined)(`HTTPS_PROXY with an https index (CONNECT)${cert === undefined ? ` (${OPENSSL_MISSING})` : ''}`, () => {
+describe.skipIf(cert === undefined)(`HTTPS_PROXY with an https index (CONNECT)${cert === undefined ? ` (${OPENSSL_MISSING})` : ''}`, () => {
   let lab: FaultLab;
   let proxy: LoopbackProxy;
   let env: Record<string, string>;

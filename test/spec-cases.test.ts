@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore, releaseProvenance, type MockSigstore } from './support/mint.ts';
 import { checkWithPackagingPylock, PylockOracle, PYLOCK_ORACLE } from './support/pylock-oracle.ts';
-import { BUILT, NOT_BUILT, runCli } from './support/run-cli.ts';
+import { runCli } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/spec-cases');
@@ -73,7 +73,7 @@ function requestsFor(project: string): string[] {
   return index.requests.map((r) => r.path).filter((p) => p.includes(`/${project}/`));
 }
 
-describe.skipIf(!BUILT)(`PEP 751 as written, through the built CLI${BUILT ? '' : ` (${NOT_BUILT})`}`, () => {
+describe('PEP 751 as written, through the built CLI', () => {
   it('name vs URL: `name` names the file; the index is asked for the spelling it lists, never a different file', async () => {
     const dir = caseDir('name-vs-url');
     const path = oracle.track(join(dir, 'pylock.toml'));

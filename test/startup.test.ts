@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PylockAttestError } from '../src/errors.js';
 import { MIN_NODE, atLeast, checkNodeVersion } from '../src/cli/node-version.js';
 import { COMMANDS } from '../src/cli/options.js';
-import { stateEnv } from './support/run-cli.ts';
+import { runProcess, stateEnv, type CliRun } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -14,15 +13,8 @@ const TRACE = join(ROOT, 'test/support/module-trace.ts');
 /** The heavy dependencies `--help` must never load (docs/architecture.md). */
 const HEAVY = /\/node_modules\/(undici|@sigstore\/[^/]+|sigstore|@renovatebot\/pep440)\//;
 
-function spawnNode(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; ms: number }> {
-  return new Promise((done) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', ...stateEnv(), ...env } });
-    let stdout = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.resume();
-    child.on('close', (code) => done({ code, stdout, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
-  });
+function spawnNode(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return runProcess(process.execPath, args, { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', ...stateEnv(), ...env } });
 }
 
 function median(values: number[]): number {
@@ -86,19 +78,9 @@ describe('the Node.js version guard', () => {
   // Debian's nodejs 20 is what pre-commit's `language_version: system` can pick (docs/pre-commit.md).
   const old = ['/usr/bin/nodejs', '/usr/bin/node'].find((p) => existsSync(p));
   it.skipIf(old === undefined)('an old node gets exit 2 and a message, not a crash', async () => {
-    const version = await new Promise<string>((done) => {
-      const child = spawn(old!, ['-p', 'process.versions.node']);
-      let out = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.on('close', () => done(out.trim()));
-    });
+    const version = (await runProcess(old!, ['-p', 'process.versions.node'])).stdout.trim();
     if (atLeast(version, MIN_NODE)) return; // this machine's system node is new enough: nothing to show
-    const run = await new Promise<{ code: number | null; stderr: string }>((done) => {
-      const child = spawn(old!, [BIN, 'enrich', 'pylock.toml'], { cwd: ROOT, env: { PATH: '/usr/bin:/bin', NO_COLOR: '1' } });
-      let stderr = '';
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (code) => done({ code, stderr }));
-    });
+    const run = await runProcess(old!, [BIN, 'enrich', 'pylock.toml'], { cwd: ROOT, env: { PATH: '/usr/bin:/bin', NO_COLOR: '1' } });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(MIN_NODE);
     expect(run.stderr).not.toContain('internal error');

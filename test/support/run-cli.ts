@@ -2,9 +2,11 @@
  * Runs the built CLI the way a user does: a real process, a clean
  * environment (no proxy, no colour, only what the test passes, and the
  * test file's temporary state directory: test/support/isolate-state.ts), and the
- * exit code, signal, output and wall time collected.
+ * exit code, signal, output and wall time collected. `runProcess` is the one
+ * spawner under it, for every other program a test runs (node, npm, git,
+ * pre-commit, python).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -15,17 +17,53 @@ export const BIN = resolve(import.meta.dirname, '../../bin/pylock-attest.js');
 if (!existsSync(resolve(import.meta.dirname, '../../dist/cli/main.js'))) {
   throw new Error('dist/ is missing: run the tests with vitest (`npm test`, `npx vitest run FILE`), whose global setup builds it');
 }
-/** @deprecated Always true (the build is made before any test runs); kept until the last `skipIf(!BUILT)` goes. */
-export const BUILT: boolean = true;
-/** @deprecated Never shown (see BUILT). */
-export const NOT_BUILT = '';
 
 export interface CliRun {
   code: number | null;
   signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
+  /** stdout and stderr interleaved as they arrived (what a user's terminal shows). */
+  output: string;
+  /** Wall time, from spawn to close. */
   ms: number;
+}
+
+export interface ProcessOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Its own process group (then `process.kill(-child.pid, …)` signals the whole group). */
+  detached?: boolean;
+  /** Called once the process exists, e.g. to send it a signal later. */
+  onSpawn?: (child: ChildProcess) => void;
+  /** Called with each stderr chunk as it arrives. */
+  onStderr?: (chunk: string) => void;
+}
+
+/** Runs `cmd` (stdin closed) and collects its exit, output and wall time; rejects only when it cannot start. */
+export function runProcess(cmd: string, args: readonly string[], opts: ProcessOptions = {}): Promise<CliRun> {
+  const started = process.hrtime.bigint();
+  const spawnOptions: SpawnOptions = { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env };
+  if (opts.cwd !== undefined) spawnOptions.cwd = opts.cwd;
+  if (opts.detached === true) spawnOptions.detached = true;
+  return new Promise((done, fail) => {
+    const child = spawn(cmd, args, spawnOptions);
+    let stdout = '';
+    let stderr = '';
+    let output = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+      output += d;
+    });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      output += d;
+      opts.onStderr?.(d);
+    });
+    child.on('error', fail);
+    child.on('close', (code, signal) => done({ code, signal, stdout, stderr, output, ms: Number(process.hrtime.bigint() - started) / 1e6 }));
+    opts.onSpawn?.(child);
+  });
 }
 
 export interface CliRunOptions {
@@ -46,22 +84,9 @@ export function stateEnv(): Record<string, string> {
 }
 
 export function runCli(args: string[], opts: CliRunOptions = {}): Promise<CliRun> {
-  const started = Date.now();
   const env = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', ...stateEnv(), ...opts.env };
   const command = opts.wrapper === undefined ? [process.execPath, BIN] : [...opts.wrapper, process.execPath, BIN];
-  return new Promise((done, fail) => {
-    const child = spawn(command[0]!, [...command.slice(1), ...args], { env, ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }) });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-      opts.onStderr?.(d);
-    });
-    child.on('error', fail);
-    child.on('close', (code, signal) => done({ code, signal, stdout, stderr, ms: Date.now() - started }));
-    opts.onSpawn?.(child);
-  });
+  return runProcess(command[0]!, [...command.slice(1), ...args], { ...opts, env });
 }
 
 export interface PtyRun {
