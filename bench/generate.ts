@@ -88,7 +88,14 @@ function uvStyle(p: GeneratedPackage, i: number): string {
 /** pip: [packages.sdist] and [[packages.wheels]] tables with hashes sub-tables. */
 function pipStyle(p: GeneratedPackage, i: number): string {
   const [sdist, ...wheels] = p.files;
-  const table = (head: string, f: GeneratedFile): string[] => [head, `name = "${f.filename}"`, `url = "${fileUrl(f)}"`, UPLOADED, `size = ${size(f)}`, `${head.replace(/\[+|\]+/g, '')}.hashes`];
+  const table = (head: string, f: GeneratedFile): string[] => [
+    head,
+    `name = "${f.filename}"`,
+    `url = "${fileUrl(f)}"`,
+    UPLOADED,
+    `size = ${size(f)}`,
+    `${head.replace(/\[+|\]+/g, '')}.hashes`,
+  ];
   const out = [...header(p, i), ''];
   for (const [head, f] of [['[packages.sdist]', sdist!] as const, ...wheels.map((w) => ['[[packages.wheels]]', w] as const)]) {
     const [h, ...body] = table(head, f);

@@ -62,7 +62,19 @@ export function scratch(env: Pick<BenchEnv, 'work'>, prefix: string): string {
 /** What the pre-commit hook runs (`pylock-attest enrich FILE`), pointed at the loopback index and mock trusted root. */
 export function enrichArgs(env: BenchEnv, index: IndexProcess, lock: string, cacheDir: string, extra: string[] = []): string[] {
   // --provenance-source integrity: what `auto` picks on pypi.org, where users' packages come from.
-  return ['enrich', lock, '--index-url', `${index.origin}/simple`, '--provenance-source', 'integrity', '--trusted-root', env.trustedRoot, '--cache-dir', cacheDir, ...extra];
+  return [
+    'enrich',
+    lock,
+    '--index-url',
+    `${index.origin}/simple`,
+    '--provenance-source',
+    'integrity',
+    '--trusted-root',
+    env.trustedRoot,
+    '--cache-dir',
+    cacheDir,
+    ...extra,
+  ];
 }
 
 export interface Summary {
@@ -88,7 +100,9 @@ export function parseSummary(stdout: string): Summary | undefined {
 function expectSummary(run: ProcessRun, lock: Lock, status: string, state: string, what: string): Summary {
   const s = parseSummary(run.stdout);
   if (s === undefined || s.statuses[status] !== lock.packages.length || s.state !== state) {
-    throw new Error(`${what}: expected ${lock.packages.length} ${status}, ${state}; got ${JSON.stringify(s)} ${run.stdout.slice(-500)} ${run.stderr.slice(-1000)}`);
+    throw new Error(
+      `${what}: expected ${lock.packages.length} ${status}, ${state}; got ${JSON.stringify(s)} ${run.stdout.slice(-500)} ${run.stderr.slice(-1000)}`,
+    );
   }
   return s;
 }
@@ -116,7 +130,16 @@ export async function helpMeasure(env: BenchEnv): Promise<MeasureResult> {
     async () => expectExit(await runCli(['--help'], { scratch: dir }), 0, '--help').wallMs,
   );
   rmSync(dir, { recursive: true, force: true });
-  return ratioResult({ id: 'help', title: '`pylock-attest --help`', goal: '≤ 1.5× `node -e 0`', unit: 'ms', samples: pairs.subject, baseline: '`node -e 0`', baselineSamples: pairs.baseline, limit: 1.5 });
+  return ratioResult({
+    id: 'help',
+    title: '`pylock-attest --help`',
+    goal: '≤ 1.5× `node -e 0`',
+    unit: 'ms',
+    samples: pairs.subject,
+    baseline: '`node -e 0`',
+    baselineSamples: pairs.baseline,
+    limit: 1.5,
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -140,7 +163,11 @@ export async function coldRssMeasure(env: BenchEnv, verify: boolean, afterFirst?
     baseline.push(MiB(expectExit(await runNode(BARE_PARSE, [lock.file], { scratch: baselineDir, probe: 'rss' }), 0, 'bare parse').maxRssKiB));
     const ws = coldWorkspace(env, lock, id);
     const mark = await env.index.mark();
-    const run = expectExit(await runCli(enrichArgs(env, env.index, ws.lock, ws.cache, verify ? [] : ['--no-verify']), { scratch: ws.dir, probe: 'rss' }), 0, `${id} run`);
+    const run = expectExit(
+      await runCli(enrichArgs(env, env.index, ws.lock, ws.cache, verify ? [] : ['--no-verify']), { scratch: ws.dir, probe: 'rss' }),
+      0,
+      `${id} run`,
+    );
     const tally = await env.index.since(mark);
     expectSummary(run, lock, verify ? 'verified' : 'unverified', 'written', id);
     samples.push(MiB(run.maxRssKiB));
@@ -252,7 +279,11 @@ export async function staleMeasure(env: BenchEnv): Promise<MeasureResult> {
       expectSummary(run, lock, 'verified', 'unchanged', 'after-max-age run');
       runs.push({ wallMs: round(run.wallMs, 0), requests: tally.total, byStatus: tally.byStatus, verifications: run.verifications ?? NaN });
     }
-    const downloads = runs.map((r) => Object.entries(r.byStatus).filter(([s]) => s !== '304').reduce((n, [, c]) => n + c, 0));
+    const downloads = runs.map((r) =>
+      Object.entries(r.byStatus)
+        .filter(([s]) => s !== '304')
+        .reduce((n, [, c]) => n + c, 0),
+    );
     const verifications = runs.map((r) => r.verifications);
     return {
       id: 'after-max-age',
@@ -286,7 +317,10 @@ export async function networkMeasure(env: BenchEnv): Promise<MeasureResult> {
   const dir = scratch(env, 'network');
   const urlList = path.join(dir, 'urls.txt');
   const enc = encodeURIComponent;
-  writeFileSync(urlList, lock.packages.flatMap((p) => p.files.map((f) => `${env.index.origin}/integrity/${enc(p.name)}/${enc(p.version)}/${enc(f.filename)}/provenance`)).join('\n'));
+  writeFileSync(
+    urlList,
+    lock.packages.flatMap((p) => p.files.map((f) => `${env.index.origin}/integrity/${enc(p.name)}/${enc(p.version)}/${enc(f.filename)}/provenance`)).join('\n'),
+  );
   const bare: number[] = [];
   const verified: number[] = [];
   const noVerify: number[] = [];
@@ -294,7 +328,10 @@ export async function networkMeasure(env: BenchEnv): Promise<MeasureResult> {
   for (let i = 0; i < env.config.pairs; i++) {
     env.log(`cold-network: triple ${i + 1}/${env.config.pairs}`);
     bare.push(expectExit(await runNode(BARE_FETCH, [urlList, String(concurrency)], { scratch: dir }), 0, 'bare fetch').wallMs);
-    for (const [out, extra, status] of [[verified, [], 'verified'], [noVerify, ['--no-verify'], 'unverified']] as const) {
+    for (const [out, extra, status] of [
+      [verified, [], 'verified'],
+      [noVerify, ['--no-verify'], 'unverified'],
+    ] as const) {
       const ws = coldWorkspace(env, lock, 'network-run');
       const mark = await env.index.mark();
       const run = expectExit(await runCli(enrichArgs(env, env.index, ws.lock, ws.cache, [...extra]), { scratch: ws.dir }), 0, 'cold-network run');

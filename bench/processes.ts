@@ -56,7 +56,11 @@ export function runNode(script: string, args: string[], opts: RunOptions): Promi
   };
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [...(opts.nodeFlags ?? []), ...probe, script, ...args], { env, cwd: opts.cwd ?? opts.scratch, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(opts.nodeFlags ?? []), ...probe, script, ...args], {
+      env,
+      cwd: opts.cwd ?? opts.scratch,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

@@ -28,11 +28,17 @@ function coldWorkspace(env: BenchEnv, lock: Lock, prefix: string): Enriched {
 }
 
 /** One run under --cpu-prof: the main thread's summary, and the workers' merged by thread. */
-async function cpuProfile(outDir: string, name: string, run: (flags: string[]) => Promise<ProcessRun>): Promise<{ wallMs: number; main: ProfileSummary; workers: ProfileSummary[] }> {
+async function cpuProfile(
+  outDir: string,
+  name: string,
+  run: (flags: string[]) => Promise<ProcessRun>,
+): Promise<{ wallMs: number; main: ProfileSummary; workers: ProfileSummary[] }> {
   const dir = path.join(outDir, name);
   mkdirSync(dir, { recursive: true });
   const r = await run(['--cpu-prof', '--cpu-prof-dir', dir]);
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort();
   // CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile: thread 0 is the main thread.
   const thread = (f: string): number => Number(f.split('.').at(-3));
   const summary = (f: string): ProfileSummary => summarizeProfile(JSON.parse(readFileSync(path.join(dir, f), 'utf8')));
@@ -75,7 +81,10 @@ async function warm(env: BenchEnv, which: 'large' | 'medium', outDir: string): P
   const ws = coldWorkspace(env, lock, `warm-${which}`);
   log(`warm-${which}: cold run to fill the cache`);
   expectExit(await runCli(enrichArgs(env, env.index, ws.lock, ws.cache), { scratch: ws.dir }), 0, 'cold run');
-  const run = (flags: string[], probe?: 'memory' | 'rss'): Promise<ProcessRun> => runCli(enrichArgs(env, env.index, ws.lock, ws.cache), { scratch: ws.dir, nodeFlags: flags, ...(probe ? { probe } : {}) }).then((r) => expectExit(r, 0, 'warm run'));
+  const run = (flags: string[], probe?: 'memory' | 'rss'): Promise<ProcessRun> =>
+    runCli(enrichArgs(env, env.index, ws.lock, ws.cache), { scratch: ws.dir, nodeFlags: flags, ...(probe ? { probe } : {}) }).then((r) =>
+      expectExit(r, 0, 'warm run'),
+    );
   await run([]); // page cache, as in the bench's warm-up pair
   log(`warm-${which}: CPU profile`);
   const cpu = await cpuProfile(outDir, 'cpu', (flags) => run(flags));
@@ -92,7 +101,15 @@ async function cold(env: BenchEnv, verify: boolean, outDir: string): Promise<unk
   const run = async (flags: string[], probe?: 'memory'): Promise<ProcessRun> => {
     const ws = coldWorkspace(env, lock, 'cold');
     try {
-      return expectExit(await runCli(enrichArgs(env, env.index, ws.lock, ws.cache, verify ? [] : ['--no-verify']), { scratch: ws.dir, nodeFlags: flags, ...(probe ? { probe } : {}) }), 0, 'cold run');
+      return expectExit(
+        await runCli(enrichArgs(env, env.index, ws.lock, ws.cache, verify ? [] : ['--no-verify']), {
+          scratch: ws.dir,
+          nodeFlags: flags,
+          ...(probe ? { probe } : {}),
+        }),
+        0,
+        'cold run',
+      );
     } finally {
       rmSync(ws.dir, { recursive: true, force: true });
     }
@@ -113,7 +130,11 @@ async function network(env: BenchEnv, outDir: string): Promise<unknown> {
     out[name] = await cpuProfile(outDir, name, async (flags) => {
       const ws = coldWorkspace(env, lock, 'network');
       try {
-        return expectExit(await runCli(enrichArgs(env, env.index, ws.lock, ws.cache, verify ? [] : ['--no-verify']), { scratch: ws.dir, nodeFlags: flags }), 0, 'cold run');
+        return expectExit(
+          await runCli(enrichArgs(env, env.index, ws.lock, ws.cache, verify ? [] : ['--no-verify']), { scratch: ws.dir, nodeFlags: flags }),
+          0,
+          'cold run',
+        );
       } finally {
         rmSync(ws.dir, { recursive: true, force: true });
       }
@@ -127,9 +148,14 @@ async function help(env: BenchEnv, outDir: string): Promise<unknown> {
   const cpu = await cpuProfile(outDir, 'cpu', (flags) => runCli(['--help'], { scratch: dir, nodeFlags: flags }));
   // What importing each dependency alone costs a fresh process, next to `node -e 0`.
   const imports: Record<string, number> = {};
-  for (const [name, code] of [['node -e 0', '0'], ['import yargs', "import 'yargs'"], ['import dist/cli/main.js', "import './dist/cli/main.js'"]] as const) {
+  for (const [name, code] of [
+    ['node -e 0', '0'],
+    ['import yargs', "import 'yargs'"],
+    ['import dist/cli/main.js', "import './dist/cli/main.js'"],
+  ] as const) {
     const walls: number[] = [];
-    for (let i = 0; i < 7; i++) walls.push(expectExit(await runNode('-e', [code], { scratch: dir, cwd: ROOT, nodeFlags: ['--input-type=module'] }), 0, name).wallMs);
+    for (let i = 0; i < 7; i++)
+      walls.push(expectExit(await runNode('-e', [code], { scratch: dir, cwd: ROOT, nodeFlags: ['--input-type=module'] }), 0, name).wallMs);
     imports[name] = round(median(walls), 0);
   }
   return { cpu, importWallMs: imports };
@@ -143,7 +169,15 @@ async function semiSpace(env: BenchEnv): Promise<unknown> {
     for (const n of [undefined, ...SEMI_SPACES]) {
       log(`semi-space ${n ?? 'default'} (${verify ? 'verify' : 'no-verify'})`);
       const ws = coldWorkspace(env, lock, 'semi');
-      const r = expectExit(await runCli(enrichArgs(env, env.index, ws.lock, ws.cache, verify ? [] : ['--no-verify']), { scratch: ws.dir, probe: 'rss', nodeFlags: n === undefined ? [] : [`--max-semi-space-size=${n}`] }), 0, 'cold run');
+      const r = expectExit(
+        await runCli(enrichArgs(env, env.index, ws.lock, ws.cache, verify ? [] : ['--no-verify']), {
+          scratch: ws.dir,
+          probe: 'rss',
+          nodeFlags: n === undefined ? [] : [`--max-semi-space-size=${n}`],
+        }),
+        0,
+        'cold run',
+      );
       rmSync(ws.dir, { recursive: true, force: true });
       out.push({ semiSpaceMiB: n ?? 'default', verify, maxRssMiB: round((r.maxRssKiB ?? NaN) / 1024, 1), wallMs: round(r.wallMs, 0) });
     }
@@ -171,7 +205,13 @@ const info = machine();
 const bench = await prepare(`profile-${scenario}`);
 try {
   const found = await go(bench.env, outDir);
-  const result = { scenario, date: new Date().toISOString(), machine: info, ...(Array.isArray(found) ? { runs: found } : (found as object)), seconds: Math.round((Date.now() - started) / 1000) };
+  const result = {
+    scenario,
+    date: new Date().toISOString(),
+    machine: info,
+    ...(Array.isArray(found) ? { runs: found } : (found as object)),
+    seconds: Math.round((Date.now() - started) / 1000),
+  };
   writeFileSync(path.join(outDir, 'summary.json'), `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } finally {

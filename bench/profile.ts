@@ -123,7 +123,9 @@ export function summarizeProfile(profile: CpuProfile, top = 30): ProfileSummary 
 export function summarizeTraceGc(stdout: string): { scavenges: number; markCompacts: number; scavengeMs: number; markCompactMs: number; maxHeapMB: number } {
   const out = { scavenges: 0, markCompacts: 0, scavengeMs: 0, markCompactMs: 0, maxHeapMB: 0 };
   // [pid:0x…]   123 ms: Scavenge 45.2 (60.1) -> 40.3 (62.1) MB, pooled: 0 MB, 3.21 / 0.00 ms …
-  for (const m of stdout.matchAll(/: (Scavenge|Mark-Compact|Minor Mark-Sweep|Mark-sweep)[^\d]*([\d.]+) \(([\d.]+)\) -> ([\d.]+) \(([\d.]+)\) MB,[^\d]*(?:pooled: [\d.]+ MB, )?([\d.]+) \//g)) {
+  for (const m of stdout.matchAll(
+    /: (Scavenge|Mark-Compact|Minor Mark-Sweep|Mark-sweep)[^\d]*([\d.]+) \(([\d.]+)\) -> ([\d.]+) \(([\d.]+)\) MB,[^\d]*(?:pooled: [\d.]+ MB, )?([\d.]+) \//g,
+  )) {
     const ms = Number(m[6]);
     if (m[1] === 'Scavenge' || m[1] === 'Minor Mark-Sweep') {
       out.scavenges++;

@@ -59,8 +59,12 @@ async function main(): Promise<void> {
       }),
     );
     if (wanted(warmLarge.id)) results.push(warm ?? failedResult(warmLarge, 'needs the first cold-rss-verify run to have succeeded'));
-    await attempt({ id: 'warm-medium', title: 'warm pre-commit run, 300 packages', goal: '≤ 2.0× bare parse; 0 requests', unit: 'ms' }, () => warmMediumMeasure(env));
-    await attempt({ id: 'after-max-age', title: 'warm run after max-age', goal: 'revalidation only; 0 re-verifications', unit: 'count' }, () => staleMeasure(env));
+    await attempt({ id: 'warm-medium', title: 'warm pre-commit run, 300 packages', goal: '≤ 2.0× bare parse; 0 requests', unit: 'ms' }, () =>
+      warmMediumMeasure(env),
+    );
+    await attempt({ id: 'after-max-age', title: 'warm run after max-age', goal: 'revalidation only; 0 re-verifications', unit: 'count' }, () =>
+      staleMeasure(env),
+    );
     await attempt({ id: 'cold-rss-no-verify', title: 'cold enrich, --no-verify: peak RSS', goal: '≤ 200 MiB', unit: 'MiB' }, () => coldRssMeasure(env, false));
     await attempt({ id: 'cold-network', title: 'cold network', goal: '≤ 1.3× the floor', unit: 'ms' }, () => networkMeasure(env));
     await attempt({ id: 'help', title: '--help', goal: '≤ 1.5× node -e 0', unit: 'ms' }, () => helpMeasure(env));
@@ -84,7 +88,9 @@ async function main(): Promise<void> {
     benchSeconds: seconds,
   };
   writeFileSync(path.join(HERE, 'results.json'), `${JSON.stringify(out, null, 2)}\n`);
-  process.stdout.write(`${renderTable(results)}\n\n${QUICK ? 'QUICK run (small sizes, few runs): not the goal table\'s numbers. ' : ''}${results.filter((r) => r.met).length} of ${results.length} goals met; ${(seconds / 60).toFixed(1)} min; load average ${(info['loadAverageAtStart'] as number[]).join(' ')} at start; bench/results.json written\n`);
+  process.stdout.write(
+    `${renderTable(results)}\n\n${QUICK ? "QUICK run (small sizes, few runs): not the goal table's numbers. " : ''}${results.filter((r) => r.met).length} of ${results.length} goals met; ${(seconds / 60).toFixed(1)} min; load average ${(info['loadAverageAtStart'] as number[]).join(' ')} at start; bench/results.json written\n`,
+  );
 }
 
 await main();

@@ -65,7 +65,11 @@ export async function prepare(workName: string): Promise<{ env: BenchEnv; close(
   mkdirSync(inputs, { recursive: true });
   const trustedRoot = path.join(inputs, 'trusted_root.json');
   writeFileSync(trustedRoot, JSON.stringify(fixtures.trustedRoot));
-  const locks = { large: writeLock(inputs, 'large', config.large), medium: writeLock(inputs, 'medium', config.medium), network: writeLock(inputs, 'network', config.network) };
+  const locks = {
+    large: writeLock(inputs, 'large', config.large),
+    medium: writeLock(inputs, 'medium', config.medium),
+    network: writeLock(inputs, 'network', config.network),
+  };
   const indexConfig = { packages: config.large, perPackage: config.perPackage, latencyMs: config.latencyMs };
   const index = await startIndex({ ...indexConfig, maxAge: 600 });
   const env: BenchEnv = { config, locks, trustedRoot, index, startShortIndex: () => startIndex({ ...indexConfig, maxAge: config.shortMaxAge }), work, log };

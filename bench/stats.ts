@@ -17,7 +17,12 @@ export const round = (x: number, digits = 2): number => (Number.isFinite(x) ? Nu
  * process starting, the CPU's clock) then hits both sides alike. `warmUp`
  * pairs run first and are not kept (the page cache, a first JIT of node).
  */
-export async function alternatePairs(pairs: number, warmUp: number, baseline: () => Promise<number>, subject: () => Promise<number>): Promise<{ baseline: number[]; subject: number[] }> {
+export async function alternatePairs(
+  pairs: number,
+  warmUp: number,
+  baseline: () => Promise<number>,
+  subject: () => Promise<number>,
+): Promise<{ baseline: number[]; subject: number[] }> {
   const out = { baseline: [] as number[], subject: [] as number[] };
   for (let i = 0; i < warmUp + pairs; i++) {
     const b = await baseline();
@@ -55,7 +60,9 @@ export interface MeasureResult {
 }
 
 /** A ratio goal: median / baseline median ≤ limit. */
-export function ratioResult(r: Omit<MeasureResult, 'median' | 'baselineMedian' | 'ratio' | 'met'> & { limit: number; baselineSamples: number[]; extraOk?: boolean }): MeasureResult {
+export function ratioResult(
+  r: Omit<MeasureResult, 'median' | 'baselineMedian' | 'ratio' | 'met'> & { limit: number; baselineSamples: number[]; extraOk?: boolean },
+): MeasureResult {
   const { extraOk, ...rest } = r;
   const m = median(r.samples);
   const b = median(r.baselineSamples);

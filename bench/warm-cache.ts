@@ -46,7 +46,23 @@ const index = await startFakeIndex({ files });
 const setups = builds.map((b, i) => {
   const lock = path.join(dir, `pylock-${i}.toml`);
   writeFileSync(lock, lockText);
-  return { ...b, lock, args: [b.bin, 'enrich', lock, '--trusted-root', root, '--cache-dir', path.join(dir, `cache-${i}`), '--format', 'json', '--index-url', `${index.origin}/simple`] };
+  return {
+    ...b,
+    lock,
+    args: [
+      b.bin,
+      'enrich',
+      lock,
+      '--trusted-root',
+      root,
+      '--cache-dir',
+      path.join(dir, `cache-${i}`),
+      '--format',
+      'json',
+      '--index-url',
+      `${index.origin}/simple`,
+    ],
+  };
 });
 
 for (const s of setups) {
@@ -72,7 +88,8 @@ for (let i = 0; i < RUNS + 1; i++) {
   const bare = timed(['--input-type=module', '-e', parseScript]);
   const warm = setups.map((s) => {
     const r = timed([...s.args, '--offline']);
-    if (r.code !== 0 || (JSON.parse(r.stdout) as { requests: number }).requests !== 0) throw new Error(`${s.name}: warm run exited ${r.code}: ${r.stderr.slice(0, 2000)}`);
+    if (r.code !== 0 || (JSON.parse(r.stdout) as { requests: number }).requests !== 0)
+      throw new Error(`${s.name}: warm run exited ${r.code}: ${r.stderr.slice(0, 2000)}`);
     return r.ms;
   });
   if (i === 0) continue; // the first round warms the page cache
@@ -96,7 +113,13 @@ const out = {
     });
     const [store, outcomes, total] = [0, 1, 2].map((k) => median(profiles.map((p) => p[k]!)));
     const ms = times.get(s.name)!;
-    return { name: s.name, warmMedianMs: Math.round(median(ms)), ratioToBareParse: Number((median(ms) / bareMs).toFixed(2)), warmRunsMs: ms.map(Math.round), profileMs: { underCacheStore: store, underOutcomeCache: outcomes, total } };
+    return {
+      name: s.name,
+      warmMedianMs: Math.round(median(ms)),
+      ratioToBareParse: Number((median(ms) / bareMs).toFixed(2)),
+      warmRunsMs: ms.map(Math.round),
+      profileMs: { underCacheStore: store, underOutcomeCache: outcomes, total },
+    };
   }),
 };
 process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

@@ -89,7 +89,11 @@ const namedCommonJsImports: Plugin = {
     b.onLoad({ filter: /.*/, namespace: FACADE }, (args) => {
       const names = Object.keys(load(args.path) as object).filter((n) => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default' && n !== '__esModule');
       const from = JSON.stringify(args.path);
-      return { contents: `export { ${names.join(', ')} } from ${from};\nexport { default } from ${from};\n`, resolveDir: path.dirname(args.path), loader: 'js' };
+      return {
+        contents: `export { ${names.join(', ')} } from ${from};\nexport { default } from ${from};\n`,
+        resolveDir: path.dirname(args.path),
+        loader: 'js',
+      };
     });
   },
 };
@@ -137,7 +141,9 @@ function bundledPackages(meta: Metafile, own: PackageJson): BundledPackage[] {
   return [...dirs].sort().map((dir) => {
     const { license } = JSON.parse(readText(`${dir}/package.json`)) as { license?: unknown };
     if (typeof license !== 'string') throw new Error(`${dir} has no SPDX license in its package.json`);
-    const files = readdirSync(path.resolve(ROOT, dir)).filter((f) => /^(licen[cs]e|copying|notice)/i.test(f)).sort();
+    const files = readdirSync(path.resolve(ROOT, dir))
+      .filter((f) => /^(licen[cs]e|copying|notice)/i.test(f))
+      .sort();
     // Apache-2.0 asks for a copy of the license, which our own LICENSE is.
     if (files.length === 0 && license !== own.license) throw new Error(`${dir} (${license}) ships no license file to redistribute`);
     return { dir, license, files };
@@ -147,7 +153,10 @@ function bundledPackages(meta: Metafile, own: PackageJson): BundledPackage[] {
 /** PEP 639: one expression for the whole archive, ours AND every bundled package's. */
 function licenseExpression(own: string, packages: BundledPackage[]): string {
   const terms = new Set([own, ...packages.map((p) => p.license)]);
-  return [...terms].map((t) => (/\s/.test(t) ? `(${t})` : t)).sort().join(' AND ');
+  return [...terms]
+    .map((t) => (/\s/.test(t) ? `(${t})` : t))
+    .sort()
+    .join(' AND ');
 }
 
 function metadata(pkg: PackageJson, version: string, minNode: string, expression: string, licenseFiles: string[]): string {
@@ -193,7 +202,10 @@ async function main(): Promise<void> {
     copyFileSync(path.resolve(ROOT, 'python/pylock_attest', f), path.join(code, f));
   }
   // dist/version.ts reads ../package.json: from js/ that is this file.
-  writeFileSync(path.join(code, 'package.json'), `${JSON.stringify({ name: pkg.name, version: pkg.version, type: 'module', engines: pkg.engines }, null, 2)}\n`);
+  writeFileSync(
+    path.join(code, 'package.json'),
+    `${JSON.stringify({ name: pkg.name, version: pkg.version, type: 'module', engines: pkg.engines }, null, 2)}\n`,
+  );
 
   const packages = bundledPackages(meta, pkg);
   const licenseFiles = ['LICENSE', ...packages.flatMap((p) => p.files.map((f) => `${p.dir}/${f}`))];
@@ -202,7 +214,10 @@ async function main(): Promise<void> {
     copyFileSync(path.resolve(ROOT, f), path.join(distInfo, 'licenses', f));
   }
   writeFileSync(path.join(distInfo, 'METADATA'), metadata(pkg, version, minNode, licenseExpression(pkg.license, packages), licenseFiles));
-  writeFileSync(path.join(distInfo, 'WHEEL'), 'Wheel-Version: 1.0\nGenerator: pylock-attest scripts/build-wheel.ts\nRoot-Is-Purelib: true\nTag: py3-none-any\n');
+  writeFileSync(
+    path.join(distInfo, 'WHEEL'),
+    'Wheel-Version: 1.0\nGenerator: pylock-attest scripts/build-wheel.ts\nRoot-Is-Purelib: true\nTag: py3-none-any\n',
+  );
   writeFileSync(path.join(distInfo, 'entry_points.txt'), '[console_scripts]\npylock-attest = pylock_attest:main\n');
 
   const wheel = execFileSync('python3', [path.resolve(ROOT, 'scripts/zip-wheel.py'), tree, out], { encoding: 'utf8' }).trim();

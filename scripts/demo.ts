@@ -24,7 +24,14 @@ const bold = (text: string): string => (process.stdout.isTTY && !process.env['NO
 
 /** Run the built CLI as a user would (async: the loopback index lives in this process). */
 async function cli(title: string, args: string[]): Promise<number> {
-  console.log(`\n${bold(`$ pylock-attest ${args.join(' ').replaceAll(work + '/', '').replaceAll(fixtures, 'fixtures/demo/')}`)}   # ${title}`);
+  console.log(
+    `\n${bold(
+      `$ pylock-attest ${args
+        .join(' ')
+        .replaceAll(work + '/', '')
+        .replaceAll(fixtures, 'fixtures/demo/')}`,
+    )}   # ${title}`,
+  );
   // Cache and key in the demo's own directory: the demo leaves nothing behind in the user's home.
   const env = { ...process.env, PYLOCK_ATTEST_CACHE_DIR: join(work, 'cache'), PYLOCK_ATTEST_STATE_DIR: join(work, 'state') };
   const child = spawn(process.execPath, [bin, ...args], { stdio: 'inherit', env });
@@ -51,7 +58,14 @@ try {
 
 const attacked = await startFakeIndex({ files: [...recorded.files.filter((f: { project: string }) => f.project !== 'attrs'), ...compromised.files] });
 try {
-  const code = await cli('later, attrs is re-published from another repository', ['enrich', lockfile, '--index-url', attacked.simpleUrl, '--trusted-root', join(fixtures, 'trusted_root.json')]);
+  const code = await cli('later, attrs is re-published from another repository', [
+    'enrich',
+    lockfile,
+    '--index-url',
+    attacked.simpleUrl,
+    '--trusted-root',
+    join(fixtures, 'trusted_root.json'),
+  ]);
   failed ||= code !== 1;
   console.log(code === 1 ? '\nThe change was caught (exit 1) and the recorded identity was kept.' : '\nUNEXPECTED: the change was not reported.');
 } finally {

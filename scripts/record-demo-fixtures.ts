@@ -13,7 +13,10 @@ import { createMockSigstore } from '../test/support/mint.ts';
 
 const DIR = new URL('../fixtures/demo/', import.meta.url);
 
-type Publisher = { kind: 'GitHub'; repository: string; workflow: string } | { kind: 'GitLab'; repository: string; workflow_filepath: string } | { kind: 'Google'; email: string };
+type Publisher =
+  | { kind: 'GitHub'; repository: string; workflow: string }
+  | { kind: 'GitLab'; repository: string; workflow_filepath: string }
+  | { kind: 'Google'; email: string };
 
 /** Who publishes each demo package (and the environment PyPI would report). */
 const PUBLISHERS: Record<string, { publisher: Publisher; environment: string | null } | null> = {
@@ -32,7 +35,9 @@ interface LockedFile {
   url: string;
   hashes: { sha256: string };
 }
-const lock = parse(readFileSync(new URL('pylock.toml', DIR), 'utf8')) as unknown as { packages: Array<{ name: string; version: string; sdist?: LockedFile; wheels?: LockedFile[] }> };
+const lock = parse(readFileSync(new URL('pylock.toml', DIR), 'utf8')) as unknown as {
+  packages: Array<{ name: string; version: string; sdist?: LockedFile; wheels?: LockedFile[] }>;
+};
 const files: unknown[] = [];
 const compromised: unknown[] = [];
 for (const pkg of lock.packages) {
@@ -42,15 +47,38 @@ for (const pkg of lock.packages) {
     const sha256 = entry.hashes.sha256;
     const who = PUBLISHERS[pkg['name']];
     const base = { project: pkg['name'], version: pkg['version'], filename, sha256 };
-    const provenance = who ? { version: 1, attestation_bundles: [{ publisher: { ...who.publisher, environment: who.environment }, attestations: [await sigstore.mint({ filename, sha256, publisher: who.publisher })] }] } : null;
+    const provenance = who
+      ? {
+          version: 1,
+          attestation_bundles: [
+            {
+              publisher: { ...who.publisher, environment: who.environment },
+              attestations: [await sigstore.mint({ filename, sha256, publisher: who.publisher })],
+            },
+          ],
+        }
+      : null;
     files.push({ ...base, provenance });
     if (pkg['name'] === 'attrs') {
       const attestation = await sigstore.mint({ filename, sha256, publisher: COMPROMISED });
-      compromised.push({ ...base, provenance: { version: 1, attestation_bundles: [{ publisher: { ...COMPROMISED, environment: null }, attestations: [attestation] }] } });
+      compromised.push({
+        ...base,
+        provenance: { version: 1, attestation_bundles: [{ publisher: { ...COMPROMISED, environment: null }, attestations: [attestation] }] },
+      });
     }
   }
 }
-writeFileSync(new URL('index.json', DIR), JSON.stringify({ note: 'Recorded for the offline demo. Test certificates from @sigstore/mock; they verify only against trusted_root.json here.', files }, null, 1) + '\n');
-writeFileSync(new URL('index-compromised.json', DIR), JSON.stringify({ note: 'attrs re-published from another repository', files: compromised }, null, 1) + '\n');
+writeFileSync(
+  new URL('index.json', DIR),
+  JSON.stringify(
+    { note: 'Recorded for the offline demo. Test certificates from @sigstore/mock; they verify only against trusted_root.json here.', files },
+    null,
+    1,
+  ) + '\n',
+);
+writeFileSync(
+  new URL('index-compromised.json', DIR),
+  JSON.stringify({ note: 'attrs re-published from another repository', files: compromised }, null, 1) + '\n',
+);
 writeFileSync(new URL('trusted_root.json', DIR), JSON.stringify(sigstore.trustedRoot, null, 1) + '\n');
 console.log(`recorded ${files.length} files (${compromised.length} compromised) into fixtures/demo/`);

@@ -101,14 +101,7 @@ export function isPylockAttestError(e: unknown): e is PylockAttestError {
   return e instanceof PylockAttestError;
 }
 
-const NETWORK_CODES: ReadonlySet<ErrorCode> = new Set([
-  'INDEX_HTTP',
-  'INDEX_NETWORK',
-  'INDEX_TIMEOUT',
-  'INDEX_BODY',
-  'INDEX_UNAVAILABLE',
-  'OFFLINE_MISS',
-]);
+const NETWORK_CODES: ReadonlySet<ErrorCode> = new Set(['INDEX_HTTP', 'INDEX_NETWORK', 'INDEX_TIMEOUT', 'INDEX_BODY', 'INDEX_UNAVAILABLE', 'OFFLINE_MISS']);
 
 /** Exit code for an error that aborts a run: 3 for the index/network, 1 for verdicts, 2 otherwise. */
 export function exitCodeFor(code: ErrorCode): 1 | 2 | 3 {

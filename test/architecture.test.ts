@@ -83,7 +83,15 @@ function importsOf(module: string): Import[] {
   const found: Import[] = [];
   for (const m of text.matchAll(/^\s*(?:import|export)\s+(?:type\s+)?([^'";]*?)\s*from\s*['"]([^'"]+)['"]/gm)) {
     const clause = m[1]!;
-    const names = [.../\{([^}]*)\}/.exec(clause)?.[1]?.split(',') ?? []].map((n) => n.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0]!).filter(Boolean);
+    const names = [...(/\{([^}]*)\}/.exec(clause)?.[1]?.split(',') ?? [])]
+      .map(
+        (n) =>
+          n
+            .trim()
+            .replace(/^type\s+/, '')
+            .split(/\s+as\s+/)[0]!,
+      )
+      .filter(Boolean);
     found.push({ specifier: m[2]!, names, namespace: /\*|^[\w$]+(?:\s*,|$)/.test(clause.trim()) });
   }
   for (const m of text.matchAll(/^\s*import\s+['"]([^'"]+)['"]/gm)) found.push({ specifier: m[1]!, names: [], namespace: false });
@@ -105,13 +113,17 @@ const FS_WRITES =
 describe(`${DOC} is the map of src/`, () => {
   it('names every module, and no module that does not exist', () => {
     const named = mapped();
-    const missing = modules.filter((m) => !named.has(m)).map((m) => {
-      const folder = m.startsWith('src/') && m.slice(4).includes('/') ? `${m.slice(0, m.indexOf('/', 4) + 1)}` : undefined;
-      return folder
-        ? `${m} is not on the map: add a line "  ${m.slice(folder.length)}  <what it holds>" under ${folder} in ${DOC}`
-        : `${m} is not on the map: add a line "${m}  <what it holds>" at the top of the map in ${DOC}`;
-    });
-    const gone = [...named].filter(([m]) => !modules.includes(m)).map(([m, line]) => `${DOC}:${line} names ${m}, which does not exist: remove the line or correct the name`);
+    const missing = modules
+      .filter((m) => !named.has(m))
+      .map((m) => {
+        const folder = m.startsWith('src/') && m.slice(4).includes('/') ? `${m.slice(0, m.indexOf('/', 4) + 1)}` : undefined;
+        return folder
+          ? `${m} is not on the map: add a line "  ${m.slice(folder.length)}  <what it holds>" under ${folder} in ${DOC}`
+          : `${m} is not on the map: add a line "${m}  <what it holds>" at the top of the map in ${DOC}`;
+      });
+    const gone = [...named]
+      .filter(([m]) => !modules.includes(m))
+      .map(([m, line]) => `${DOC}:${line} names ${m}, which does not exist: remove the line or correct the name`);
     expect([...missing, ...gone]).toEqual([]);
   });
 
@@ -129,7 +141,8 @@ describe(`${DOC} is the map of src/`, () => {
         const to = target(module, specifier);
         if (to === undefined) continue;
         const toPart = partOf(to);
-        if (toPart !== part && !may.has(toPart)) wrong.push(`${module} imports ${to}: ${part} may import ${[...may].join(', ') || 'nothing from src/'} (${DOC}, "Imports")`);
+        if (toPart !== part && !may.has(toPart))
+          wrong.push(`${module} imports ${to}: ${part} may import ${[...may].join(', ') || 'nothing from src/'} (${DOC}, "Imports")`);
       }
     }
     expect(wrong).toEqual([]);
@@ -152,11 +165,13 @@ describe(`${DOC} is the map of src/`, () => {
     for (const module of modules.filter((m) => m.startsWith('src/'))) {
       for (const { specifier, names, namespace } of importsOf(module)) {
         if (/^(node:)?fs(\/promises)?$/.test(specifier) && !module.startsWith('src/io/')) {
-          for (const name of names.filter((n) => FS_WRITES.test(n))) wrong.push(`${module} imports ${name} from ${specifier}: only io writes files (add what you need to src/io/)`);
+          for (const name of names.filter((n) => FS_WRITES.test(n)))
+            wrong.push(`${module} imports ${name} from ${specifier}: only io writes files (add what you need to src/io/)`);
           if (namespace) wrong.push(`${module} imports all of ${specifier}: outside io, import the reading functions by name`);
         }
         if (specifier === 'undici' && module !== 'src/net/http.ts') wrong.push(`${module} imports undici: HTTP goes through src/net/http.ts`);
-        if (/^(@sigstore\/|tuf-js)/.test(specifier) && !module.startsWith('src/verify/')) wrong.push(`${module} imports ${specifier}: Sigstore belongs to src/verify/`);
+        if (/^(@sigstore\/|tuf-js)/.test(specifier) && !module.startsWith('src/verify/'))
+          wrong.push(`${module} imports ${specifier}: Sigstore belongs to src/verify/`);
       }
     }
     expect(wrong).toEqual([]);

@@ -9,7 +9,8 @@ const SHA = 'cd'.repeat(32);
 const run = (args: string[], cwd: string) => runCli(args, { cwd, env: { HOME: cwd } });
 
 function lock(repo: string | undefined, version = '1.0'): string {
-  const ids = repo === undefined ? '' : `\n[[packages.attestation-identities]]\nkind = "GitHub"\nrepository = "${repo}"\nworkflow = "release.yml"\nenvironment = ""\n`;
+  const ids =
+    repo === undefined ? '' : `\n[[packages.attestation-identities]]\nkind = "GitHub"\nrepository = "${repo}"\nworkflow = "release.yml"\nenvironment = ""\n`;
   return `lock-version = "1.0"\n\n[[packages]]\nname = "demo"\nversion = "${version}"\nsdist = { url = "https://f.example/demo-${version}.tar.gz", hashes = { sha256 = "${SHA}" } }\n${ids}`;
 }
 
@@ -34,7 +35,9 @@ describe('check and diff from the built CLI, in a git repository (as a pre-commi
     ws.file('pylock.toml', removed);
     const bad = await run(['check', '--offline', '--base', 'git:HEAD', 'pylock.toml', '--format', 'github'], ws.dir);
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toBe('::error file=pylock.toml,line=3,title=identity-removed%3A demo::recorded GitHub acme/demo (release.yml) before; no identity now\n');
+    expect(bad.stdout).toBe(
+      '::error file=pylock.toml,line=3,title=identity-removed%3A demo::recorded GitHub acme/demo (release.yml) before; no identity now\n',
+    );
     expect(readFileSync(`${ws.dir}/pylock.toml`, 'utf8')).toBe(removed);
   });
 
@@ -47,14 +50,19 @@ describe('check and diff from the built CLI, in a git repository (as a pre-commi
       expect(r.stdout).toContain(format === 'markdown' ? 'publisher-changed (repository)' : 'publisher-changed');
     }
     const json = JSON.parse((await run(['diff', 'git:HEAD', 'pylock.toml', '--format', 'json'], ws.dir)).stdout);
-    expect(json).toMatchObject({ command: 'diff', lockfiles: [{ path: 'pylock.toml', base: 'git:HEAD:pylock.toml' }], findings: [{ category: 'publisher-changed', subkind: 'repository' }] });
+    expect(json).toMatchObject({
+      command: 'diff',
+      lockfiles: [{ path: 'pylock.toml', base: 'git:HEAD:pylock.toml' }],
+      findings: [{ category: 'publisher-changed', subkind: 'repository' }],
+    });
     ws.file('pylock.toml', lock('acme/demo'));
     expect((await run(['diff', 'git:HEAD:pylock.toml', 'pylock.toml'], ws.dir)).code).toBe(0);
   });
 
   it('an allowance in pyproject.toml accepts the change until it expires; then the expiry is a finding', async () => {
     ws.file('pylock.toml', lock('new-home/demo'));
-    const allow = (expires: string) => `[tool.pylock-attest]\n\n[[tool.pylock-attest.allow]]\npackage = "demo"\nfrom = { repository = "acme/demo" }\nto = { repository = "new-home/demo" }\nreason = "moved to a new org"\nexpires = ${expires}\n`;
+    const allow = (expires: string) =>
+      `[tool.pylock-attest]\n\n[[tool.pylock-attest.allow]]\npackage = "demo"\nfrom = { repository = "acme/demo" }\nto = { repository = "new-home/demo" }\nreason = "moved to a new org"\nexpires = ${expires}\n`;
     ws.file('pyproject.toml', allow('2999-12-31'));
     const accepted = await run(['check', '--offline', '--base', 'git:HEAD', 'pylock.toml', '--format', 'json'], ws.dir);
     expect(accepted.code).toBe(0);

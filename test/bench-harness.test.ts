@@ -38,7 +38,12 @@ describe('bench arithmetic', () => {
 
   it('judges a ratio goal on the medians, and an extra condition (requests) too', () => {
     const base = { id: 'x', title: 'x', goal: '≤ 2×', unit: 'ms' as const, baseline: 'bare', limit: 2 };
-    expect(ratioResult({ ...base, samples: [190, 210, 200], baselineSamples: [100, 90, 110] })).toMatchObject({ median: 200, baselineMedian: 100, ratio: 2, met: true });
+    expect(ratioResult({ ...base, samples: [190, 210, 200], baselineSamples: [100, 90, 110] })).toMatchObject({
+      median: 200,
+      baselineMedian: 100,
+      ratio: 2,
+      met: true,
+    });
     expect(ratioResult({ ...base, samples: [201], baselineSamples: [100] }).met).toBe(false);
     expect(ratioResult({ ...base, samples: [150], baselineSamples: [100], extraOk: false }).met).toBe(false);
     const rss = absoluteResult({ id: 'r', title: 'r', goal: '≤ 250 MiB', unit: 'MiB', samples: [240, 260, 250], baselineSamples: [70], limit: 250 });
@@ -57,9 +62,24 @@ describe('bench arithmetic', () => {
 
 describe('the report line the bench reads', () => {
   it('parses the text report summary of enrich', () => {
-    expect(parseSummary('x\n  1000 packages, 20000 files: 1000 verified; written; 20000 requests\n')).toEqual({ packages: 1000, files: 20000, statuses: { verified: 1000 }, state: 'written' });
-    expect(parseSummary('  3 packages, 7 files: 2 verified, 1 no-provenance; unchanged\n')).toEqual({ packages: 3, files: 7, statuses: { verified: 2, 'no-provenance': 1 }, state: 'unchanged' });
-    expect(parseSummary('  6 packages, 7 files: 4 packages verified, 1 skipped, 1 partial; written; 10 requests\n')).toEqual({ packages: 6, files: 7, statuses: { verified: 4, skipped: 1, partial: 1 }, state: 'written' });
+    expect(parseSummary('x\n  1000 packages, 20000 files: 1000 verified; written; 20000 requests\n')).toEqual({
+      packages: 1000,
+      files: 20000,
+      statuses: { verified: 1000 },
+      state: 'written',
+    });
+    expect(parseSummary('  3 packages, 7 files: 2 verified, 1 no-provenance; unchanged\n')).toEqual({
+      packages: 3,
+      files: 7,
+      statuses: { verified: 2, 'no-provenance': 1 },
+      state: 'unchanged',
+    });
+    expect(parseSummary('  6 packages, 7 files: 4 packages verified, 1 skipped, 1 partial; written; 10 requests\n')).toEqual({
+      packages: 6,
+      files: 7,
+      statuses: { verified: 4, skipped: 1, partial: 1 },
+      state: 'written',
+    });
     expect(parseSummary('  16 packages, 320 files: 16 packages UNVERIFIED (--no-verify); written; 320 requests\n')?.statuses).toEqual({ unverified: 16 });
     expect(parseSummary('nothing here')).toBeUndefined();
   });
@@ -124,7 +144,9 @@ describe('probes loaded into measured processes', () => {
     const attempt = `try { require('node:module').createRequire(${JSON.stringify(path.join(ROOT, 'package.json'))})('@sigstore/verify').Verifier.prototype.verify.call({}) } catch {}`;
     // The pool's workers are files (--import preloads do not run in eval workers).
     const worker = tmp.file('worker.cjs', attempt);
-    node(['--import', path.join(PROBES, 'count-verify.mjs'), '-e', `${attempt}; new (require('node:worker_threads').Worker)(${JSON.stringify(worker)})`], { BENCH_VERIFY_FILE: out });
+    node(['--import', path.join(PROBES, 'count-verify.mjs'), '-e', `${attempt}; new (require('node:worker_threads').Worker)(${JSON.stringify(worker)})`], {
+      BENCH_VERIFY_FILE: out,
+    });
     expect(readFileSync(out, 'utf8')).toBe('1\n1\n');
     tmp.cleanup();
   });

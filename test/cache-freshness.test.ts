@@ -23,7 +23,12 @@ import { createMockSigstore, releaseProvenance } from './support/mint.ts';
 import { runCli } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
 
-const FILES = Array.from({ length: 3 }, (_, i) => ({ project: `fresh${i}`, version: '1.0', filename: `fresh${i}-1.0.tar.gz`, sha256: String(i + 1).repeat(64) }));
+const FILES = Array.from({ length: 3 }, (_, i) => ({
+  project: `fresh${i}`,
+  version: '1.0',
+  filename: `fresh${i}-1.0.tar.gz`,
+  sha256: String(i + 1).repeat(64),
+}));
 const LOCK = `lock-version = "1.0"\ncreated-by = "test"\n${FILES.map((f) => `\n[[packages]]\nname = "${f.project}"\nversion = "1.0"\nsdist = { url = "https://files.example/${f.filename}", hashes = { sha256 = "${f.sha256}" } }\n`).join('')}`;
 /** One page and one provenance answer per file (Simple API on a loopback index). */
 const ANSWERS = FILES.length * 2;
@@ -50,13 +55,16 @@ describe('when a warm run asks the index', () => {
   async function run(command: 'enrich' | 'check'): Promise<{ code: number | null; requests: Array<{ path: string; conditional: boolean }> }> {
     const before = index.requests.length;
     const extra = command === 'enrich' ? ['--format', 'json'] : [];
-    const r = await runCli([command, lock, '--index-url', index.simpleUrl, '--trusted-root', root, '--cache-dir', cacheDir, ...extra], { env: { PYLOCK_ATTEST_STATE_DIR: stateDir } });
+    const r = await runCli([command, lock, '--index-url', index.simpleUrl, '--trusted-root', root, '--cache-dir', cacheDir, ...extra], {
+      env: { PYLOCK_ATTEST_STATE_DIR: stateDir },
+    });
     const requests = index.requests.slice(before).map((q) => ({ path: q.path, conditional: typeof q.headers['if-none-match'] === 'string' }));
     return { code: r.code, requests };
   }
 
   /** Verdict segments on disk: a verification that ran would have added one (every verified attestation is kept). */
-  const verdictSegments = (): number => (existsSync(join(cacheDir, 'verdicts-v2')) ? readdirSync(join(cacheDir, 'verdicts-v2')).filter((f) => f.endsWith('.idx')).length : 0);
+  const verdictSegments = (): number =>
+    existsSync(join(cacheDir, 'verdicts-v2')) ? readdirSync(join(cacheDir, 'verdicts-v2')).filter((f) => f.endsWith('.idx')).length : 0;
 
   it('cold, then within max-age: no request; after max-age: revalidation only, nothing verified again; check: always asks', async () => {
     const cold = await run('enrich');
@@ -88,7 +96,9 @@ describe('when a warm run asks the index', () => {
     const out = join(ws.dir, 'modules.json');
     const trace = resolve(import.meta.dirname, 'support/module-trace.ts');
     const before = index.requests.length;
-    const r = await runCli(['enrich', lock, '--index-url', index.simpleUrl, '--trusted-root', root, '--cache-dir', cacheDir], { env: { PYLOCK_ATTEST_STATE_DIR: stateDir, NODE_OPTIONS: `--import ${trace}`, MODULE_TRACE_OUT: out } });
+    const r = await runCli(['enrich', lock, '--index-url', index.simpleUrl, '--trusted-root', root, '--cache-dir', cacheDir], {
+      env: { PYLOCK_ATTEST_STATE_DIR: stateDir, NODE_OPTIONS: `--import ${trace}`, MODULE_TRACE_OUT: out },
+    });
     expect([r.code, index.requests.length - before]).toEqual([0, 0]);
     const loaded = JSON.parse(readFileSync(out, 'utf8')) as string[];
     expect(loaded.some((u) => u.endsWith('/dist/app/evaluate.js'))).toBe(true); // the trace works

@@ -66,8 +66,14 @@ describe('the cache as a trust boundary (built CLI)', () => {
   const fresh = (name = 'cache'): string => join(ws.dir, `${name}-${n++}`);
   const state = (): string => join(ws.dir, `state-${n++}`);
 
-  async function enrich(cacheDir: string, extra: string[] = [], env: Record<string, string> = {}): Promise<{ code: number | null; report: Report; stderr: string }> {
-    const run = await runCli(['enrich', lock, '--index-url', index.simpleUrl, '--cache-dir', cacheDir, '--format', 'json', '--dry-run', ...extra], { env: { HTTPS_PROXY: noTuf, ...env } });
+  async function enrich(
+    cacheDir: string,
+    extra: string[] = [],
+    env: Record<string, string> = {},
+  ): Promise<{ code: number | null; report: Report; stderr: string }> {
+    const run = await runCli(['enrich', lock, '--index-url', index.simpleUrl, '--cache-dir', cacheDir, '--format', 'json', '--dry-run', ...extra], {
+      env: { HTTPS_PROXY: noTuf, ...env },
+    });
     return { code: run.code, report: JSON.parse(run.stdout) as Report, stderr: run.stderr };
   }
 
@@ -80,7 +86,9 @@ describe('the cache as a trust boundary (built CLI)', () => {
     // The attacker appends the provenance with their identity to the genuine payload file, and
     // an index block pointing the provenance's key at it, under a MAC made with their own key.
     const http = join(cacheDir, 'http-v2');
-    const segment = readdirSync(http).find((f) => f.endsWith('.idx'))!.slice(0, -4);
+    const segment = readdirSync(http)
+      .find((f) => f.endsWith('.idx'))!
+      .slice(0, -4);
     const forged = Buffer.from(provenanceBody.toString().replaceAll('o/victim', 'attacker/evil'));
     const provenanceKey = keyServing(http, provenanceBody);
     spliceRecord(http, segment, provenanceKey, forged);
@@ -92,8 +100,14 @@ describe('the cache as a trust boundary (built CLI)', () => {
   it('a genuine cache restored on a fresh runner (another key) is not used: the index is asked and everything is verified again', async () => {
     const cacheDir = fresh();
     const root = ws.file(`root-${n++}.json`, JSON.stringify(attacker.trustedRoot)); // verifiable this time
-    const first = await runCli(['enrich', lock, '--index-url', index.simpleUrl, '--cache-dir', cacheDir, '--trusted-root', root, '--format', 'json', '--dry-run'], { env: { PYLOCK_ATTEST_STATE_DIR: state() } });
-    const second = await runCli(['enrich', lock, '--index-url', index.simpleUrl, '--cache-dir', cacheDir, '--trusted-root', root, '--format', 'json', '--dry-run'], { env: { PYLOCK_ATTEST_STATE_DIR: state() } });
+    const first = await runCli(
+      ['enrich', lock, '--index-url', index.simpleUrl, '--cache-dir', cacheDir, '--trusted-root', root, '--format', 'json', '--dry-run'],
+      { env: { PYLOCK_ATTEST_STATE_DIR: state() } },
+    );
+    const second = await runCli(
+      ['enrich', lock, '--index-url', index.simpleUrl, '--cache-dir', cacheDir, '--trusted-root', root, '--format', 'json', '--dry-run'],
+      { env: { PYLOCK_ATTEST_STATE_DIR: state() } },
+    );
     const [a, b] = [JSON.parse(first.stdout) as Report, JSON.parse(second.stdout) as Report];
     expect(statuses(a)).toEqual(['verified']);
     expect(statuses(b)).toEqual(['verified']);

@@ -111,8 +111,16 @@ describe('HTTP cache', () => {
   it('discards a corrupt or truncated entry and fetches again', async () => {
     const damages: Array<(file: string, at: { offset: number; length: number }) => void> = [
       (file, at) => truncateSync(file, at.offset + at.length - 7), // a write cut short
-      (file, at) => { const b = readFileSync(file); b[at.offset + at.length - 3]! ^= 0x20; writeFileSync(file, b); }, // a flipped bit
-      (file, at) => { const b = readFileSync(file); b.fill(0, at.offset, at.offset + at.length); writeFileSync(file, b); }, // zeroed
+      (file, at) => {
+        const b = readFileSync(file);
+        b[at.offset + at.length - 3]! ^= 0x20;
+        writeFileSync(file, b);
+      }, // a flipped bit
+      (file, at) => {
+        const b = readFileSync(file);
+        b.fill(0, at.offset, at.offset + at.length);
+        writeFileSync(file, b);
+      }, // zeroed
     ];
     for (const damage of damages) {
       const { store, cache } = setup();
@@ -166,7 +174,7 @@ describe('HTTP cache', () => {
     reader.close();
   });
 
-  it('writes a block\'s payloads with its index lines; until then its records are read back from memory, as copies', async () => {
+  it("writes a block's payloads with its index lines; until then its records are read back from memory, as copies", async () => {
     const dir = join(ws.dir, 'batched');
     const writer = openStore(dir);
     const key = cacheKey('https://batched.example/x', ACCEPT);
@@ -321,10 +329,22 @@ describe('verdict cache', () => {
   const identity = { kind: 'GitHub', repository: 'o/r', workflow: 'w.yml' };
   const expected = { filename: 'r-1.tar.gz', sha256: 'b'.repeat(64) };
   const attestation = { version: 1, verification_material: { certificate: 'x', transparency_entries: [] }, envelope: { statement: 's', signature: 'g' } };
-  const ok: AttestationVerdict = { ok: true, predicateType: 'p', certificate: { issuer: 'i', san: 's' }, unverifiedIdentityKeys: [], signedAt: '2025-01-01T00:00:00.000Z' };
+  const ok: AttestationVerdict = {
+    ok: true,
+    predicateType: 'p',
+    certificate: { issuer: 'i', san: 's' },
+    unverifiedIdentityKeys: [],
+    signedAt: '2025-01-01T00:00:00.000Z',
+  };
 
   function counting(verdict: AttestationVerdict): AttestationVerifier & { calls: number } {
-    const v = { calls: 0, async verify() { v.calls++; return verdict; } };
+    const v = {
+      calls: 0,
+      async verify() {
+        v.calls++;
+        return verdict;
+      },
+    };
     return v;
   }
 
@@ -385,11 +405,19 @@ describe('outcome cache', () => {
   const ws = tempDir();
   afterAll(() => ws.cleanup());
   const q = { indexUrl: 'https://pypi.org/simple', project: 'Demo_Pkg', version: '1.0', filename: 'demo_pkg-1.0.tar.gz', sha256: 'a'.repeat(64) };
-  const verified: FileOutcome = { filename: q.filename, sha256: q.sha256, status: 'verified', identities: [{ kind: 'GitHub', repository: 'o/demo', workflow: 'r.yml', environment: 'pypi' }], unverifiedKeys: [['environment']], source: 'https://pypi.org/integrity/x' };
+  const verified: FileOutcome = {
+    filename: q.filename,
+    sha256: q.sha256,
+    status: 'verified',
+    identities: [{ kind: 'GitHub', repository: 'o/demo', workflow: 'r.yml', environment: 'pypi' }],
+    unverifiedKeys: [['environment']],
+    source: 'https://pypi.org/integrity/x',
+  };
   let n = 0;
   const fresh = (context: Partial<ConstructorParameters<typeof OutcomeCache>[1]> = {}, now = 1_000) => {
     const store = openStore(join(ws.dir, `o${n++}`));
-    const make = (c: typeof context = context, t = now) => new OutcomeCache(store, { verify: true, trustDigest: 'root-A', mode: 'auto', offline: false, ...c }, () => t);
+    const make = (c: typeof context = context, t = now) =>
+      new OutcomeCache(store, { verify: true, trustDigest: 'root-A', mode: 'auto', offline: false, ...c }, () => t);
     return { store, make };
   };
 
@@ -404,7 +432,7 @@ describe('outcome cache', () => {
     expect(await make({ offline: true }, 99_999).get(key, q)).toEqual(verified); // offline: stale answers serve
   });
 
-  it('an attested outcome must say which keys are only the index\'s claim, or it is worked out again', async () => {
+  it("an attested outcome must say which keys are only the index's claim, or it is worked out again", async () => {
     const { make } = fresh();
     const cache = make();
     const key = cache.key(q);
@@ -419,7 +447,14 @@ describe('outcome cache', () => {
     const { make } = fresh();
     const base = make().key(q);
     expect(make().key({ ...q, project: 'demo-pkg', indexUrl: 'https://pypi.org/simple/' })).toBe(base); // the same question
-    for (const other of [make({ trustDigest: 'root-B' }).key(q), make({ verify: false }).key(q), make({ mode: 'simple' }).key(q), make().key({ ...q, sha256: 'b'.repeat(64) }), make().key({ ...q, version: '1.1' }), make().key({ ...q, indexUrl: 'https://test.pypi.org/simple' })]) {
+    for (const other of [
+      make({ trustDigest: 'root-B' }).key(q),
+      make({ verify: false }).key(q),
+      make({ mode: 'simple' }).key(q),
+      make().key({ ...q, sha256: 'b'.repeat(64) }),
+      make().key({ ...q, version: '1.1' }),
+      make().key({ ...q, indexUrl: 'https://test.pypi.org/simple' }),
+    ]) {
       expect(other).not.toBe(base);
     }
   });

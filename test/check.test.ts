@@ -32,7 +32,8 @@ function lockText(pkgs: Pkg[]): string {
     const wheels = files.filter((x) => x.f.wheel);
     const lines = ['[[packages]]', `name = "${p.name}"`, 'version = "1.0"'];
     if (sdist) lines.push(`sdist = { url = "https://files.example/${sdist.name}", hashes = { sha256 = "${sdist.sha}" } }`);
-    if (wheels.length) lines.push(`wheels = [${wheels.map((w) => `{ url = "https://files.example/${w.name}", hashes = { sha256 = "${w.sha}" } }`).join(', ')}]`);
+    if (wheels.length)
+      lines.push(`wheels = [${wheels.map((w) => `{ url = "https://files.example/${w.name}", hashes = { sha256 = "${w.sha}" } }`).join(', ')}]`);
     for (const id of p.recorded ?? []) lines.push('', '[[packages.attestation-identities]]', ...Object.entries(id).map(([k, v]) => `${k} = "${v}"`));
     return lines.join('\n') + '\n';
   });
@@ -90,7 +91,15 @@ describe('check, online against the loopback index with minted attestations', ()
     ws.cleanup();
   });
 
-  const online = (extra: Record<string, unknown> = {}) => ({ indexUrl: index.simpleUrl, trustedRoot: root, provenanceSource: 'simple' as const, cacheDir: ws.dir, policy: EMPTY_POLICY, now: NOW, ...extra });
+  const online = (extra: Record<string, unknown> = {}) => ({
+    indexUrl: index.simpleUrl,
+    trustedRoot: root,
+    provenanceSource: 'simple' as const,
+    cacheDir: ws.dir,
+    policy: EMPTY_POLICY,
+    now: NOW,
+    ...extra,
+  });
 
   it('reports every disagreement between the lockfile and the index, and never writes', async () => {
     const result = await check([lock], online());
@@ -120,11 +129,27 @@ describe('check, online against the loopback index with minted attestations', ()
     expect(withBase.findings.map(brief)).toContainEqual(['publisher-changed', 'agree', 'error', 'repository']);
     const required = await check([lock], online({ policy }));
     const cats = required.findings.filter((f) => f.package === 'plain' || f.package === 'fresh').map(brief);
-    expect(cats).toEqual([['not-enriched', 'fresh', 'error'], ['new-package-unattested', 'plain', 'error']]);
+    expect(cats).toEqual([
+      ['not-enriched', 'fresh', 'error'],
+      ['new-package-unattested', 'plain', 'error'],
+    ]);
   });
 
   it('an allowance accepts one disagreement; the rest still fail', async () => {
-    const policy: Policy = { ...EMPTY_POLICY, allow: [{ package: 'moved', from: { repository: 'acme/moved' }, to: { repository: 'evil/moved' }, reason: 'handover', expires: '2026-03-01', source: 'p.toml', line: 4 }] };
+    const policy: Policy = {
+      ...EMPTY_POLICY,
+      allow: [
+        {
+          package: 'moved',
+          from: { repository: 'acme/moved' },
+          to: { repository: 'evil/moved' },
+          reason: 'handover',
+          expires: '2026-03-01',
+          source: 'p.toml',
+          line: 4,
+        },
+      ],
+    };
     const result = await check([lock], online({ policy }));
     expect(result.findings.find((f) => f.package === 'moved')).toMatchObject({ allowed: true, allowance: { reason: 'handover' } });
     expect(result.summary).toMatchObject({ allowed: 1, error: 5 });
@@ -135,13 +160,28 @@ describe('check, online against the loopback index with minted attestations', ()
 
   it('partial attestation is an error naming the file; an allowance for that file accepts it, and then enrich would record (not-enriched)', async () => {
     const result = await check([lock], online());
-    expect(result.findings.find((f) => f.package === 'partial')).toMatchObject({ category: 'partial-attestation', severity: 'error', file: 'partial-1.0-py3-none-any.whl' });
+    expect(result.findings.find((f) => f.package === 'partial')).toMatchObject({
+      category: 'partial-attestation',
+      severity: 'error',
+      file: 'partial-1.0-py3-none-any.whl',
+    });
     // Without a recorded identity, a partial package is not "not-enriched": enrich would not record it.
-    const bare = ws.file('partial-bare.toml', text.replace(/\n\[\[packages\.attestation-identities\]\]\nkind = "GitHub"\nrepository = "acme\/partial"\nworkflow = "release.yml"/, ''));
+    const bare = ws.file(
+      'partial-bare.toml',
+      text.replace(/\n\[\[packages\.attestation-identities\]\]\nkind = "GitHub"\nrepository = "acme\/partial"\nworkflow = "release.yml"/, ''),
+    );
     expect(readFileSync(bare, 'utf8')).not.toContain('acme/partial');
     const unaccepted = await check([bare], online());
     expect(unaccepted.findings.filter((f) => f.package === 'partial').map(brief)).toEqual([['partial-attestation', 'partial', 'error']]);
-    const allow = { package: 'partial', category: 'partial-attestation' as const, file: 'partial-1.0-py3-*.whl', reason: 'wheel built by hand', expires: '2026-03-01', source: 'p.toml', line: 9 };
+    const allow = {
+      package: 'partial',
+      category: 'partial-attestation' as const,
+      file: 'partial-1.0-py3-*.whl',
+      reason: 'wheel built by hand',
+      expires: '2026-03-01',
+      source: 'p.toml',
+      line: 9,
+    };
     const accepted = await check([bare], online({ policy: { ...EMPTY_POLICY, allow: [allow] } }));
     expect(accepted.findings.filter((f) => f.package === 'partial').map((f) => [f.category, f.allowed ?? false])).toEqual([
       ['not-enriched', false],
@@ -219,7 +259,11 @@ describe('check, online against the loopback index with minted attestations', ()
 
     it('control: the same proxy does stop an online check (so the offline run really had nothing to send)', async () => {
       const port = new URL(proxy).port;
-      const r = await run(['check', '--index-url', index.simpleUrl, '--trusted-root', root, '--no-cache', '--deadline', '3', '--format', 'json', lock], { HTTPS_PROXY: proxy, HTTP_PROXY: proxy, NO_PROXY: '' });
+      const r = await run(['check', '--index-url', index.simpleUrl, '--trusted-root', root, '--no-cache', '--deadline', '3', '--format', 'json', lock], {
+        HTTPS_PROXY: proxy,
+        HTTP_PROXY: proxy,
+        NO_PROXY: '',
+      });
       expect(r.code).toBe(3);
       expect(r.stdout).toContain(`127.0.0.1:${port}`);
     });

@@ -13,7 +13,7 @@ describe('docs/cli.md and docs/audit.md', () => {
     expect(read('../docs/cli.md')).toBe(renderCliDoc());
   });
 
-  it('docs/audit.md\'s findings table and sections are exactly what `explain` prints from (run `npm run docs:cli`)', () => {
+  it("docs/audit.md's findings table and sections are exactly what `explain` prints from (run `npm run docs:cli`)", () => {
     const audit = read('../docs/audit.md');
     expect(audit).toBe(renderAuditDoc(audit));
   });

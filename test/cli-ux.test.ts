@@ -18,7 +18,8 @@ import { tempDir } from './support/workspace.ts';
 
 const VERSION: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version;
 const ESC = '\u001b[';
-const schema = (name: string) => new Ajv2020({ strict: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync(new URL(`../docs/schema/${name}`, import.meta.url), 'utf8')));
+const schema = (name: string) =>
+  new Ajv2020({ strict: true, allowUnionTypes: true }).compile(JSON.parse(readFileSync(new URL(`../docs/schema/${name}`, import.meta.url), 'utf8')));
 const sha = (n: number) => n.toString(16).padStart(64, '0');
 
 interface Pkg {
@@ -28,7 +29,10 @@ interface Pkg {
 }
 
 function lockText(packages: readonly Pkg[]): string {
-  const blocks = packages.map((p, i) => `[[packages]]\nname = "${p.name}"\nversion = "1.0"\nsdist = { url = "https://files.example/${p.name}-1.0.tar.gz", hashes = { sha256 = "${sha(i + 1)}" } }\n`);
+  const blocks = packages.map(
+    (p, i) =>
+      `[[packages]]\nname = "${p.name}"\nversion = "1.0"\nsdist = { url = "https://files.example/${p.name}-1.0.tar.gz", hashes = { sha256 = "${sha(i + 1)}" } }\n`,
+  );
   return `lock-version = "1.0"\ncreated-by = "test"\n\n${blocks.join('\n')}`;
 }
 
@@ -72,7 +76,8 @@ describe('the command line, as a user meets it', () => {
         expect(r.code, args.join(' ')).toBe(2);
         expect(r.stdout).toBe('');
         expect(r.stderr.startsWith(`pylock-attest ${VERSION}: Verified PEP 740 attestation identities`)).toBe(true);
-        for (const part of ['USAGE', 'COMMANDS', 'EXIT CODES', 'pylock-attest explain', ...COMMANDS.map((c) => `  ${c.name} `)]) expect(r.stderr).toContain(part);
+        for (const part of ['USAGE', 'COMMANDS', 'EXIT CODES', 'pylock-attest explain', ...COMMANDS.map((c) => `  ${c.name} `)])
+          expect(r.stderr).toContain(part);
       }
     });
 
@@ -107,7 +112,9 @@ describe('the command line, as a user meets it', () => {
         expect(r.stdout).not.toContain('--version');
       }
       const enrich = (await runCli(['enrich', '--help'])).stdout;
-      const groups = ['INPUT OPTIONS', 'INDEX AND NETWORK OPTIONS', 'VERIFICATION OPTIONS', 'CACHE OPTIONS', 'OUTPUT OPTIONS'].map((g) => enrich.indexOf(`\n${g}\n`));
+      const groups = ['INPUT OPTIONS', 'INDEX AND NETWORK OPTIONS', 'VERIFICATION OPTIONS', 'CACHE OPTIONS', 'OUTPUT OPTIONS'].map((g) =>
+        enrich.indexOf(`\n${g}\n`),
+      );
       expect(groups.every((at) => at > 0)).toBe(true);
       expect([...groups].sort((x, y) => x - y)).toEqual(groups);
     });
@@ -116,7 +123,11 @@ describe('the command line, as a user meets it', () => {
       const enrich = (await runCli(['enrich', '--help'])).stdout;
       const check = (await runCli(['check', '--help'])).stdout;
       /** The text of one option's entry in a help screen, on one line. */
-      const entry = (help: string, flag: string) => new RegExp(`\n {2}${flag} ((?:.|\n)*?)\n(?: {2}-|\n)`).exec(help.slice(help.indexOf(' OPTIONS\n')))?.[1]?.replace(/\s+/g, ' ').trim();
+      const entry = (help: string, flag: string) =>
+        new RegExp(`\n {2}${flag} ((?:.|\n)*?)\n(?: {2}-|\n)`)
+          .exec(help.slice(help.indexOf(' OPTIONS\n')))?.[1]
+          ?.replace(/\s+/g, ' ')
+          .trim();
       expect(entry(enrich, '--verify, --no-verify')).toMatch(/^Verify every attestation \(the default\)\. --no-verify skips verification/);
       expect(entry(enrich, '--offline')).toMatch(/^No network at all: answers come from the cache/);
       expect(entry(check, '--offline')).toMatch(/^No network request at all .*runs the diff/);
@@ -141,7 +152,7 @@ describe('the command line, as a user meets it', () => {
       }
     });
 
-    it('a missing argument is named, and no message shows a literal \\u000a or a parser\'s jargon', async () => {
+    it("a missing argument is named, and no message shows a literal \\u000a or a parser's jargon", async () => {
       const cases: Array<[string[], string]> = [
         [['enrich'], 'name at least one lockfile'],
         [['check', '--offline'], 'name at least one lockfile'],
@@ -189,7 +200,11 @@ describe('the command line, as a user meets it', () => {
       };
       for (const [command, r] of Object.entries(runs)) {
         expect(r.code, command).toBe(2);
-        expect(r.stderr, command).toMatch(command === 'lock' ? /^error: \S*missing\S*: cannot read the requirements file: no such file\n/m : /^error: \S*missing\S*: cannot read: no such file\n {2}hint: check the path and its permissions\n/m);
+        expect(r.stderr, command).toMatch(
+          command === 'lock'
+            ? /^error: \S*missing\S*: cannot read the requirements file: no such file\n/m
+            : /^error: \S*missing\S*: cannot read: no such file\n {2}hint: check the path and its permissions\n/m,
+        );
         expect(r.stdout, command).not.toMatch(/error:|cannot read/);
       }
     });
@@ -200,16 +215,29 @@ describe('the command line, as a user meets it', () => {
       expect(enrich.stderr).toBe('');
       const report = JSON.parse(enrich.stdout);
       expect(schema('enrich-v2.schema.json')(report)).toBe(true);
-      expect(report).toMatchObject({ schema: 'pylock-attest/enrich@2', verification: true, exitCode: 2, lockfiles: [{ error: { code: 'LOCK_READ', message: `${missing}: cannot read: no such file`, hint: 'check the path and its permissions' } }] });
+      expect(report).toMatchObject({
+        schema: 'pylock-attest/enrich@2',
+        verification: true,
+        exitCode: 2,
+        lockfiles: [{ error: { code: 'LOCK_READ', message: `${missing}: cannot read: no such file`, hint: 'check the path and its permissions' } }],
+      });
       const diff = await runCli(['diff', missing, missing, '--format', 'json']);
       expect(diff.code).toBe(2);
       expect(diff.stderr).toBe('');
       const error = JSON.parse(diff.stdout);
       expect(schema('error-v1.schema.json')(error)).toBe(true);
-      expect(error).toEqual({ schema: 'pylock-attest/error@1', command: 'diff', error: { code: 'LOCK_READ', message: `${missing}: cannot read: no such file`, hint: 'check the path and its permissions' }, exitCode: 2 });
+      expect(error).toEqual({
+        schema: 'pylock-attest/error@1',
+        command: 'diff',
+        error: { code: 'LOCK_READ', message: `${missing}: cannot read: no such file`, hint: 'check the path and its permissions' },
+        exitCode: 2,
+      });
       const check = await runCli(['check', '--offline', missing, '--format', 'json']);
       expect(check.stderr).toBe('');
-      expect(JSON.parse(check.stdout)).toMatchObject({ exitCode: 2, lockfiles: [{ error: { code: 'LOCK_READ', hint: 'check the path and its permissions' } }] });
+      expect(JSON.parse(check.stdout)).toMatchObject({
+        exitCode: 2,
+        lockfiles: [{ error: { code: 'LOCK_READ', hint: 'check the path and its permissions' } }],
+      });
     });
 
     it('a real enrich and its refresh and lock siblings: reports valid against enrich-v2, and the text report has nothing on stderr', async () => {
@@ -219,7 +247,19 @@ describe('the command line, as a user meets it', () => {
       expect(text.stderr).toBe('');
       const again = await runCli([...enrichArgs(path), '--format', 'json']);
       expect(schema('enrich-v2.schema.json')(JSON.parse(again.stdout))).toBe(true);
-      const refresh = await runCli(['refresh', path, '--index-url', index.simpleUrl, '--trusted-root', root, '--cache-dir', cache(), '--format', 'json', '--no-verify']);
+      const refresh = await runCli([
+        'refresh',
+        path,
+        '--index-url',
+        index.simpleUrl,
+        '--trusted-root',
+        root,
+        '--cache-dir',
+        cache(),
+        '--format',
+        'json',
+        '--no-verify',
+      ]);
       const refreshed = JSON.parse(refresh.stdout);
       expect(schema('enrich-v2.schema.json')(refreshed)).toBe(true);
       expect(refreshed).toMatchObject({ schema: 'pylock-attest/refresh@2', verification: false });
@@ -255,7 +295,9 @@ describe('the command line, as a user meets it', () => {
       expect(warm.stderr).toBe('');
       const check = await runCli(['check', path, '--index-url', index.simpleUrl, '--trusted-root', root, '--cache-dir', cache(), '--verbose']);
       expect(check.code).toBe(0);
-      expect(check.stdout).toMatch(/^ {2}signed 1\.0 signed-1\.0\.tar\.gz: verified; asked http:\/\/127\.0\.0\.1:\d+\/\S+; lookup \d+ ms, verification \d+ ms$/m);
+      expect(check.stdout).toMatch(
+        /^ {2}signed 1\.0 signed-1\.0\.tar\.gz: verified; asked http:\/\/127\.0\.0\.1:\d+\/\S+; lookup \d+ ms, verification \d+ ms$/m,
+      );
       expect(check.stderr).toMatch(/^GET /m);
     });
 
@@ -269,7 +311,11 @@ describe('the command line, as a user meets it', () => {
       writeFileSync(path, moved);
       const finding = await runCli([...enrichArgs(path), '-q']);
       expect(finding.code).toBe(1);
-      expect(finding.stdout.trim().split('\n')).toEqual([path, expect.stringMatching(/^ {2}error publisher-changed\/repository: signed \(line \d+\): /), '  what it means and what to do: pylock-attest explain publisher-changed']);
+      expect(finding.stdout.trim().split('\n')).toEqual([
+        path,
+        expect.stringMatching(/^ {2}error publisher-changed\/repository: signed \(line \d+\): /),
+        '  what it means and what to do: pylock-attest explain publisher-changed',
+      ]);
       const check = await runCli(['check', '--offline', path, '-q']);
       expect(check.code).toBe(0);
       expect(check.stdout).toBe('');
@@ -282,7 +328,9 @@ describe('the command line, as a user meets it', () => {
       expect(r.code).toBe(3);
       const all = r.stdout + r.stderr;
       expect(all.match(/ECONNREFUSED/g)).toHaveLength(1);
-      expect(r.stderr).toMatch(/^error: \S+: the index could not answer for 6 of 6 files \(first: .*ECONNREFUSED.*\); nothing was written\n {2}hint: check the network and any proxy/m);
+      expect(r.stderr).toMatch(
+        /^error: \S+: the index could not answer for 6 of 6 files \(first: .*ECONNREFUSED.*\); nothing was written\n {2}hint: check the network and any proxy/m,
+      );
       expect(r.stderr).toContain('a proxy is configured in HTTPS_PROXY or HTTP_PROXY');
       for (const line of all.split('\n')) expect([...line].filter((c) => c === '(').length, line).toBe([...line].filter((c) => c === ')').length);
       expect(r.stdout).toContain('6 packages, 6 files: 6 packages not answered by the index (see the error); not written');
@@ -293,7 +341,8 @@ describe('the command line, as a user meets it', () => {
   describe('colour: --color wins, then FORCE_COLOR / CLICOLOR_FORCE, then NO_COLOR, then a terminal', () => {
     it('through pipes', async () => {
       const path = ws.file('colour.pylock.toml', lockText(small));
-      const colour = async (args: string[], env: Record<string, string>) => (await runCli([...enrichArgs(path), '--dry-run', ...args], { env: { NO_COLOR: '', ...env } })).stdout.includes(ESC);
+      const colour = async (args: string[], env: Record<string, string>) =>
+        (await runCli([...enrichArgs(path), '--dry-run', ...args], { env: { NO_COLOR: '', ...env } })).stdout.includes(ESC);
       expect(await colour([], {})).toBe(false);
       expect(await colour(['--color', 'always'], { NO_COLOR: '1' })).toBe(true);
       expect(await colour([], { FORCE_COLOR: '1' })).toBe(true);
@@ -326,7 +375,7 @@ describe('the command line, as a user meets it', () => {
       expect(r.output.replace(/\u001b\[\d+m/g, '')).toContain(`\r${ESC}K${path}`);
     }, 60_000);
 
-    it('Ctrl-C: the bar\'s line is cleared, the message stands alone, exit 130, the lockfile untouched', async () => {
+    it("Ctrl-C: the bar's line is cleared, the message stands alone, exit 130, the lockfile untouched", async () => {
       const path = ws.file('interrupt.pylock.toml', lockText(many));
       const pidFile = join(ws.dir, 'cli.pid');
       let sent = false;

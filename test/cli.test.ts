@@ -27,7 +27,13 @@ describe('the built CLI', () => {
     const attestation = await sigstore.mint({ filename: 'demo-1.0.tar.gz', sha256: sha, publisher });
     index = await startFakeIndex({
       files: [
-        { project: 'demo', version: '1.0', filename: 'demo-1.0.tar.gz', sha256: sha, provenance: { version: 1, attestation_bundles: [{ publisher: { ...publisher, environment: 'pypi' }, attestations: [attestation] }] } },
+        {
+          project: 'demo',
+          version: '1.0',
+          filename: 'demo-1.0.tar.gz',
+          sha256: sha,
+          provenance: { version: 1, attestation_bundles: [{ publisher: { ...publisher, environment: 'pypi' }, attestations: [attestation] }] },
+        },
         { project: 'bare', version: '2.0', filename: 'bare-2.0-py3-none-any.whl', sha256: 'cd'.repeat(32), provenance: null },
       ],
     });
@@ -54,7 +60,14 @@ describe('the built CLI', () => {
     // An unremarkable package is counted, not listed (--verbose lists it: test/cli-ux.test.ts).
     expect(first.stdout).toMatch(/… 1 more package with nothing to report \(1 without provenance\)/);
     const text = readFileSync(path, 'utf8');
-    expect(text).toBe(lock.replace('hashes = { sha256 = "' + sha + '" } }\n', 'hashes = { sha256 = "' + sha + '" } }\n\n[[packages.attestation-identities]]\nkind = "GitHub"\nrepository = "acme/demo"\nworkflow = "release.yml"\nenvironment = "pypi"\n'));
+    expect(text).toBe(
+      lock.replace(
+        'hashes = { sha256 = "' + sha + '" } }\n',
+        'hashes = { sha256 = "' +
+          sha +
+          '" } }\n\n[[packages.attestation-identities]]\nkind = "GitHub"\nrepository = "acme/demo"\nworkflow = "release.yml"\nenvironment = "pypi"\n',
+      ),
+    );
     const second = await run(['enrich', path, '--index-url', index.simpleUrl, '--trusted-root', root, '--format', 'json']);
     expect(second.code).toBe(0);
     const report = JSON.parse(second.stdout);

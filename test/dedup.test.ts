@@ -32,7 +32,8 @@ function pkg(dists: Dist[]): string {
   const sdist = dists.find((d) => d.filename.endsWith('.tar.gz'));
   if (sdist) lines.push(`sdist = { url = "https://files.example/${sdist.filename}", hashes = { sha256 = "${sdist.sha256}" } }`);
   const wheels = dists.filter((d) => d.filename.endsWith('.whl'));
-  if (wheels.length > 0) lines.push(`wheels = [${wheels.map((w) => `{ url = "https://files.example/${w.filename}", hashes = { sha256 = "${w.sha256}" } }`).join(', ')}]`);
+  if (wheels.length > 0)
+    lines.push(`wheels = [${wheels.map((w) => `{ url = "https://files.example/${w.filename}", hashes = { sha256 = "${w.sha256}" } }`).join(', ')}]`);
   return lines.join('\n') + '\n';
 }
 
@@ -86,7 +87,10 @@ describe('cross-lockfile de-duplication', () => {
   it('Integrity API: exactly one request per distinct file, whichever lockfiles pin it', async () => {
     const before = index.requests.length;
     const result = await enrich(paths, { indexUrl: index.simpleUrl, trustedRoot: root, dryRun: true, provenanceSource: 'integrity' });
-    const sent = index.requests.slice(before).map((r) => r.path).sort();
+    const sent = index.requests
+      .slice(before)
+      .map((r) => r.path)
+      .sort();
     expect(sent).toEqual(ALL.map((d) => `/integrity/${d.project}/${d.version}/${d.filename}/provenance`).sort());
     expect(result.requests).toBe(ALL.length);
   });

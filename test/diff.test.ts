@@ -19,7 +19,11 @@ function model(text: string) {
 }
 
 function changes(before: string, after: string): Array<Pick<Finding, 'category' | 'package'> & { subkind?: string }> {
-  return diffLocks(model(before), model(after), 'new.toml').map((f) => ({ category: f.category, package: f.package, ...(f.subkind ? { subkind: f.subkind } : {}) }));
+  return diffLocks(model(before), model(after), 'new.toml').map((f) => ({
+    category: f.category,
+    package: f.package,
+    ...(f.subkind ? { subkind: f.subkind } : {}),
+  }));
 }
 
 if (!HAS_INTEROP) console.warn(`diff.test.ts: interop cases ${INTEROP_MISSING}`);
@@ -36,7 +40,16 @@ describe.skipIf(!HAS_INTEROP)('diff: pairs made from the interop lockfiles', () 
     const after = withIdentities(spec, 'attrs', []);
     const [f, ...rest] = diffLocks(model(spec), model(after), 'new.toml');
     expect(rest).toEqual([]);
-    expect(f).toMatchObject({ category: 'identity-removed', severity: 'error', package: 'attrs', version: '25.1.0', path: 'new.toml', line: 6, old: [ATTRS], new: [] });
+    expect(f).toMatchObject({
+      category: 'identity-removed',
+      severity: 'error',
+      package: 'attrs',
+      version: '25.1.0',
+      path: 'new.toml',
+      line: 6,
+      old: [ATTRS],
+      new: [],
+    });
   });
 
   it('environment-only change is publisher-changed/environment; "" against absent is nothing', () => {
@@ -50,17 +63,33 @@ describe.skipIf(!HAS_INTEROP)('diff: pairs made from the interop lockfiles', () 
   });
 
   it('repository, workflow and forge (kind) changes each name their sub-kind', () => {
-    expect(changes(spec, withIdentities(spec, 'attrs', [{ ...ATTRS, repository: 'attrs-fork/attrs' }]))).toEqual([{ category: 'publisher-changed', package: 'attrs', subkind: 'repository' }]);
-    expect(changes(spec, withIdentities(spec, 'attrs', [{ ...ATTRS, workflow: 'other.yml' }]))).toEqual([{ category: 'publisher-changed', package: 'attrs', subkind: 'workflow' }]);
+    expect(changes(spec, withIdentities(spec, 'attrs', [{ ...ATTRS, repository: 'attrs-fork/attrs' }]))).toEqual([
+      { category: 'publisher-changed', package: 'attrs', subkind: 'repository' },
+    ]);
+    expect(changes(spec, withIdentities(spec, 'attrs', [{ ...ATTRS, workflow: 'other.yml' }]))).toEqual([
+      { category: 'publisher-changed', package: 'attrs', subkind: 'workflow' },
+    ]);
     const gitlab = withIdentities(spec, 'attrs', [{ kind: 'GitLab', repository: 'python-attrs/attrs', workflow_filepath: '.gitlab-ci.yml' }]);
     const [f] = diffLocks(model(spec), model(gitlab), 'new.toml');
-    expect(f).toMatchObject({ category: 'publisher-changed', subkind: 'kind', old: [ATTRS], new: [{ kind: 'GitLab', repository: 'python-attrs/attrs', workflow_filepath: '.gitlab-ci.yml' }] });
+    expect(f).toMatchObject({
+      category: 'publisher-changed',
+      subkind: 'kind',
+      old: [ATTRS],
+      new: [{ kind: 'GitLab', repository: 'python-attrs/attrs', workflow_filepath: '.gitlab-ci.yml' }],
+    });
   });
 
   it('identity added (info), new packages with and without identities, removed packages', () => {
     const withCattrs = withIdentities(spec, 'cattrs', [{ kind: 'GitHub', repository: 'python-attrs/cattrs', workflow: 'release.yml' }]);
-    expect(diffLocks(model(spec), model(withCattrs), 'n')).toMatchObject([{ category: 'identity-added', severity: 'info', package: 'cattrs', old: [], new: [{ kind: 'GitHub' }] }]);
-    const added = withPackage(withPackage(spec, { name: 'fresh', version: '1.0', sha256: SHA }), { name: 'signed', version: '2.0', sha256: SHA, identities: [{ kind: 'Google', email: 'ci@example.com' }] });
+    expect(diffLocks(model(spec), model(withCattrs), 'n')).toMatchObject([
+      { category: 'identity-added', severity: 'info', package: 'cattrs', old: [], new: [{ kind: 'GitHub' }] },
+    ]);
+    const added = withPackage(withPackage(spec, { name: 'fresh', version: '1.0', sha256: SHA }), {
+      name: 'signed',
+      version: '2.0',
+      sha256: SHA,
+      identities: [{ kind: 'Google', email: 'ci@example.com' }],
+    });
     expect(changes(spec, added)).toEqual([
       { category: 'new-package-unattested', package: 'fresh' },
       { category: 'identity-added', package: 'signed' },
@@ -84,7 +113,9 @@ describe.skipIf(!HAS_INTEROP)('diff: pairs made from the interop lockfiles', () 
       const before = withIdentities(text, pkg, [{ kind: 'GitHub', repository: `owner/${pkg}`, workflow: 'release.yml', environment: '' }]);
       expect(changes(text, before)).toEqual([{ category: 'identity-added', package: pkg }]);
       expect(changes(before, withIdentities(before, pkg, [{ kind: 'GitHub', repository: `owner/${pkg}`, workflow: 'release.yml' }]))).toEqual([]);
-      expect(changes(before, withIdentities(before, pkg, [{ kind: 'GitLab', repository: `owner/${pkg}`, workflow_filepath: 'release.yml' }]))).toEqual([{ category: 'publisher-changed', package: pkg, subkind: 'kind' }]);
+      expect(changes(before, withIdentities(before, pkg, [{ kind: 'GitLab', repository: `owner/${pkg}`, workflow_filepath: 'release.yml' }]))).toEqual([
+        { category: 'publisher-changed', package: pkg, subkind: 'kind' },
+      ]);
       expect(changes(before, withIdentities(before, pkg, []))).toEqual([{ category: 'identity-removed', package: pkg }]);
     }
   });
@@ -115,7 +146,9 @@ describe('diff: matching and state', () => {
   it('stateFindings: mixed publishers always, unattested packages only when required', () => {
     const text = base + entry('1.0', 'a') + '\n[[packages]]\nname = "local"\ndirectory = { path = "." }\n';
     expect(stateFindings(model(text), 'p', () => false)).toEqual([]);
-    expect(stateFindings(model(text), 'p', () => true).map((f) => [f.category, f.severity, f.package])).toEqual([['new-package-unattested', 'info', 'Multi_Pkg']]);
+    expect(stateFindings(model(text), 'p', () => true).map((f) => [f.category, f.severity, f.package])).toEqual([
+      ['new-package-unattested', 'info', 'Multi_Pkg'],
+    ]);
   });
 
   it('setChangeSubkind ranks kind > repository > workflow > environment', () => {
@@ -130,7 +163,10 @@ describe('diff: matching and state', () => {
 describe('diff against git revisions (a temporary repository)', () => {
   const ws = tempDir('pylock-attest-git-');
   const git = (...args: string[]) => execFileSync('git', args, { cwd: ws.dir, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
-  const v1 = 'lock-version = "1.0"\n\n[[packages]]\nname = "demo"\nversion = "1.0"\nsdist = { url = "https://f.example/demo-1.0.tar.gz", hashes = { sha256 = "' + SHA + '" } }\n\n[[packages.attestation-identities]]\nkind = "GitHub"\nrepository = "acme/demo"\nworkflow = "release.yml"\n';
+  const v1 =
+    'lock-version = "1.0"\n\n[[packages]]\nname = "demo"\nversion = "1.0"\nsdist = { url = "https://f.example/demo-1.0.tar.gz", hashes = { sha256 = "' +
+    SHA +
+    '" } }\n\n[[packages.attestation-identities]]\nkind = "GitHub"\nrepository = "acme/demo"\nworkflow = "release.yml"\n';
   const v2 = v1.replace('acme/demo', 'mallory/demo');
   git('init', '-q', '-b', 'main');
   git('config', 'user.name', 'Test');

@@ -131,12 +131,15 @@ describe('fileBinding agrees with packaging.utils (one python3 run)', () => {
   const run = spawnSync('python3', ['-c', script, JSON.stringify(NAMES)], { encoding: 'utf8' });
   const parsed = run.status === 0 ? (JSON.parse(run.stdout) as Array<[string, string]>) : undefined;
 
-  it.skipIf(parsed === undefined)(`binds each file to what packaging parses, and to nothing else${parsed === undefined ? ' (skipped: python3 with packaging not found)' : ''}`, () => {
-    NAMES.forEach(([filename, kind], i) => {
-      const [project, version] = parsed![i]!;
-      expect(fileBinding(filename, kind, project, version), filename).toBeUndefined();
-      expect(fileBinding(filename, kind, `${project}-x`, version), filename).toMatch(/names the project/);
-      expect(fileBinding(filename, kind, project, `${version}.1`), filename).toMatch(/is version/);
-    });
-  });
+  it.skipIf(parsed === undefined)(
+    `binds each file to what packaging parses, and to nothing else${parsed === undefined ? ' (skipped: python3 with packaging not found)' : ''}`,
+    () => {
+      NAMES.forEach(([filename, kind], i) => {
+        const [project, version] = parsed![i]!;
+        expect(fileBinding(filename, kind, project, version), filename).toBeUndefined();
+        expect(fileBinding(filename, kind, `${project}-x`, version), filename).toMatch(/names the project/);
+        expect(fileBinding(filename, kind, project, `${version}.1`), filename).toMatch(/is version/);
+      });
+    },
+  );
 });

@@ -10,7 +10,12 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS, optionsFor, type CommandName } from '../src/cli/options.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const DOCS = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOCS = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens, repeats numbered. */
 function anchors(markdown: string): Set<string> {
@@ -21,7 +26,10 @@ function anchors(markdown: string): Set<string> {
     if (line.startsWith('```')) fenced = !fenced;
     const m = fenced ? null : /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (!m) continue;
-    const base = m[1]!.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/\s/g, '-');
+    const base = m[1]!
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/\s/g, '-');
     const n = seen.get(base) ?? 0;
     seen.set(base, n + 1);
     out.add(n === 0 ? base : `${base}-${n}`);
@@ -53,7 +61,8 @@ describe('docs', () => {
         const [path = '', anchor] = href.split('#');
         const target = path === '' ? join(ROOT, doc) : resolve(join(ROOT, dirname(doc)), path);
         if (!existsSync(target)) broken.push(`${doc}: ${href} (no such file)`);
-        else if (anchor !== undefined && target.endsWith('.md') && !anchors(readFileSync(target, 'utf8')).has(anchor)) broken.push(`${doc}: ${href} (no such heading)`);
+        else if (anchor !== undefined && target.endsWith('.md') && !anchors(readFileSync(target, 'utf8')).has(anchor))
+          broken.push(`${doc}: ${href} (no such heading)`);
       }
     }
     expect(broken).toEqual([]);
@@ -68,8 +77,13 @@ describe('docs', () => {
       for (const { command, rest, line } of commandLines(text)) {
         if (!known.has(command)) continue; // prose such as "pylock-attest is…" inside a block
         count++;
-        const allowed = new Set(['help', 'version', ...optionsFor(command as CommandName).flatMap((o) => (o.type === 'boolean' ? [o.name, `no-${o.name}`] : [o.name]))]);
-        for (const m of rest.matchAll(/(?:^|\s)--([a-z][a-z-]*)/g)) if (!allowed.has(m[1]!)) wrong.push(`${doc}: --${m[1]} is not an option of ${command}: ${line.trim()}`);
+        const allowed = new Set([
+          'help',
+          'version',
+          ...optionsFor(command as CommandName).flatMap((o) => (o.type === 'boolean' ? [o.name, `no-${o.name}`] : [o.name])),
+        ]);
+        for (const m of rest.matchAll(/(?:^|\s)--([a-z][a-z-]*)/g))
+          if (!allowed.has(m[1]!)) wrong.push(`${doc}: --${m[1]} is not an option of ${command}: ${line.trim()}`);
       }
     }
     expect(wrong).toEqual([]);
@@ -110,7 +124,10 @@ describe('docs', () => {
       }
       const source = readFileSync(path, 'utf8');
       for (const name of names) {
-        const defined = new RegExp(`(?:function\\*?|class|const|interface|type)\\s+${name}\\b|^\\s*(?:(?:private|public|static|async|export)\\s+)*#?${name}\\s*[(<]`, 'm');
+        const defined = new RegExp(
+          `(?:function\\*?|class|const|interface|type)\\s+${name}\\b|^\\s*(?:(?:private|public|static|async|export)\\s+)*#?${name}\\s*[(<]`,
+          'm',
+        );
         if (!defined.test(source)) missing.push(`${file}: ${name} is not defined there`);
       }
     }

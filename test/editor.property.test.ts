@@ -32,7 +32,36 @@ const IDENTITIES = 'attestation-identities';
 
 // ---------------------------------------------------------------- generators
 
-const HOSTILE = ['a', 'z', '0', '-', '_', '.', ' ', '#', '[', ']', '[[', ']]', '{', '}', ',', '=', '"', "'", '\\', '\n', '\t', '\r\n', '\u0000', '\u001b', '\u007f', 'é', '😀', '\u2028'];
+const HOSTILE = [
+  'a',
+  'z',
+  '0',
+  '-',
+  '_',
+  '.',
+  ' ',
+  '#',
+  '[',
+  ']',
+  '[[',
+  ']]',
+  '{',
+  '}',
+  ',',
+  '=',
+  '"',
+  "'",
+  '\\',
+  '\n',
+  '\t',
+  '\r\n',
+  '\u0000',
+  '\u001b',
+  '\u007f',
+  'é',
+  '😀',
+  '\u2028',
+];
 const hostileString = fc.string({ unit: fc.constantFrom(...HOSTILE), maxLength: 12 });
 const plainString = fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,11}$/);
 
@@ -57,7 +86,11 @@ const identityKey = fc.oneof(fc.constantFrom('repository', 'workflow', 'environm
 const identity: fc.Arbitrary<Identity> = fc
   .record({
     kind: fc.oneof(fc.constantFrom('GitHub', 'GitLab', 'Google'), hostileString),
-    rest: fc.dictionary(identityKey.filter((k) => k !== 'kind'), identityValue, { maxKeys: 4, noNullPrototype: true }),
+    rest: fc.dictionary(
+      identityKey.filter((k) => k !== 'kind'),
+      identityValue,
+      { maxKeys: 4, noNullPrototype: true },
+    ),
   })
   .map(({ kind, rest }) => ({ kind, ...rest }));
 const identities = fc.array(identity, { maxLength: 3 });
@@ -141,7 +174,9 @@ function hash(seed: string): string {
 }
 
 function inlineIdentity(id: Identity): string {
-  return `{ ${Object.entries(id).map(([k, v]) => `${basic(k)} = ${typeof v === 'string' ? basic(v) : tomlNumberOrBool(v)}`).join(', ')} }`;
+  return `{ ${Object.entries(id)
+    .map(([k, v]) => `${basic(k)} = ${typeof v === 'string' ? basic(v) : tomlNumberOrBool(v)}`)
+    .join(', ')} }`;
 }
 
 function tomlNumberOrBool(v: number | boolean): string {
@@ -177,7 +212,10 @@ function pkgLines(doc: Doc, p: Pkg, i: number): string[] {
 function uvFiles(p: Pkg, lit: boolean): string[] {
   const out: string[] = [];
   if (p.sdist) out.push(`sdist = { url = ${str(wheelUrl(p, 99).replace('.whl', '.tar.gz'), lit)}, hashes = { sha256 = "${hash(p.name)}" } }`);
-  const wheels = Array.from({ length: p.wheels }, (_, w) => `{ url = ${str(wheelUrl(p, w), lit)}, size = ${w + 1}, hashes = { sha256 = "${hash(p.name + w)}" } }`);
+  const wheels = Array.from(
+    { length: p.wheels },
+    (_, w) => `{ url = ${str(wheelUrl(p, w), lit)}, size = ${w + 1}, hashes = { sha256 = "${hash(p.name + w)}" } }`,
+  );
   if (p.wheels === 0) return out;
   if (!p.multilineWheels) return [...out, `wheels = [${wheels.join(', ')}]`];
   return [...out, 'wheels = [', ...wheels.map((w) => `    ${w}, # "]`), ']'];
@@ -186,7 +224,8 @@ function uvFiles(p: Pkg, lit: boolean): string[] {
 function tableWheel(p: Pkg, w: number, ind: string, lit: boolean): string[] {
   const head = ['', `${ind}[[packages.wheels]]`, `${ind}name = ${str(`w${w}.whl`, lit)}`, `${ind}url = ${str(wheelUrl(p, w), lit)}`];
   if (p.comments) head.push(`${ind}# ${TRAPS[w % TRAPS.length]}`);
-  if (p.style === 'spec') return [...head, `${ind}upload-time = 2025-01-25T11:30:10.164985+00:00`, `${ind}size = ${w}`, `${ind}hashes = {sha256 = '${hash(p.name + w)}'}`];
+  if (p.style === 'spec')
+    return [...head, `${ind}upload-time = 2025-01-25T11:30:10.164985+00:00`, `${ind}size = ${w}`, `${ind}hashes = {sha256 = '${hash(p.name + w)}'}`];
   return [...head, '', `${ind}[packages.wheels.hashes]`, `${ind}sha256 = "${hash(p.name + w)}"`];
 }
 
@@ -202,7 +241,9 @@ function existingBlocks(p: Pkg, ind: string): string[] {
     ]),
     ...(p.comments ? [`${ind}# ${TRAPS[0]}`] : []),
     ...(c ? [`${ind}# after the last key`, '', `${ind}# between blocks`] : []),
-    ...(p.blockSub ? [`${ind}[packages.${IDENTITIES}.extra]${c ? ' # sub' : ''}`, `${ind}note = "sub-table"`, ...(c ? [`${ind}# after the sub-table`] : [])] : []),
+    ...(p.blockSub
+      ? [`${ind}[packages.${IDENTITIES}.extra]${c ? ' # sub' : ''}`, `${ind}note = "sub-table"`, ...(c ? [`${ind}# after the sub-table`] : [])]
+      : []),
   ]);
 }
 
@@ -388,7 +429,9 @@ describe('applyIdentityEdits on generated lockfiles', () => {
     const removals = docArb(true).chain((doc) =>
       fc.tuple(
         fc.constant(doc),
-        fc.uniqueArray(fc.integer({ min: 0, max: doc.packages.length - 1 }), { minLength: 1, maxLength: doc.packages.length }).map((is) => is.map((position) => ({ position, identities: [] as Identity[] }))),
+        fc
+          .uniqueArray(fc.integer({ min: 0, max: doc.packages.length - 1 }), { minLength: 1, maxLength: doc.packages.length })
+          .map((is) => is.map((position) => ({ position, identities: [] as Identity[] }))),
       ),
     );
     fc.assert(
@@ -426,8 +469,34 @@ describe('applyIdentityEdits on generated lockfiles', () => {
  * per-package check accepts, the whole-document check accepts too.
  */
 describe('the per-package check against a full re-parse', () => {
-  const FRAGMENTS = ['[[packages]]\n', '[packages.wheels]\n', '[tool.y]\n', 'x = 1\n', 'name = "q"\n', 'kind = "GitHub"\n', '[[packages.attestation-identities]]\n', '"', '"""', "'''", '#', '\n', '\r\n', ']', '[', ',', '=', ' ', '-0.0', '2025-01-25T11:30:10Z'];
-  const mutation = fc.record({ at: fc.nat(), kind: fc.constantFrom<'insert' | 'delete' | 'replace'>('insert', 'delete', 'replace'), fragment: fc.constantFrom(...FRAGMENTS), length: fc.integer({ min: 1, max: 12 }) });
+  const FRAGMENTS = [
+    '[[packages]]\n',
+    '[packages.wheels]\n',
+    '[tool.y]\n',
+    'x = 1\n',
+    'name = "q"\n',
+    'kind = "GitHub"\n',
+    '[[packages.attestation-identities]]\n',
+    '"',
+    '"""',
+    "'''",
+    '#',
+    '\n',
+    '\r\n',
+    ']',
+    '[',
+    ',',
+    '=',
+    ' ',
+    '-0.0',
+    '2025-01-25T11:30:10Z',
+  ];
+  const mutation = fc.record({
+    at: fc.nat(),
+    kind: fc.constantFrom<'insert' | 'delete' | 'replace'>('insert', 'delete', 'replace'),
+    fragment: fc.constantFrom(...FRAGMENTS),
+    length: fc.integer({ min: 1, max: 12 }),
+  });
   type Mutation = { at: number; kind: 'insert' | 'delete' | 'replace'; fragment: string; length: number };
   const mutate = (text: string, m: Mutation): string => {
     const at = m.at % (text.length + 1);
@@ -447,7 +516,9 @@ describe('the per-package check against a full re-parse', () => {
   };
   const oneEdit = docArb(true)
     .filter((doc) => doc.packages.every((p) => !p.interleave))
-    .chain((doc) => fc.tuple(fc.constant(doc), fc.integer({ min: 0, max: doc.packages.length - 1 }), identities, fc.array(mutation, { minLength: 1, maxLength: 3 })));
+    .chain((doc) =>
+      fc.tuple(fc.constant(doc), fc.integer({ min: 0, max: doc.packages.length - 1 }), identities, fc.array(mutation, { minLength: 1, maxLength: 3 })),
+    );
 
   it('accepts every correct splice; of corrupted ones, only what the full re-parse accepts too', () => {
     let rejected = 0;

@@ -62,8 +62,7 @@ const GL: Identity = { kind: 'GitLab', repository: 'g/p', workflow_filepath: '.g
 const GOOGLE: Identity = { kind: 'Google', email: 'svc@example.iam.gserviceaccount.com' };
 
 const GH_BLOCK = '[[packages.attestation-identities]]\nkind = "GitHub"\nrepository = "o/r"\nworkflow = "release.yml"\n';
-const GL_BLOCK =
-  '[[packages.attestation-identities]]\nkind = "GitLab"\nrepository = "g/p"\nworkflow_filepath = ".gitlab-ci.yml"\nenvironment = "release"\n';
+const GL_BLOCK = '[[packages.attestation-identities]]\nkind = "GitLab"\nrepository = "g/p"\nworkflow_filepath = ".gitlab-ci.yml"\nenvironment = "release"\n';
 
 function indented(block: string, indent: string): string {
   return block.replace(/^(?=.)/gm, indent);
@@ -90,7 +89,11 @@ describe.skipIf(!haveLock('spec-example.pylock.toml'))(
         `\n${indented(GL_BLOCK, '    ')}\n    [[packages.attestation-identities]]\n    kind = "Google"\n    email = "svc@example.iam.gserviceaccount.com"\n`,
       );
       expect(result).toEqual({ text: expected, changed: true });
-      expect(result.text.endsWith("\n\n[tool.mousebender]\ncommand = ['.', 'lock', '--platform', 'cpython3.12-windows-x64', '--platform', 'cpython3.12-manylinux2014-x64', 'cattrs', 'numpy']\nrun-on = 2025-03-06T12:28:57.760769\n")).toBe(true);
+      expect(
+        result.text.endsWith(
+          "\n\n[tool.mousebender]\ncommand = ['.', 'lock', '--platform', 'cpython3.12-windows-x64', '--platform', 'cpython3.12-manylinux2014-x64', 'cattrs', 'numpy']\nrun-on = 2025-03-06T12:28:57.760769\n",
+        ),
+      ).toBe(true);
     });
 
     it('leaves the file alone when the recorded identity is the same (key order aside)', () => {
@@ -181,15 +184,28 @@ describe.skipIf(!haveLock('pip-lock.pylock.toml'))(
       ]);
       const expected = `${insertAfter(pip, BUILD_HASH, `\n${GH_BLOCK}`)}\n${GL_BLOCK}`;
       expect(result).toEqual({ text: expected, changed: true });
-      expect(edit(result.text, [{ position: 0, identities: [GH] }, { position: 3, identities: [GL] }])).toEqual({
+      expect(
+        edit(result.text, [
+          { position: 0, identities: [GH] },
+          { position: 3, identities: [GL] },
+        ]),
+      ).toEqual({
         text: result.text,
         changed: false,
       });
     });
 
     it('gets back the original bytes when the identities are removed again', () => {
-      const added = edit(pip, [0, 1, 2, 3].map((i) => ({ position: i, identities: [GH, GL] }))).text;
-      expect(edit(added, [0, 1, 2, 3].map((i) => ({ position: i, identities: [] })))).toEqual({ text: pip, changed: true });
+      const added = edit(
+        pip,
+        [0, 1, 2, 3].map((i) => ({ position: i, identities: [GH, GL] })),
+      ).text;
+      expect(
+        edit(
+          added,
+          [0, 1, 2, 3].map((i) => ({ position: i, identities: [] })),
+        ),
+      ).toEqual({ text: pip, changed: true });
     });
   },
 );
@@ -241,7 +257,10 @@ describe('where new blocks go', () => {
 
   it('keeps a mixed file mixed: the block takes its region’s line ending, nothing else changes', () => {
     const text = 'lock-version = "1.0"\n\n[[packages]]\nname = "a"\n\n[[packages]]\r\nname = "b"\r\n\r\n[[packages]]\nname = "c"\n';
-    const result = edit(text, [0, 1, 2].map((i) => ({ position: i, identities: [GH] })));
+    const result = edit(
+      text,
+      [0, 1, 2].map((i) => ({ position: i, identities: [GH] })),
+    );
     const crlf = GH_BLOCK.replaceAll('\n', '\r\n');
     expect(result.text).toBe(
       `lock-version = "1.0"\n\n[[packages]]\nname = "a"\n\n${GH_BLOCK}\n[[packages]]\r\nname = "b"\r\n\r\n${crlf}\r\n[[packages]]\nname = "c"\n\n${GH_BLOCK}`,
@@ -262,7 +281,8 @@ describe('where new blocks go', () => {
 });
 
 describe('replacing identities already recorded', () => {
-  const base = '[[packages]]\nname = "a"\n\n[[packages.attestation-identities]]\nkind = "Old"\n# between\n\n[[packages.attestation-identities]]\nkind = "Older"\n\n[packages.tool.x]\nk = 1\n';
+  const base =
+    '[[packages]]\nname = "a"\n\n[[packages.attestation-identities]]\nkind = "Old"\n# between\n\n[[packages.attestation-identities]]\nkind = "Older"\n\n[packages.tool.x]\nk = 1\n';
 
   it('replaces all blocks with the new set at the first block’s place, keeping the user’s comment', () => {
     expect(edit(base, [{ position: 0, identities: [GH, GL] }]).text).toBe(
@@ -299,11 +319,27 @@ describe('replacing identities already recorded', () => {
       '[[packages]]',
       'name = "b"',
     ].join('\n');
-    const kept = ['[[packages]]', 'name = "a"', 'version = "1.0"', '', '# NOTE: pinned after the 2025 audit', '# between keys', '# after the last key', '', '# between the two tables', '    # after a sub-table', '', '[[packages]]', 'name = "b"'];
+    const kept = [
+      '[[packages]]',
+      'name = "a"',
+      'version = "1.0"',
+      '',
+      '# NOTE: pinned after the 2025 audit',
+      '# between keys',
+      '# after the last key',
+      '',
+      '# between the two tables',
+      '    # after a sub-table',
+      '',
+      '[[packages]]',
+      'name = "b"',
+    ];
     expect(edit(text, [{ position: 0, identities: [] }]).text).toBe(kept.join('\n'));
     // Replaced: the new block takes the first header's line; the comments stay after it.
     const [head, ...rest] = kept.join('\n').split('# NOTE: pinned after the 2025 audit\n');
-    expect(edit(text, [{ position: 0, identities: [GOOGLE] }]).text).toBe(`${head}# NOTE: pinned after the 2025 audit\n[[packages.attestation-identities]]\nkind = "Google"\nemail = "svc@example.iam.gserviceaccount.com"\n${rest.join('')}`);
+    expect(edit(text, [{ position: 0, identities: [GOOGLE] }]).text).toBe(
+      `${head}# NOTE: pinned after the 2025 audit\n[[packages.attestation-identities]]\nkind = "Google"\nemail = "svc@example.iam.gserviceaccount.com"\n${rest.join('')}`,
+    );
   });
 
   it('removes sub-tables under a block, and blocks separated by other tables', () => {
@@ -315,7 +351,8 @@ describe('replacing identities already recorded', () => {
   });
 
   it('does nothing when the set is the same, whatever the block and key order', () => {
-    const text = '[[packages]]\nname = "a"\n[[packages.attestation-identities]]\nworkflow = \'release.yml\'\nrepository = \'o/r\'\nkind = \'GitHub\'\n\n' +
+    const text =
+      "[[packages]]\nname = \"a\"\n[[packages.attestation-identities]]\nworkflow = 'release.yml'\nrepository = 'o/r'\nkind = 'GitHub'\n\n" +
       '    [[packages.attestation-identities]]  # gitlab\n    kind = "GitLab"\n    workflow_filepath = ".gitlab-ci.yml"\n    repository = "g/p"\n    environment = "release"\n';
     expect(edit(text, [{ position: 0, identities: [GL, GH] }])).toEqual({ text, changed: false });
     expect(edit(text, [{ position: 0, identities: [GL, GH, GH] }]).changed).toBe(true);
@@ -353,13 +390,13 @@ describe('hostile identity values', () => {
   const hostile: Identity[] = [
     {
       kind: 'GitHub"\n[[packages]]\nname = "evil',
-      repository: "o/r'''\"\"\"\\",
+      repository: 'o/r\'\'\'"""\\',
       workflow: ']]\n[tool.x]\n# not a comment',
       environment: '\u0000\u0001\u0008\u0009\u000a\u000b\u000c\u000d\u001b\u001f\u007f',
       nonbmp: '😀𝄞 \u2028\u2029 é',
     },
     { kind: 'Big', blob: `${'x\\"#]]\n'.repeat(12_500)}` },
-    { kind: 'Keys', 'a.b': 1, 'c d': true, '"q"': -0.5, '': 'empty key', 'ключ': 'value' },
+    { kind: 'Keys', 'a.b': 1, 'c d': true, '"q"': -0.5, '': 'empty key', ключ: 'value' },
     // Own keys named like Object.prototype members, as JSON from an index can carry them.
     JSON.parse('{"kind": "Proto", "__proto__": "p", "constructor": "c", "toString": 1}') as Identity,
   ];
@@ -454,7 +491,10 @@ describe('the bug guard (EDIT_MISMATCH)', () => {
     ];
     for (const [from, to] of variants) {
       // A replacement that changed a date it should not touch stands in for a splicing bug.
-      expect(errorOf(() => spliced(text, replacement.replace(from!, to!), [GH])), `${from} -> ${to}`).toEqual({ code: 'EDIT_MISMATCH' });
+      expect(
+        errorOf(() => spliced(text, replacement.replace(from!, to!), [GH])),
+        `${from} -> ${to}`,
+      ).toEqual({ code: 'EDIT_MISMATCH' });
     }
   });
 
@@ -468,7 +508,10 @@ describe('the bug guard (EDIT_MISMATCH)', () => {
     const own = `[[packages]]\nname = "a"\n\n${GH_BLOCK}`;
     expect(spliced(text, own, [GH])).toBe(`${own}[[packages]]\nname = "b"\n`);
     for (const replacement of [`${own}[[packages]]\nname = "c"\n`, `${own}[tool.x]\ny = 1\n`, own.slice(0, -1), `${own}z = """`]) {
-      expect(errorOf(() => spliced(text, replacement, [GH])), replacement).toEqual({ code: 'EDIT_MISMATCH' });
+      expect(
+        errorOf(() => spliced(text, replacement, [GH])),
+        replacement,
+      ).toEqual({ code: 'EDIT_MISMATCH' });
     }
   });
 });
@@ -479,7 +522,12 @@ describe('edits that make no sense', () => {
     expect(() => edit(text, [{ position: 1, identities: [] }])).toThrow(RangeError);
     expect(() => edit(text, [{ position: -1, identities: [] }])).toThrow(RangeError);
     expect(() => edit(text, [{ position: 0.5, identities: [] }])).toThrow(RangeError);
-    expect(() => edit(text, [{ position: 0, identities: [GH] }, { position: 0, identities: [] }])).toThrow(RangeError);
+    expect(() =>
+      edit(text, [
+        { position: 0, identities: [GH] },
+        { position: 0, identities: [] },
+      ]),
+    ).toThrow(RangeError);
   });
 
   it('returns the text unchanged for no edits', () => {
@@ -507,11 +555,11 @@ const havePython = python.status === 0;
 describe.skipIf(!havePython)(`Python's tomllib reads what we write${havePython ? '' : ' (skipped: python3 with tomllib not found)'}`, () => {
   it('loads the edited file and finds the expected identities', () => {
     const text = readFileSync(join(FIXTURES, 'comments-everywhere.pylock.toml'), 'utf8').replaceAll('\n', '\r\n');
-    const identities: Identity[] = [
-      GH,
-      { kind: 'Odd', s: 'q"\\\n\t\u0000\u007f😀]]#', i: -7, f: 0.1, b: false, 'a.b': 'dotted', '': 'empty' },
-    ];
-    const result = edit(text, [{ position: 0, identities }, { position: 2, identities: [GL] }]);
+    const identities: Identity[] = [GH, { kind: 'Odd', s: 'q"\\\n\t\u0000\u007f😀]]#', i: -7, f: 0.1, b: false, 'a.b': 'dotted', '': 'empty' }];
+    const result = edit(text, [
+      { position: 0, identities },
+      { position: 2, identities: [GL] },
+    ]);
     const dir = mkdtempSync(join(tmpdir(), 'pylock-attest-editor-'));
     try {
       const file = join(dir, 'pylock.toml');

@@ -37,14 +37,27 @@ const SPECS: Spec[] = [
   { name: 'bare', files: [null] },
 ];
 
-const fileOf = (p: Spec, i: number) => ({ project: p.name, version: '1.0', filename: i === 0 ? `${p.name}-1.0.tar.gz` : `${p.name}-1.0-py3-none-${i}.whl`, sha256: Buffer.from(`${p.name}/${i}`).toString('hex').padEnd(64, '0').slice(0, 64) });
+const fileOf = (p: Spec, i: number) => ({
+  project: p.name,
+  version: '1.0',
+  filename: i === 0 ? `${p.name}-1.0.tar.gz` : `${p.name}-1.0-py3-none-${i}.whl`,
+  sha256: Buffer.from(`${p.name}/${i}`).toString('hex').padEnd(64, '0').slice(0, 64),
+});
 
 function lockText(specs: Spec[]): string {
   const blocks = specs.map((p) => {
     const files = p.files.map((_, i) => fileOf(p, i));
     const entry = (f: { filename: string; sha256: string }) => `{ url = "https://files.example/${f.filename}", hashes = { sha256 = "${f.sha256}" } }`;
     const wheels = files.slice(1);
-    return [`[[packages]]`, `name = "${p.name}"`, 'version = "1.0"', `sdist = ${entry(files[0]!)}`, ...(wheels.length ? [`wheels = [${wheels.map(entry).join(', ')}]`] : [])].join('\n') + '\n';
+    return (
+      [
+        `[[packages]]`,
+        `name = "${p.name}"`,
+        'version = "1.0"',
+        `sdist = ${entry(files[0]!)}`,
+        ...(wheels.length ? [`wheels = [${wheels.map(entry).join(', ')}]`] : []),
+      ].join('\n') + '\n'
+    );
   });
   return `lock-version = "1.0"\ncreated-by = "test"\n\n${blocks.join('\n')}`;
 }
@@ -68,7 +81,10 @@ describe('enrich report: partial packages and index claims', () => {
         }
         const publisher = { kind: 'GitHub' as const, repository: `o/${p.name}`, workflow: 'release.yml' };
         const attestation = await sigstore.mint({ ...f, publisher });
-        files.push({ ...f, provenance: { version: 1, attestation_bundles: [{ publisher: { ...publisher, environment: env ?? null }, attestations: [attestation] }] } });
+        files.push({
+          ...f,
+          provenance: { version: 1, attestation_bundles: [{ publisher: { ...publisher, environment: env ?? null }, attestations: [attestation] }] },
+        });
       }
     }
     index = await startFakeIndex({ files });
@@ -82,14 +98,30 @@ describe('enrich report: partial packages and index claims', () => {
     ...EMPTY_POLICY,
     source: 'pyproject.toml',
     allow: [
-      { package: 'handmade', category: 'partial-attestation', file: 'handmade-1.0.tar.gz', reason: 'sdist uploaded by hand', expires: '2026-12-31', source: 'pyproject.toml', line: 12 },
+      {
+        package: 'handmade',
+        category: 'partial-attestation',
+        file: 'handmade-1.0.tar.gz',
+        reason: 'sdist uploaded by hand',
+        expires: '2026-12-31',
+        source: 'pyproject.toml',
+        line: 12,
+      },
       { package: 'old-thing', category: 'partial-attestation', reason: 'gone', expires: '2025-01-01', source: 'pyproject.toml', line: 20 },
     ],
   };
 
   async function run(extra: Record<string, unknown> = {}): Promise<EnrichResult> {
     const path = ws.file(`pylock-${Math.random().toString(36).slice(2)}.toml`, lockText(SPECS));
-    return enrich([path], { indexUrl: index.simpleUrl, trustedRoot: root, provenanceSource: 'simple', policy: allowHandmade, now: NOW, dryRun: true, ...extra });
+    return enrich([path], {
+      indexUrl: index.simpleUrl,
+      trustedRoot: root,
+      provenanceSource: 'simple',
+      policy: allowHandmade,
+      now: NOW,
+      dryRun: true,
+      ...extra,
+    });
   }
 
   it('statuses, actions, the cited allowance and the expired one', async () => {

@@ -13,14 +13,45 @@ const oracle = new PylockOracle();
 
 /** The real provenance objects in ../shared/interop, and the files they attest. */
 const REAL = [
-  { project: 'pypi-attestations', version: '0.0.19', filename: 'pypi_attestations-0.0.19.tar.gz', sha256: '9bb1add04b1b4e182be6b0b80931593f7a291eb49d69b4fd728a5d4cbcdc4bd3', provenance: 'provenance/pypi_attestations-0.0.19.tar.gz.provenance.json', identity: { kind: 'GitHub', repository: 'trailofbits/pypi-attestations', workflow: 'release.yml' } },
-  { project: 'pep740-sampleproject', version: '1.0.0', filename: 'pep740_sampleproject-1.0.0.tar.gz', sha256: '6cdd4a1a0a49aeef47265e7bf8ec1667257b397d34d731dc7b7af349deca1cd8', provenance: 'provenance/pep740-sampleproject-1.0.0.tar.gz.provenance.json', identity: { kind: 'GitLab', repository: 'pep740-example/sampleproject', workflow_filepath: '.gitlab-ci.yml' } },
-  { project: 'gcb-attestation-test', version: '0.0.0', filename: 'gcb_attestation_test-0.0.0.tar.gz', sha256: '461317362419124b6012e855423a9078d6de8aed3e74fa78cc74d669b23dc6cf', provenance: 'provenance/gcb_attestation_test-0.0.0.tar.gz.provenance.json', identity: { kind: 'Google', email: '919436158236-compute@developer.gserviceaccount.com' } },
-  { project: 'sampleproject', version: '4.0.0', filename: 'sampleproject-4.0.0.tar.gz', sha256: '0ace7980f82c5815ede4cd7bf9f6693684cec2ae47b9b7ade9add533b8627c6b', provenance: 'provenance/sampleproject-4.0.0.tar.gz.docs-example.provenance.json', identity: { kind: 'GitHub', repository: 'pypa/sampleproject', workflow: 'release.yml' } },
+  {
+    project: 'pypi-attestations',
+    version: '0.0.19',
+    filename: 'pypi_attestations-0.0.19.tar.gz',
+    sha256: '9bb1add04b1b4e182be6b0b80931593f7a291eb49d69b4fd728a5d4cbcdc4bd3',
+    provenance: 'provenance/pypi_attestations-0.0.19.tar.gz.provenance.json',
+    identity: { kind: 'GitHub', repository: 'trailofbits/pypi-attestations', workflow: 'release.yml' },
+  },
+  {
+    project: 'pep740-sampleproject',
+    version: '1.0.0',
+    filename: 'pep740_sampleproject-1.0.0.tar.gz',
+    sha256: '6cdd4a1a0a49aeef47265e7bf8ec1667257b397d34d731dc7b7af349deca1cd8',
+    provenance: 'provenance/pep740-sampleproject-1.0.0.tar.gz.provenance.json',
+    identity: { kind: 'GitLab', repository: 'pep740-example/sampleproject', workflow_filepath: '.gitlab-ci.yml' },
+  },
+  {
+    project: 'gcb-attestation-test',
+    version: '0.0.0',
+    filename: 'gcb_attestation_test-0.0.0.tar.gz',
+    sha256: '461317362419124b6012e855423a9078d6de8aed3e74fa78cc74d669b23dc6cf',
+    provenance: 'provenance/gcb_attestation_test-0.0.0.tar.gz.provenance.json',
+    identity: { kind: 'Google', email: '919436158236-compute@developer.gserviceaccount.com' },
+  },
+  {
+    project: 'sampleproject',
+    version: '4.0.0',
+    filename: 'sampleproject-4.0.0.tar.gz',
+    sha256: '0ace7980f82c5815ede4cd7bf9f6693684cec2ae47b9b7ade9add533b8627c6b',
+    provenance: 'provenance/sampleproject-4.0.0.tar.gz.docs-example.provenance.json',
+    identity: { kind: 'GitHub', repository: 'pypa/sampleproject', workflow: 'release.yml' },
+  },
 ];
 
 function lockFor(files: Array<{ project: string; version: string; filename: string; sha256: string }>): string {
-  const blocks = files.map((f) => `[[packages]]\nname = "${f.project}"\nversion = "${f.version}"\nsdist = { url = "https://files.example/${f.filename}", hashes = { sha256 = "${f.sha256}" } }\n`);
+  const blocks = files.map(
+    (f) =>
+      `[[packages]]\nname = "${f.project}"\nversion = "${f.version}"\nsdist = { url = "https://files.example/${f.filename}", hashes = { sha256 = "${f.sha256}" } }\n`,
+  );
   return `lock-version = "1.0"\ncreated-by = "test"\n\n${blocks.join('\n')}`;
 }
 
@@ -68,11 +99,23 @@ describe.skipIf(!HAS_INTEROP)('enrich with real PyPI provenance (production trus
 
   it('rejects the staging attestation against the production root', async () => {
     const staging = interopJson('provenance/rfc8785-0.1.2-py3-none-any.whl.staging.attestation.json');
-    const file = { project: 'rfc8785', version: '0.1.2', filename: 'rfc8785-0.1.2-py3-none-any.whl', sha256: 'c4e92e9ecc828bef2aa7dba1de8ac983511f7532a0df11c770d39099a25cf201' };
-    const provenance = { version: 1, attestation_bundles: [{ publisher: { kind: 'GitHub', repository: 'trailofbits/rfc8785.py', workflow: 'release.yml', environment: null }, attestations: [staging] }] };
+    const file = {
+      project: 'rfc8785',
+      version: '0.1.2',
+      filename: 'rfc8785-0.1.2-py3-none-any.whl',
+      sha256: 'c4e92e9ecc828bef2aa7dba1de8ac983511f7532a0df11c770d39099a25cf201',
+    };
+    const provenance = {
+      version: 1,
+      attestation_bundles: [
+        { publisher: { kind: 'GitHub', repository: 'trailofbits/rfc8785.py', workflow: 'release.yml', environment: null }, attestations: [staging] },
+      ],
+    };
     const stagingIndex = await startFakeIndex({ files: [{ ...file, provenance }] });
     try {
-      const text = lockFor([file]).replace('sdist = {', 'wheels = [{').replace(/} }\n$/, '} }]\n');
+      const text = lockFor([file])
+        .replace('sdist = {', 'wheels = [{')
+        .replace(/} }\n$/, '} }]\n');
       const path = oracle.track(ws.file('staging.pylock.toml', text));
       const result = await enrich([path], { indexUrl: stagingIndex.simpleUrl, trustedRoot: root });
       expect(result.exitCode).toBe(1);
@@ -89,15 +132,43 @@ describe.skipIf(!HAS_INTEROP)('enrich with real PyPI provenance (production trus
     const flip = (b64: string, at: number) => {
       const bytes = Buffer.from(b64, 'base64');
       const i = at % bytes.length;
-  bytes[i] = (bytes[i] ?? 0) ^ 0x01;
+      bytes[i] = (bytes[i] ?? 0) ^ 0x01;
       return bytes.toString('base64');
     };
     const cases: Array<[string, (p: any) => void, Partial<FakeFile>?]> = [
-      ['one byte of the signature', (p) => { const e = p.attestation_bundles[0].attestations[0].envelope; e.signature = flip(e.signature, 10); }],
-      ['one byte of the statement', (p) => { const e = p.attestation_bundles[0].attestations[0].envelope; e.statement = flip(e.statement, 40); }],
-      ['a wrong repository in the publisher', (p) => { p.attestation_bundles[0].publisher.repository = 'pypa/sampleproject-evil'; }],
-      ['a wrong workflow in the publisher', (p) => { p.attestation_bundles[0].publisher.workflow = 'other.yml'; }],
-      ['a wrong kind in the publisher', (p) => { p.attestation_bundles[0].publisher.kind = 'GitLab'; p.attestation_bundles[0].publisher.workflow_filepath = 'release.yml'; }],
+      [
+        'one byte of the signature',
+        (p) => {
+          const e = p.attestation_bundles[0].attestations[0].envelope;
+          e.signature = flip(e.signature, 10);
+        },
+      ],
+      [
+        'one byte of the statement',
+        (p) => {
+          const e = p.attestation_bundles[0].attestations[0].envelope;
+          e.statement = flip(e.statement, 40);
+        },
+      ],
+      [
+        'a wrong repository in the publisher',
+        (p) => {
+          p.attestation_bundles[0].publisher.repository = 'pypa/sampleproject-evil';
+        },
+      ],
+      [
+        'a wrong workflow in the publisher',
+        (p) => {
+          p.attestation_bundles[0].publisher.workflow = 'other.yml';
+        },
+      ],
+      [
+        'a wrong kind in the publisher',
+        (p) => {
+          p.attestation_bundles[0].publisher.kind = 'GitLab';
+          p.attestation_bundles[0].publisher.workflow_filepath = 'release.yml';
+        },
+      ],
     ];
     for (const [name, tamper] of cases) {
       it(name, async () => {
@@ -148,14 +219,21 @@ describe('enrich with minted attestations (mock Sigstore)', () => {
     ws.cleanup();
   });
 
-  async function provenanceFor(filename: string, sha256: string, publisher: { kind: 'GitHub'; repository: string; workflow: string }, environment: string | null = null) {
+  async function provenanceFor(
+    filename: string,
+    sha256: string,
+    publisher: { kind: 'GitHub'; repository: string; workflow: string },
+    environment: string | null = null,
+  ) {
     const attestation = await sigstore.mint({ filename, sha256, publisher });
     return { version: 1, attestation_bundles: [{ publisher: { ...publisher, environment }, attestations: [attestation] }] };
   }
 
   it('reports a publisher change, keeps the recorded identity and exits 1; --allow-identity-change writes it', async () => {
     const f = { project: 'demo', version: '1.0', filename: 'demo-1.0.tar.gz', sha256: 'c'.repeat(64) };
-    const idx = await startFakeIndex({ files: [{ ...f, provenance: await provenanceFor(f.filename, f.sha256, { kind: 'GitHub', repository: 'new-owner/demo', workflow: 'release.yml' }) }] });
+    const idx = await startFakeIndex({
+      files: [{ ...f, provenance: await provenanceFor(f.filename, f.sha256, { kind: 'GitHub', repository: 'new-owner/demo', workflow: 'release.yml' }) }],
+    });
     try {
       const text = lockFor([f]) + '\n[[packages.attestation-identities]]\nkind = "GitHub"\nrepository = "old-owner/demo"\nworkflow = "release.yml"\n';
       const path = oracle.track(ws.file('changed.toml', text));
@@ -173,18 +251,25 @@ describe('enrich with minted attestations (mock Sigstore)', () => {
 
   it('de-duplicates requests across lockfiles and writes nothing on --dry-run', async () => {
     const f = { project: 'shared', version: '2.0', filename: 'shared-2.0.tar.gz', sha256: 'd'.repeat(64) };
-    const idx = await startFakeIndex({ files: [{ ...f, provenance: await provenanceFor(f.filename, f.sha256, { kind: 'GitHub', repository: 'o/shared', workflow: 'ci.yml' }, 'pypi') }] });
+    const idx = await startFakeIndex({
+      files: [{ ...f, provenance: await provenanceFor(f.filename, f.sha256, { kind: 'GitHub', repository: 'o/shared', workflow: 'ci.yml' }, 'pypi') }],
+    });
     try {
       const text = lockFor([f]);
       const a = oracle.track(ws.file('a.toml', text));
       const b = oracle.track(ws.file('b.toml', text));
       const result = await enrich([a, b], { indexUrl: idx.simpleUrl, trustedRoot: root, dryRun: true });
       expect(result.exitCode).toBe(0);
-      expect(result.lockfiles.map((l) => [l.changed, l.written])).toEqual([[true, false], [true, false]]);
+      expect(result.lockfiles.map((l) => [l.changed, l.written])).toEqual([
+        [true, false],
+        [true, false],
+      ]);
       expect(idx.requests.length).toBe(2); // one simple page + one provenance, shared by both files
       expect(readFileSync(a, 'utf8')).toBe(text);
       oracle.texts('dry-run newText', text, result.lockfiles[0]!.newText!);
-      expect(identitiesIn(result.lockfiles[0]!.newText!)['shared']).toEqual([{ kind: 'GitHub', repository: 'o/shared', workflow: 'ci.yml', environment: 'pypi' }]);
+      expect(identitiesIn(result.lockfiles[0]!.newText!)['shared']).toEqual([
+        { kind: 'GitHub', repository: 'o/shared', workflow: 'ci.yml', environment: 'pypi' },
+      ]);
     } finally {
       await idx.close();
     }
@@ -209,7 +294,12 @@ describe('enrich with minted attestations (mock Sigstore)', () => {
   it('treats 403 as unavailable (exit 3, file untouched) and 404 as no provenance', async () => {
     const ok = { project: 'ok', version: '1', filename: 'ok-1.tar.gz', sha256: '1'.repeat(64) };
     const gone = { project: 'gone', version: '1', filename: 'gone-1.tar.gz', sha256: '2'.repeat(64) };
-    const idx = await startFakeIndex({ files: [{ ...ok, provenance: await provenanceFor(ok.filename, ok.sha256, { kind: 'GitHub', repository: 'o/ok', workflow: 'w.yml' }) }, { ...gone, provenance: null }] });
+    const idx = await startFakeIndex({
+      files: [
+        { ...ok, provenance: await provenanceFor(ok.filename, ok.sha256, { kind: 'GitHub', repository: 'o/ok', workflow: 'w.yml' }) },
+        { ...gone, provenance: null },
+      ],
+    });
     try {
       const text = lockFor([ok, gone]);
       const path = oracle.track(ws.file('403.toml', text));
@@ -245,12 +335,19 @@ describe.skipIf(!HAS_INTEROP)('enrich the real lockfiles written by the spec, uv
     const files: FakeFile[] = [];
     for (const pkg of parseLock(text, 'x').packages) {
       for (const file of pkg.files) {
-        const publisher = pkg.name === 'attrs'
-          ? { kind: 'GitHub' as const, repository: 'python-attrs/attrs', workflow: 'pypi-package.yml' }
-          : { kind: 'GitHub' as const, repository: `owner/${pkg.name}`, workflow: 'release.yml' };
+        const publisher =
+          pkg.name === 'attrs'
+            ? { kind: 'GitHub' as const, repository: 'python-attrs/attrs', workflow: 'pypi-package.yml' }
+            : { kind: 'GitHub' as const, repository: `owner/${pkg.name}`, workflow: 'release.yml' };
         const attestation = await sigstore.mint({ filename: file.filename, sha256: file.sha256, publisher });
         const environment = pkg.name === 'attrs' ? 'release-pypi' : null;
-        files.push({ project: pkg.name, version: pkg.version!, filename: file.filename, sha256: file.sha256, provenance: { version: 1, attestation_bundles: [{ publisher: { ...publisher, environment }, attestations: [attestation] }] } });
+        files.push({
+          project: pkg.name,
+          version: pkg.version!,
+          filename: file.filename,
+          sha256: file.sha256,
+          provenance: { version: 1, attestation_bundles: [{ publisher: { ...publisher, environment }, attestations: [attestation] }] },
+        });
       }
     }
     return startFakeIndex({ files });
@@ -269,7 +366,10 @@ describe.skipIf(!HAS_INTEROP)('enrich the real lockfiles written by the spec, uv
         const after = parse(out) as { packages: Array<Record<string, unknown>> };
         after.packages.forEach((p, i) => {
           const files = result.lockfiles[0]!.packages[i]!.files.length;
-          if (p['name'] === 'attrs') expect(p['attestation-identities']).toEqual([{ environment: 'release-pypi', kind: 'GitHub', repository: 'python-attrs/attrs', workflow: 'pypi-package.yml' }]);
+          if (p['name'] === 'attrs')
+            expect(p['attestation-identities']).toEqual([
+              { environment: 'release-pypi', kind: 'GitHub', repository: 'python-attrs/attrs', workflow: 'pypi-package.yml' },
+            ]);
           else if (files > 0) expect(p['attestation-identities']).toEqual([{ kind: 'GitHub', repository: `owner/${p['name']}`, workflow: 'release.yml' }]);
           else expect(p['attestation-identities']).toBeUndefined();
           const { ['attestation-identities']: _, ...rest } = p;

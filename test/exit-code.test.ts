@@ -11,7 +11,14 @@ import type { Finding, PackageOutcome } from '../src/core/outcome.js';
 import { EMPTY_POLICY } from '../src/core/policy.js';
 import { PylockAttestError, runExitCode, type ErrorCode } from '../src/errors.js';
 
-const finding = (severity: Finding['severity'], category: Finding['category'] = 'partial-attestation'): Finding => ({ category, severity, package: 'a', version: '1', line: 1, message: 'm' });
+const finding = (severity: Finding['severity'], category: Finding['category'] = 'partial-attestation'): Finding => ({
+  category,
+  severity,
+  package: 'a',
+  version: '1',
+  line: 1,
+  message: 'm',
+});
 
 interface Situation {
   name: string;
@@ -44,7 +51,9 @@ describe('exit codes', () => {
     const pkg = { status: unavailable ? 'unavailable' : 'verified' } as PackageOutcome;
     const lockfiles: LockfileResult[] = [
       { path: 'a.toml', packages: [pkg], findings, warnings: [], changed: false, written: false },
-      ...errors.map((code): LockfileResult => ({ path: `${code}.toml`, packages: [], findings: [], warnings: [], changed: false, written: false, error: report(code) })),
+      ...errors.map(
+        (code): LockfileResult => ({ path: `${code}.toml`, packages: [], findings: [], warnings: [], changed: false, written: false, error: report(code) }),
+      ),
     ];
     expect(exitCodeOf(lockfiles)).toBe(expected);
     const audit = finishAudit({

@@ -19,7 +19,13 @@ const old = spawnSync('node', ['-p', 'process.versions.node'], { env: { PATH: OL
 const oldVersion = old.status === 0 ? old.stdout.trim() : undefined;
 const npm = spawnSync('npm', ['--version'], { env: { PATH: OLD_PATH, HOME: '/tmp' }, encoding: 'utf8' });
 const SKIP =
-  oldVersion === undefined ? `no node in ${OLD_PATH}` : atLeast(oldVersion, MIN_NODE) ? `the node in ${OLD_PATH} is ${oldVersion}, new enough: nothing to show` : npm.status !== 0 ? `npm does not run on Node.js ${oldVersion}` : undefined;
+  oldVersion === undefined
+    ? `no node in ${OLD_PATH}`
+    : atLeast(oldVersion, MIN_NODE)
+      ? `the node in ${OLD_PATH} is ${oldVersion}, new enough: nothing to show`
+      : npm.status !== 0
+        ? `npm does not run on Node.js ${oldVersion}`
+        : undefined;
 if (SKIP) console.log(`test/first-contact.test.ts skipped: ${SKIP}`);
 
 describe.skipIf(SKIP !== undefined)(`first contact on an old Node.js (${oldVersion ?? 'none'})`, () => {
@@ -28,7 +34,14 @@ describe.skipIf(SKIP !== undefined)(`first contact on an old Node.js (${oldVersi
   // The project's own files that decide what happens before anything is installed or built.
   mkdirSync(join(ws.dir, 'scripts'));
   for (const file of ['package.json', 'package-lock.json', '.npmrc', 'scripts/check-node.cjs']) copyFileSync(join(ROOT, file), join(ws.dir, file));
-  const env = { PATH: OLD_PATH, HOME: ws.dir, npm_config_cache: join(ws.dir, 'npm-cache'), npm_config_update_notifier: 'false', npm_config_audit: 'false', npm_config_fund: 'false' };
+  const env = {
+    PATH: OLD_PATH,
+    HOME: ws.dir,
+    npm_config_cache: join(ws.dir, 'npm-cache'),
+    npm_config_update_notifier: 'false',
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+  };
   const npmRun = (args: string[]) => spawnSync('npm', args, { cwd: ws.dir, env, encoding: 'utf8', timeout: 120_000 });
 
   it('`npm run demo` and `npm test` stop at once with one line: the version needed and how to get it', () => {
@@ -38,9 +51,16 @@ describe.skipIf(SKIP !== undefined)(`first contact on an old Node.js (${oldVersi
       const out = `${r.stdout}${r.stderr}`;
       const lines = out.split('\n').filter((l) => l.includes('pylock-attest needs Node.js'));
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toBe(`pylock-attest needs Node.js >= 22.19; this is Node.js ${oldVersion} (${lines[0]!.match(/ \((\/\S+)\)\. /)?.[1]}). Install Node.js 24 LTS (https://nodejs.org/en/download, or: nvm install 24 / fnm install 24 / volta install node@24) and run this again.`);
+      expect(lines[0]).toBe(
+        `pylock-attest needs Node.js >= 22.19; this is Node.js ${oldVersion} (${lines[0]!.match(/ \((\/\S+)\)\. /)?.[1]}). Install Node.js 24 LTS (https://nodejs.org/en/download, or: nvm install 24 / fnm install 24 / volta install node@24) and run this again.`,
+      );
       // Nothing ran after the check (npm's own `> script` echo aside): no build, no loader error, no test runner.
-      expect(out.split('\n').filter((l) => !l.startsWith('> ')).join('\n')).not.toMatch(/ERR_UNKNOWN_FILE_EXTENSION|tsc|vitest|Map\.groupBy/);
+      expect(
+        out
+          .split('\n')
+          .filter((l) => !l.startsWith('> '))
+          .join('\n'),
+      ).not.toMatch(/ERR_UNKNOWN_FILE_EXTENSION|tsc|vitest|Map\.groupBy/);
     }
   });
 

@@ -54,7 +54,8 @@ const havePython = spawnSync('python3', ['-c', 'import tomllib'], { encoding: 'u
 
 /** Python's tomllib reads `path`; its identities come back as JSON. */
 function tomllibIdentities(path: string): unknown[] {
-  const script = 'import json, sys, tomllib\nwith open(sys.argv[1], "rb") as f: d = tomllib.load(f)\nprint(json.dumps([p.get("attestation-identities") for p in d["packages"]]))';
+  const script =
+    'import json, sys, tomllib\nwith open(sys.argv[1], "rb") as f: d = tomllib.load(f)\nprint(json.dumps([p.get("attestation-identities") for p in d["packages"]]))';
   const run = spawnSync('python3', ['-c', script, path], { encoding: 'utf8', maxBuffer: 1 << 26 });
   if (run.status !== 0) throw new Error(`tomllib refused ${path}: ${run.stderr}`);
   return JSON.parse(run.stdout) as unknown[];
@@ -62,7 +63,11 @@ function tomllibIdentities(path: string): unknown[] {
 
 /** An unverified (--no-verify) provenance object whose attestation is shape-valid but never checked. */
 function claimsOnly(publisher: Record<string, unknown>, attestations = 1): unknown {
-  const attestation = { version: 1, verification_material: { certificate: 'AA==', transparency_entries: [{}] }, envelope: { statement: 'AA==', signature: 'AA==' } };
+  const attestation = {
+    version: 1,
+    verification_material: { certificate: 'AA==', transparency_entries: [{}] },
+    envelope: { statement: 'AA==', signature: 'AA==' },
+  };
   return { version: 1, attestation_bundles: [{ publisher, attestations: Array.from({ length: attestations }, () => attestation) }] };
 }
 
@@ -85,7 +90,16 @@ const VALUES: Record<string, string> = {
   'at-the-limit': 'L'.repeat(IDENTITY_LIMITS.maxValueLength),
 };
 
-const HOSTILE_KEYS: Record<string, string> = { 'a.b': 'dotted', 'k"ey': 'quoted', '[x]': 'bracketed', ' ': 'space', 'ключ': 'unicode', '#': 'hash', '=': 'equals', 'new\nline': 'newline' };
+const HOSTILE_KEYS: Record<string, string> = {
+  'a.b': 'dotted',
+  'k"ey': 'quoted',
+  '[x]': 'bracketed',
+  ' ': 'space',
+  ключ: 'unicode',
+  '#': 'hash',
+  '=': 'equals',
+  'new\nline': 'newline',
+};
 
 describe('publisher values are escaped so the output reads back exactly (--no-verify)', () => {
   let index: FakeIndex;
@@ -103,7 +117,17 @@ describe('publisher values are escaped so the output reads back exactly (--no-ve
     // An unknown kind: hostile keys, scalar values of every type; nested and null values are dropped.
     const custom = { name: 'p-custom', version: '1.0', filename: 'p_custom-1.0.tar.gz', sha256: sha(200) };
     packages.push(custom);
-    const publisher = { kind: 'Custom "kind"\n]]', ...HOSTILE_KEYS, count: 3, ratio: 0.5, flag: false, huge: 1e21, nested: { a: { b: [1] } }, list: [1, 2], nil: null };
+    const publisher = {
+      kind: 'Custom "kind"\n]]',
+      ...HOSTILE_KEYS,
+      count: 3,
+      ratio: 0.5,
+      flag: false,
+      huge: 1e21,
+      nested: { a: { b: [1] } },
+      list: [1, 2],
+      nil: null,
+    };
     files.push({ project: custom.name, version: custom.version, filename: custom.filename, sha256: custom.sha256, provenance: claimsOnly(publisher) });
     expected.push([{ kind: 'Custom "kind"\n]]', ...HOSTILE_KEYS, count: 3, ratio: 0.5, flag: false, huge: 1e21 }]);
     index = await startFakeIndex({ files });
@@ -189,8 +213,13 @@ describe('provenance objects that are not what they claim (verified runs)', () =
     root = ws.file('mock-root.json', JSON.stringify(sigstore.trustedRoot));
   });
 
-  async function runWith(provenance: unknown, label: string): Promise<{ exitCode: number; status: string; code: string | undefined; detail: string | undefined; unchanged: boolean }> {
-    const index = await startFakeIndex({ files: [{ project: target.name, version: target.version, filename: target.filename, sha256: target.sha256, provenance }] });
+  async function runWith(
+    provenance: unknown,
+    label: string,
+  ): Promise<{ exitCode: number; status: string; code: string | undefined; detail: string | undefined; unchanged: boolean }> {
+    const index = await startFakeIndex({
+      files: [{ project: target.name, version: target.version, filename: target.filename, sha256: target.sha256, provenance }],
+    });
     try {
       const text = lockText([target]);
       const path = ws.file(`${label}.pylock.toml`, text);
@@ -210,18 +239,30 @@ describe('provenance objects that are not what they claim (verified runs)', () =
 
   it('an attestation for the same name but another digest is not verified', async () => {
     const other = await sigstore.mint({ filename: target.filename, sha256: sha(9), publisher });
-    expect(await runWith({ version: 1, attestation_bundles: [{ publisher, attestations: [other] }] }, 'other-digest')).toMatchObject({ exitCode: 1, status: 'invalid', unchanged: true });
+    expect(await runWith({ version: 1, attestation_bundles: [{ publisher, attestations: [other] }] }, 'other-digest')).toMatchObject({
+      exitCode: 1,
+      status: 'invalid',
+      unchanged: true,
+    });
   });
 
   it('an attestation for the same digest but another project is not verified', async () => {
     const other = await sigstore.mint({ filename: 'impostor-1.0.tar.gz', sha256: target.sha256, publisher });
-    expect(await runWith({ version: 1, attestation_bundles: [{ publisher, attestations: [other] }] }, 'other-project')).toMatchObject({ exitCode: 1, status: 'invalid', unchanged: true });
+    expect(await runWith({ version: 1, attestation_bundles: [{ publisher, attestations: [other] }] }, 'other-project')).toMatchObject({
+      exitCode: 1,
+      status: 'invalid',
+      unchanged: true,
+    });
   });
 
   it('one good attestation beside one for another file: the whole file is not verified', async () => {
     const good = await sigstore.mint({ filename: target.filename, sha256: target.sha256, publisher });
     const other = await sigstore.mint({ filename: 'other-2.0.tar.gz', sha256: sha(8), publisher });
-    expect(await runWith({ version: 1, attestation_bundles: [{ publisher, attestations: [good, other] }] }, 'mixed')).toMatchObject({ exitCode: 1, status: 'invalid', unchanged: true });
+    expect(await runWith({ version: 1, attestation_bundles: [{ publisher, attestations: [good, other] }] }, 'mixed')).toMatchObject({
+      exitCode: 1,
+      status: 'invalid',
+      unchanged: true,
+    });
   });
 
   it('hostile characters in a verified publisher (workflow and environment) round-trip exactly', async () => {
@@ -229,7 +270,17 @@ describe('provenance objects that are not what they claim (verified runs)', () =
     const environment = 'prod\n]]\u007f😀';
     const hostile = { kind: 'GitHub' as const, repository: 'acme/target', workflow };
     const good = await sigstore.mint({ filename: target.filename, sha256: target.sha256, publisher: hostile });
-    const index = await startFakeIndex({ files: [{ project: target.name, version: target.version, filename: target.filename, sha256: target.sha256, provenance: { version: 1, attestation_bundles: [{ publisher: { ...hostile, environment }, attestations: [good] }] } }] });
+    const index = await startFakeIndex({
+      files: [
+        {
+          project: target.name,
+          version: target.version,
+          filename: target.filename,
+          sha256: target.sha256,
+          provenance: { version: 1, attestation_bundles: [{ publisher: { ...hostile, environment }, attestations: [good] }] },
+        },
+      ],
+    });
     try {
       const path = ws.file('verified-hostile.pylock.toml', lockText([target]));
       const result = await enrich([path], { indexUrl: index.simpleUrl, trustedRoot: root, cacheDir: ws.dir });
@@ -258,7 +309,9 @@ describe('provenance objects that are not what they claim (verified runs)', () =
 
   it('JSON nested 100,000 deep is refused before parsing: exit 3, unchanged', async () => {
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
-    const index = await startFakeIndex({ files: [{ project: target.name, version: target.version, filename: target.filename, sha256: target.sha256, provenance: { version: 1 } }] });
+    const index = await startFakeIndex({
+      files: [{ project: target.name, version: target.version, filename: target.filename, sha256: target.sha256, provenance: { version: 1 } }],
+    });
     index.setFault(({ path }) => (path.startsWith('/provenance/') ? { status: 200, headers: { 'content-type': 'application/json' }, body: deep } : undefined));
     try {
       const text = lockText([target]);
@@ -288,7 +341,13 @@ describe('names that try to climb out of the endpoint path', () => {
   let index: FakeIndex;
   beforeAll(async () => {
     index = await startFakeIndex({
-      files: HOSTILE.map((p) => ({ project: p.name, version: p.version, filename: p.filename, sha256: p.sha256, provenance: claimsOnly({ kind: 'GitHub', repository: 'o/r', workflow: 'w.yml' }) })),
+      files: HOSTILE.map((p) => ({
+        project: p.name,
+        version: p.version,
+        filename: p.filename,
+        sha256: p.sha256,
+        provenance: claimsOnly({ kind: 'GitHub', repository: 'o/r', workflow: 'w.yml' }),
+      })),
     });
   });
   afterAll(() => index?.close());
@@ -354,7 +413,17 @@ describe("a lockfile's own `index`, through the CLI", () => {
   let index: FakeIndex;
   const pkg: Locked = { name: 'demo', version: '1.0', filename: 'demo-1.0.tar.gz', sha256: sha(1) };
   beforeAll(async () => {
-    index = await startFakeIndex({ files: [{ project: 'demo', version: '1.0', filename: pkg.filename, sha256: pkg.sha256, provenance: claimsOnly({ kind: 'GitHub', repository: 'o/r', workflow: 'w.yml' }) }] });
+    index = await startFakeIndex({
+      files: [
+        {
+          project: 'demo',
+          version: '1.0',
+          filename: pkg.filename,
+          sha256: pkg.sha256,
+          provenance: claimsOnly({ kind: 'GitHub', repository: 'o/r', workflow: 'w.yml' }),
+        },
+      ],
+    });
   });
   afterAll(() => index?.close());
 
@@ -405,18 +474,29 @@ describe('terminal safety, through the CLI', () => {
     const named: Locked[] = [{ name: `name${evil}`, version: `1${evil}`, filename: 'named-1.0.tar.gz', sha256: sha(3) }];
     const index = await startFakeIndex({
       files: [
-        { project: 'ansi', version: '1.0', filename: 'ansi-1.0.tar.gz', sha256: sha(1), provenance: claimsOnly({ kind: 'GitHub', repository: `o/r${evil}`, workflow: evil, environment: evil }) },
+        {
+          project: 'ansi',
+          version: '1.0',
+          filename: 'ansi-1.0.tar.gz',
+          sha256: sha(1),
+          provenance: claimsOnly({ kind: 'GitHub', repository: `o/r${evil}`, workflow: evil, environment: evil }),
+        },
         { project: 'gone', version: '1.0', filename: 'gone-1.0.tar.gz', sha256: sha(2), provenance: null },
       ],
     });
     // The Integrity API's 404 message is shown to the user: make it hostile too.
-    index.setFault(({ path }) => (path.includes('/gone/') ? { status: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: evil }) } : undefined));
+    index.setFault(({ path }) =>
+      path.includes('/gone/') ? { status: 404, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message: evil }) } : undefined,
+    );
     try {
       const path = join(ws.dir, `lock${'\u001b[31m'}.pylock.toml`);
       writeFileSync(path, lockText(packages));
       const refused = ws.file('named.pylock.toml', lockText(named));
       for (const format of ['text', 'json']) {
-        const run = await runCli(['enrich', path, refused, '--no-verify', '--index-url', index.simpleUrl, '--provenance-source', 'integrity', '--format', format], { env: { NO_COLOR: '' } });
+        const run = await runCli(
+          ['enrich', path, refused, '--no-verify', '--index-url', index.simpleUrl, '--provenance-source', 'integrity', '--format', format],
+          { env: { NO_COLOR: '' } },
+        );
         expect(run.code).toBe(2);
         // The refusal is data in the JSON report; in a text report it is an error, on stderr.
         expect(format === 'json' ? run.stdout : run.stderr).toContain('name\\u001b[2J');

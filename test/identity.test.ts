@@ -15,12 +15,23 @@ describe('identityFromPublisher', () => {
   });
 
   it('keeps GitLab workflow_filepath with its underscore', () => {
-    const r = identityFromPublisher({ kind: 'GitLab', repository: 'pep740-example/sampleproject', workflow_filepath: '.gitlab-ci.yml', environment: 'release' });
-    expect(r).toEqual({ ok: true, identity: { kind: 'GitLab', repository: 'pep740-example/sampleproject', workflow_filepath: '.gitlab-ci.yml', environment: 'release' } });
+    const r = identityFromPublisher({
+      kind: 'GitLab',
+      repository: 'pep740-example/sampleproject',
+      workflow_filepath: '.gitlab-ci.yml',
+      environment: 'release',
+    });
+    expect(r).toEqual({
+      ok: true,
+      identity: { kind: 'GitLab', repository: 'pep740-example/sampleproject', workflow_filepath: '.gitlab-ci.yml', environment: 'release' },
+    });
   });
 
   it('maps Google to its email', () => {
-    expect(identityFromPublisher({ kind: 'Google', email: 'x@developer.gserviceaccount.com' })).toEqual({ ok: true, identity: { kind: 'Google', email: 'x@developer.gserviceaccount.com' } });
+    expect(identityFromPublisher({ kind: 'Google', email: 'x@developer.gserviceaccount.com' })).toEqual({
+      ok: true,
+      identity: { kind: 'Google', email: 'x@developer.gserviceaccount.com' },
+    });
   });
 
   it('lifts identity keys found only under claims, and never writes per-release values', () => {
@@ -69,6 +80,9 @@ describe('identity sets', () => {
 describe('identityFromPublisher on hostile unicode', () => {
   it('refuses lone surrogates and keeps non-BMP text exactly', () => {
     expect(identityFromPublisher({ kind: 'GitHub', repository: 'o/\ud800', workflow: 'w' }).ok).toBe(false);
-    expect(identityFromPublisher({ kind: 'GitHub', repository: 'o/😀', workflow: 'w' })).toEqual({ ok: true, identity: { kind: 'GitHub', repository: 'o/😀', workflow: 'w' } });
+    expect(identityFromPublisher({ kind: 'GitHub', repository: 'o/😀', workflow: 'w' })).toEqual({
+      ok: true,
+      identity: { kind: 'GitHub', repository: 'o/😀', workflow: 'w' },
+    });
   });
 });

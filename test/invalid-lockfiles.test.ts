@@ -59,7 +59,10 @@ describe.skipIf(!present)(`toml-test invalid/ as lockfiles${present ? '' : ` (sk
       const prefixed = join(ws.dir, 'prefixed', name);
       mkdirSync(dirname(prefixed), { recursive: true });
       writeFileSync(prefixed, Buffer.concat([PREFIX, bytes]));
-      for (const [label, path, maxLine] of [['as is', file, lineCount(bytes)], ['prefixed', prefixed, lineCount(bytes) + 1]] as const) {
+      for (const [label, path, maxLine] of [
+        ['as is', file, lineCount(bytes)],
+        ['prefixed', prefixed, lineCount(bytes) + 1],
+      ] as const) {
         const r = await rejection(path);
         const located = r.line !== undefined && r.line >= 1 && r.line <= maxLine && r.text.startsWith(`${path}:${r.line}`);
         if (!['LOCK_PARSE', 'LOCK_ENCODING'].includes(r.code) || !located) wrong.push(`${name} (${label}): ${r.code} line ${r.line}`);
@@ -71,7 +74,16 @@ describe.skipIf(!present)(`toml-test invalid/ as lockfiles${present ? '' : ` (sk
   });
 
   it('parseLock rejects, too, the TOML 1.1 and impossible-date cases smol-toml alone accepts', () => {
-    const beyond = ['datetime/feb-29', 'datetime/feb-30', 'datetime/no-secs', 'local-date/feb-29', 'local-time/no-secs', 'inline-table/linebreak-01', 'inline-table/trailing-comma', 'string/basic-byte-escapes'];
+    const beyond = [
+      'datetime/feb-29',
+      'datetime/feb-30',
+      'datetime/no-secs',
+      'local-date/feb-29',
+      'local-time/no-secs',
+      'inline-table/linebreak-01',
+      'inline-table/trailing-comma',
+      'string/basic-byte-escapes',
+    ];
     for (const name of beyond) {
       const text = `lock-version = "1.0"\n${readFileSync(join(INVALID, `${name}.toml`), 'utf8')}`;
       expect(toml10Problem(text), name).toBeDefined();
@@ -113,7 +125,9 @@ describe.skipIf(!present)(`toml-test invalid/ as lockfiles${present ? '' : ` (sk
 const VALID_LIST = join(SUITE, 'files-toml-1.0.0');
 describe.skipIf(!existsSync(VALID_LIST))('toml-test valid/ (TOML 1.0) passes the strict check', () => {
   it('flags none of them', () => {
-    const valid = readFileSync(VALID_LIST, 'utf8').split('\n').filter((l) => l.startsWith('valid/') && l.endsWith('.toml'));
+    const valid = readFileSync(VALID_LIST, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('valid/') && l.endsWith('.toml'));
     expect(valid.length).toBeGreaterThan(200);
     const flagged = valid.filter((rel) => toml10Problem(readFileSync(join(SUITE, rel), 'utf8').replace(/^\uFEFF/, '')) !== undefined);
     expect(flagged).toEqual([]);

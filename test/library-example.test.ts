@@ -17,7 +17,10 @@ const EXAMPLE = join(ROOT, 'examples/library.ts');
 const SHA = { demo: 'ab'.repeat(32), bare: 'cd'.repeat(32) };
 
 function run(args: string[], cwd: string): Promise<CliRun> {
-  return runProcess(process.execPath, args, { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', PYLOCK_ATTEST_CACHE_DIR: join(cwd, '.cache'), ...stateEnv() } });
+  return runProcess(process.execPath, args, {
+    cwd,
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', PYLOCK_ATTEST_CACHE_DIR: join(cwd, '.cache'), ...stateEnv() },
+  });
 }
 
 describe('docs/api.md example (examples/library.ts)', () => {
@@ -27,7 +30,7 @@ describe('docs/api.md example (examples/library.ts)', () => {
     expect(blocks).toContain(readFileSync(EXAMPLE, 'utf8'));
   });
 
-  it('type-checks against the package\'s own declarations', async () => {
+  it("type-checks against the package's own declarations", async () => {
     const tsc = await run([join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'examples')], ROOT);
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.code).toBe(0);
@@ -44,7 +47,13 @@ describe('docs/api.md example (examples/library.ts)', () => {
       const publisher = { kind: 'GitHub' as const, repository: 'acme/demo', workflow: 'release.yml' };
       const attestation = await sigstore.mint({ filename: 'demo-1.0.tar.gz', sha256: SHA.demo, publisher });
       const files: FakeFile[] = [
-        { project: 'demo', version: '1.0', filename: 'demo-1.0.tar.gz', sha256: SHA.demo, provenance: { version: 1, attestation_bundles: [{ publisher, attestations: [attestation] }] } },
+        {
+          project: 'demo',
+          version: '1.0',
+          filename: 'demo-1.0.tar.gz',
+          sha256: SHA.demo,
+          provenance: { version: 1, attestation_bundles: [{ publisher, attestations: [attestation] }] },
+        },
         { project: 'bare', version: '1.0', filename: 'bare-1.0.tar.gz', sha256: SHA.bare, provenance: null },
       ];
       index = await startFakeIndex({ files });
@@ -60,7 +69,7 @@ describe('docs/api.md example (examples/library.ts)', () => {
       ws.cleanup();
     });
 
-    it('locks, enriches, checks and diffs, and exits 1 for the diff\'s finding', async () => {
+    it("locks, enriches, checks and diffs, and exits 1 for the diff's finding", async () => {
       const r = await run([EXAMPLE, ws.dir, '--index-url', index.simpleUrl, '--trusted-root', root], ws.dir);
       expect(r.stderr).toBe('');
       expect(r.stdout).toMatch(/^lock: demo 1\.0 verified GitHub acme\/demo$/m);

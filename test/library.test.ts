@@ -17,7 +17,10 @@ interface ProbeReport {
 /** Import `specifier` in a fresh node process that watches for every side effect. */
 async function probe(specifier: string | undefined, traceOut: string): Promise<{ report: ProbeReport; loaded: string[] }> {
   const args = ['--import', TRACE, PROBE, ...(specifier ? [specifier] : [])];
-  const r = await runProcess(process.execPath, args, { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', MODULE_TRACE_OUT: traceOut, ...stateEnv() } });
+  const r = await runProcess(process.execPath, args, {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', MODULE_TRACE_OUT: traceOut, ...stateEnv() },
+  });
   if (r.code !== 0) throw new Error(`probe exited ${r.code}: ${r.stderr}`);
   return { report: JSON.parse(r.stdout) as ProbeReport, loaded: JSON.parse(readFileSync(traceOut, 'utf8')) as string[] };
 }
@@ -40,7 +43,8 @@ describe("import 'pylock-attest'", () => {
 
   it('exports the documented API (docs/api.md), typed', async () => {
     const { report } = await probe(undefined, join(ws.dir, 'lib-exports.json'));
-    for (const name of ['enrich', 'check', 'diff', 'lock', 'refresh', 'renderRefreshSummary', 'evaluateLockfiles', 'PylockAttestError']) expect(report.exports[name]).toBe('function');
+    for (const name of ['enrich', 'check', 'diff', 'lock', 'refresh', 'renderRefreshSummary', 'evaluateLockfiles', 'PylockAttestError'])
+      expect(report.exports[name]).toBe('function');
     expect(report.exports['VERSION']).toBe('string');
     const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
     expect(pkg.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });

@@ -13,7 +13,13 @@ const IDNA: LockPackage = {
   name: 'idna',
   version: '3.6',
   index: 'https://pypi.org/simple',
-  sdist: { filename: 'idna-3.6.tar.gz', url: 'https://files.example/idna-3.6.tar.gz', sha256: sha('b'), size: 175426, uploadTime: '2023-11-25T15:40:54.123456Z' },
+  sdist: {
+    filename: 'idna-3.6.tar.gz',
+    url: 'https://files.example/idna-3.6.tar.gz',
+    sha256: sha('b'),
+    size: 175426,
+    uploadTime: '2023-11-25T15:40:54.123456Z',
+  },
   wheels: [{ filename: 'idna-3.6-py3-none-any.whl', url: 'https://files.example/idna-3.6-py3-none-any.whl', sha256: sha('a') }],
 };
 
@@ -41,18 +47,41 @@ describe('renderLock', () => {
   it('is deterministic: the same packages in any order give the same bytes', () => {
     const packages: LockPackage[] = [
       IDNA,
-      { ...IDNA, name: 'numpy', version: '2.0.0', marker: "python_version >= '3.9'", sdist: undefined, wheels: [IDNA.wheels[0]!, { ...IDNA.wheels[0]!, filename: 'a.whl', url: 'https://files.example/a.whl' }] },
+      {
+        ...IDNA,
+        name: 'numpy',
+        version: '2.0.0',
+        marker: "python_version >= '3.9'",
+        sdist: undefined,
+        wheels: [IDNA.wheels[0]!, { ...IDNA.wheels[0]!, filename: 'a.whl', url: 'https://files.example/a.whl' }],
+      },
       { ...IDNA, name: 'numpy', version: '1.26.4', marker: "python_version < '3.9'" },
       { ...IDNA, name: 'attrs' },
     ];
     const once = renderLock({ packages });
     fc.assert(fc.property(fc.shuffledSubarray(packages, { minLength: packages.length }), (shuffled) => renderLock({ packages: shuffled }) === once));
-    expect((parse(once) as { packages: Array<{ name: string; version: string }> }).packages.map((p) => `${p.name} ${p.version}`)).toEqual(['attrs 3.6', 'idna 3.6', 'numpy 1.26.4', 'numpy 2.0.0']);
+    expect((parse(once) as { packages: Array<{ name: string; version: string }> }).packages.map((p) => `${p.name} ${p.version}`)).toEqual([
+      'attrs 3.6',
+      'idna 3.6',
+      'numpy 1.26.4',
+      'numpy 2.0.0',
+    ]);
   });
 
   it('escapes hostile index data; it reads back as the same strings in our reader and smol-toml', () => {
     const evil = 'x" ]\n[[packages]]\nname = "pwned\u0000\u202e';
-    const text = renderLock({ requiresPython: evil, packages: [{ ...IDNA, marker: evil, requiresPython: evil, index: `https://i.example/${evil}`, wheels: [{ ...IDNA.wheels[0]!, url: `https://files.example/${encodeURIComponent(evil)}.whl?"` }] }] });
+    const text = renderLock({
+      requiresPython: evil,
+      packages: [
+        {
+          ...IDNA,
+          marker: evil,
+          requiresPython: evil,
+          index: `https://i.example/${evil}`,
+          wheels: [{ ...IDNA.wheels[0]!, url: `https://files.example/${encodeURIComponent(evil)}.whl?"` }],
+        },
+      ],
+    });
     const data = parse(text) as { 'requires-python': string; packages: Array<Record<string, any>> };
     expect(data.packages).toHaveLength(1);
     expect(data['requires-python']).toBe(evil);
@@ -89,7 +118,16 @@ describe('utcUploadTime', () => {
   });
 
   it('gives nothing for anything else', () => {
-    for (const bad of ['', '2025-02-30T00:00:00Z', '2025-01-01T24:00:00Z', '2025-01-01T00:00:00', '2025-01-01', 'yesterday', '2025-01-01T00:00:00Z\n[x]', '0000-01-01T00:00:00+01:00']) {
+    for (const bad of [
+      '',
+      '2025-02-30T00:00:00Z',
+      '2025-01-01T24:00:00Z',
+      '2025-01-01T00:00:00',
+      '2025-01-01',
+      'yesterday',
+      '2025-01-01T00:00:00Z\n[x]',
+      '0000-01-01T00:00:00+01:00',
+    ]) {
       expect(utcUploadTime(bad)).toBeUndefined();
     }
   });
@@ -107,9 +145,26 @@ describe('sameLockContent', () => {
 
 describe('selectFiles', () => {
   const at = { file: 'r.txt', line: 4, column: 1 };
-  const pin = (over: Partial<Pin> = {}): Pin => ({ name: 'Demo_Pkg', project: 'demo-pkg', extras: [], version: '1.0', marker: undefined, hashes: [], at, ...over });
+  const pin = (over: Partial<Pin> = {}): Pin => ({
+    name: 'Demo_Pkg',
+    project: 'demo-pkg',
+    extras: [],
+    version: '1.0',
+    marker: undefined,
+    hashes: [],
+    at,
+    ...over,
+  });
   const file = (filename: string, c: string, over: Partial<IndexFile> = {}): IndexFile => ({
-    filename, url: `https://files.example/${filename}`, sha256: sha(c), size: 10, uploadTime: '2025-01-01T00:00:00Z', requiresPython: '>=3.8', yanked: false, conflict: false, ...over,
+    filename,
+    url: `https://files.example/${filename}`,
+    sha256: sha(c),
+    size: 10,
+    uploadTime: '2025-01-01T00:00:00Z',
+    requiresPython: '>=3.8',
+    yanked: false,
+    conflict: false,
+    ...over,
   });
   const page = [
     file('demo_pkg-1.0.tar.gz', '1'),
@@ -140,7 +195,10 @@ describe('selectFiles', () => {
 
   it('refuses a hash that is not a file of that version, at the hash line', () => {
     for (const c of ['7', '0']) {
-      const hashes = [{ sha256: sha('3'), at }, { sha256: sha(c), at: { ...at, line: 6, column: 5 } }];
+      const hashes = [
+        { sha256: sha('3'), at },
+        { sha256: sha(c), at: { ...at, line: 6, column: 5 } },
+      ];
       expect(() => selectFiles(pin({ hashes }), page, 'i')).toThrow(expect.objectContaining({ code: 'REQUIREMENTS', line: 6, column: 5 }));
     }
   });
@@ -188,6 +246,13 @@ describe('versions from filenames', () => {
   });
 
   it('normalizes pins to the PEP 440 form', () => {
-    expect(['1.0', 'V1.0', '1.0-1', '1.0.0RC1', '1!2.0.post2.dev3+Local-1', '01.02'].map(normalizeVersion)).toEqual(['1.0', '1.0', '1.0.post1', '1.0.0rc1', '1!2.0.post2.dev3+local.1', '1.2']);
+    expect(['1.0', 'V1.0', '1.0-1', '1.0.0RC1', '1!2.0.post2.dev3+Local-1', '01.02'].map(normalizeVersion)).toEqual([
+      '1.0',
+      '1.0',
+      '1.0.post1',
+      '1.0.0rc1',
+      '1!2.0.post2.dev3+local.1',
+      '1.2',
+    ]);
   });
 });

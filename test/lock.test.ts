@@ -22,7 +22,15 @@ const URLLIB3: MintPublisher = { kind: 'GitHub', repository: 'urllib3/urllib3', 
 
 /** The files the fixtures pin, and a few they do not (another version, a sibling project). */
 const FILES: Array<Omit<FakeFile, 'provenance'> & { publisher?: MintPublisher }> = [
-  { project: 'requests', version: '2.31.0', filename: 'requests-2.31.0.tar.gz', sha256: h('a1'), publisher: REQUESTS, uploadTime: '2023-05-22T15:12:44.123456+02:00', requiresPython: '>=3.7' },
+  {
+    project: 'requests',
+    version: '2.31.0',
+    filename: 'requests-2.31.0.tar.gz',
+    sha256: h('a1'),
+    publisher: REQUESTS,
+    uploadTime: '2023-05-22T15:12:44.123456+02:00',
+    requiresPython: '>=3.7',
+  },
   { project: 'requests', version: '2.31.0', filename: 'requests-2.31.0-py3-none-any.whl', sha256: h('a2'), publisher: REQUESTS, requiresPython: '>=3.7' },
   { project: 'requests', version: '2.30.0', filename: 'requests-2.30.0-py3-none-any.whl', sha256: h('a3'), publisher: REQUESTS },
   { project: 'idna', version: '3.6', filename: 'idna-3.6-py3-none-any.whl', sha256: h('b1'), publisher: IDNA, requiresPython: '>=3.5' },
@@ -33,8 +41,21 @@ const FILES: Array<Omit<FakeFile, 'provenance'> & { publisher?: MintPublisher }>
   { project: 'charset-normalizer', version: '3.3.2', filename: 'charset-normalizer-3.3.2.tar.gz', sha256: h('e0'), publisher: CHARSET },
   { project: 'charset-normalizer', version: '3.3.2', filename: 'charset_normalizer-3.3.2-py3-none-any.whl', sha256: h('e1'), publisher: CHARSET },
   { project: 'charset-normalizer', version: '3.3.2', filename: 'charset_normalizer-3.3.2-cp312-cp312-win_amd64.whl', sha256: h('e2'), publisher: CHARSET },
-  { project: 'charset-normalizer', version: '3.3.2', filename: 'charset_normalizer-3.3.2-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl', sha256: h('e3'), publisher: CHARSET },
-  { project: 'urllib3', version: '2.0.7', filename: 'urllib3-2.0.7-py3-none-any.whl', sha256: h('f1'), publisher: URLLIB3, yanked: 'regression in 2.0.7, use 2.0.8' },
+  {
+    project: 'charset-normalizer',
+    version: '3.3.2',
+    filename: 'charset_normalizer-3.3.2-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl',
+    sha256: h('e3'),
+    publisher: CHARSET,
+  },
+  {
+    project: 'urllib3',
+    version: '2.0.7',
+    filename: 'urllib3-2.0.7-py3-none-any.whl',
+    sha256: h('f1'),
+    publisher: URLLIB3,
+    yanked: 'regression in 2.0.7, use 2.0.8',
+  },
   { project: 'urllib3', version: '2.0.7', filename: 'urllib3-2.0.7.tar.gz', sha256: h('f2'), publisher: URLLIB3, yanked: true },
 ];
 
@@ -79,7 +100,10 @@ function workdir(extra: Record<string, string> = {}): string {
 function run(dir: string, inputs: string[], options: LockOptions = {}): Promise<LockResult> {
   const all: LockOptions = { output: join(dir, 'pylock.toml'), indexUrl: index.simpleUrl, trustedRoot: root, cache: false, env: {}, ...options };
   oracle.created(all.output!);
-  return lock(inputs.map((i) => join(dir, i)), all);
+  return lock(
+    inputs.map((i) => join(dir, i)),
+    all,
+  );
 }
 
 function expectNoOutput(dir: string): void {
@@ -129,11 +153,15 @@ describe('lock: resolved requirements → pylock.toml with identities', () => {
     const dir = workdir();
     await run(dir, ['requirements.txt']);
     const path = join(dir, 'pylock.toml');
-    const py = spawnSync('python3', ['-c', 'import json,sys,tomllib; d=tomllib.load(open(sys.argv[1],"rb")); print(json.dumps(d, default=str))', path], { encoding: 'utf8' });
+    const py = spawnSync('python3', ['-c', 'import json,sys,tomllib; d=tomllib.load(open(sys.argv[1],"rb")); print(json.dumps(d, default=str))', path], {
+      encoding: 'utf8',
+    });
     expect(py.status).toBe(0);
     const data = JSON.parse(py.stdout);
     const ours = parse(readFileSync(path, 'utf8')) as { packages: Array<Record<string, unknown>> };
-    expect(data.packages.map((p: Record<string, unknown>) => [p['name'], p['marker'], p['attestation-identities']])).toEqual(ours.packages.map((p) => [p['name'], p['marker'], p['attestation-identities']]));
+    expect(data.packages.map((p: Record<string, unknown>) => [p['name'], p['marker'], p['attestation-identities']])).toEqual(
+      ours.packages.map((p) => [p['name'], p['marker'], p['attestation-identities']]),
+    );
     expect(data.packages[3].sdist['upload-time']).toBe('2023-05-22 13:12:44.123456+00:00');
   });
 
@@ -157,7 +185,10 @@ describe('lock: resolved requirements → pylock.toml with identities', () => {
     const result = await run(dir, ['unhashed.txt']);
     expect(result.exitCode).toBe(0);
     const model = parseLock(readFileSync(join(dir, 'pylock.toml'), 'utf8'), 'x');
-    expect(model.packages.map((p) => [p.name, p.files.length])).toEqual([['charset-normalizer', 4], ['urllib3', 2]]);
+    expect(model.packages.map((p) => [p.name, p.files.length])).toEqual([
+      ['charset-normalizer', 4],
+      ['urllib3', 2],
+    ]);
     const warnings = result.lockfiles[0]!.warnings;
     expect(warnings.filter((w) => w.includes('has no --hash'))).toHaveLength(2);
     const yanked = warnings.filter((w) => w.includes('is yanked'));
@@ -171,17 +202,28 @@ describe('lock: resolved requirements → pylock.toml with identities', () => {
     const result = await run(dir, ['crlf.txt']);
     expect(result.exitCode).toBe(0);
     const data = parse(readFileSync(join(dir, 'pylock.toml'), 'utf8')) as { packages: Array<Record<string, unknown>> };
-    expect(data.packages.map((p) => [p['name'], p['marker']])).toEqual([['idna', undefined], ['requests', "python_version >= '3.8'"]]);
+    expect(data.packages.map((p) => [p['name'], p['marker']])).toEqual([
+      ['idna', undefined],
+      ['requests', "python_version >= '3.8'"],
+    ]);
   });
 
   it('follows --index-url and --extra-index-url: the first index that lists a project supplies it', async () => {
-    const mirror = await startFakeIndex({ files: await served([{ project: 'private-pkg', version: '1.0', filename: 'private_pkg-1.0-py3-none-any.whl', sha256: h('99'), publisher: REQUESTS }, { project: 'idna', version: '3.6', filename: 'idna-3.6-py3-none-any.whl', sha256: h('98') }]) });
+    const mirror = await startFakeIndex({
+      files: await served([
+        { project: 'private-pkg', version: '1.0', filename: 'private_pkg-1.0-py3-none-any.whl', sha256: h('99'), publisher: REQUESTS },
+        { project: 'idna', version: '3.6', filename: 'idna-3.6-py3-none-any.whl', sha256: h('98') },
+      ]),
+    });
     try {
       const dir = workdir({ 'multi.txt': `--index-url ${index.simpleUrl}\n--extra-index-url ${mirror.simpleUrl}/\nidna==3.6\nprivate-pkg==1.0\n` });
       const result = await run(dir, ['multi.txt'], { indexUrl: undefined, allowIndexHosts: ['127.0.0.1'] });
       expect(result.exitCode).toBe(0);
       const data = parse(readFileSync(join(dir, 'pylock.toml'), 'utf8')) as { packages: Array<Record<string, any>> };
-      expect(data.packages.map((p) => [p['name'], p['index']])).toEqual([['idna', index.simpleUrl], ['private-pkg', `${mirror.simpleUrl}/`]]);
+      expect(data.packages.map((p) => [p['name'], p['index']])).toEqual([
+        ['idna', index.simpleUrl],
+        ['private-pkg', `${mirror.simpleUrl}/`],
+      ]);
       expect(data.packages[0]!['wheels'][0].hashes.sha256).toBe(h('b1')); // the primary's idna, not the mirror's
       expect(result.lockfiles[0]!.packages.map((p) => p.status)).toEqual(['verified', 'verified']);
       const refused = await run(workdir({ 'multi.txt': `--index-url ${index.simpleUrl}\nidna==3.6\n` }), ['multi.txt'], { indexUrl: undefined });
@@ -193,7 +235,16 @@ describe('lock: resolved requirements → pylock.toml with identities', () => {
   });
 
   it('never writes credentials or URL fragments into the lock, yet sends them to the index', async () => {
-    const files = await served([{ project: 'private-pkg', version: '1.0', filename: 'private_pkg-1.0-py3-none-any.whl', sha256: h('97'), publisher: REQUESTS, url: `../../files/private_pkg-1.0-py3-none-any.whl#sha256=${h('97')}` }]);
+    const files = await served([
+      {
+        project: 'private-pkg',
+        version: '1.0',
+        filename: 'private_pkg-1.0-py3-none-any.whl',
+        sha256: h('97'),
+        publisher: REQUESTS,
+        url: `../../files/private_pkg-1.0-py3-none-any.whl#sha256=${h('97')}`,
+      },
+    ]);
     const priv = await startFakeIndex({ files });
     try {
       const url = priv.simpleUrl.replace('http://', 'http://ci:${TOKEN}@');
@@ -217,7 +268,11 @@ describe('lock: resolved requirements → pylock.toml with identities', () => {
     const dir = workdir();
     await run(dir, ['requirements.txt']);
     const path = join(dir, 'pylock.toml');
-    const moved = await startFakeIndex({ files: await served(FILES, (f) => (f.project === 'requests' ? { kind: 'GitHub', repository: 'someone-else/requests', workflow: 'publish.yml' } : f.publisher)) });
+    const moved = await startFakeIndex({
+      files: await served(FILES, (f) =>
+        f.project === 'requests' ? { kind: 'GitHub', repository: 'someone-else/requests', workflow: 'publish.yml' } : f.publisher,
+      ),
+    });
     try {
       const before = readFileSync(path, 'utf8');
       const changed = await run(dir, ['requirements.txt'], { indexUrl: moved.simpleUrl });
@@ -284,7 +339,12 @@ describe('lock: every input error names file:line and writes nothing (exit 2)', 
     ['duplicate conflicting pins across an include', { 'in.txt': '-r base.txt\nidna==3.5\n' }, 'in.txt', 2],
     ['an unknown option', { 'in.txt': 'idna==3.6\n--frobnicate\n' }, 'in.txt', 2],
     ['an unknown per-requirement option', { 'in.txt': 'idna==3.6 \\\n    --frobnicate=1\n' }, 'in.txt', 2],
-    ['a hash the index does not have, on its continuation line', { 'in.txt': `requests==2.31.0 \\\n    ${A1} \\\n    --hash=sha256:${h('0f')}\n` }, 'in.txt', 3],
+    [
+      'a hash the index does not have, on its continuation line',
+      { 'in.txt': `requests==2.31.0 \\\n    ${A1} \\\n    --hash=sha256:${h('0f')}\n` },
+      'in.txt',
+      3,
+    ],
     ['a hash of another version', { 'in.txt': `requests==2.31.0 --hash=sha256:${h('a3')}\n` }, 'in.txt', 1],
     ['a version the index does not have', { 'in.txt': 'idna==9.9\n' }, 'in.txt', 1],
     ['a project no index lists', { 'in.txt': 'no-such-project==1.0\n' }, 'in.txt', 1],
@@ -312,13 +372,19 @@ describe('the built CLI: lock', () => {
 
   it('lock requirements.txt -o pylock.toml writes the lock (exit 0); an unpinned line is exit 2 with file:line', async () => {
     const dir = workdir();
-    const ok = await cli(['lock', 'requirements.txt', '-o', oracle.created(join(dir, 'pylock.toml')), '--index-url', index.simpleUrl, '--trusted-root', root, '--no-cache'], dir);
+    const ok = await cli(
+      ['lock', 'requirements.txt', '-o', oracle.created(join(dir, 'pylock.toml')), '--index-url', index.simpleUrl, '--trusted-root', root, '--no-cache'],
+      dir,
+    );
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/requests 2\.31\.0\s+verified\s+GitHub psf\/requests \(publish\.yml\) \[added\]/);
     expect(readFileSync(join(dir, 'pylock.toml'), 'utf8')).toContain('created-by = "pylock-attest"');
     writeFileSync(join(dir, 'bad.txt'), 'idna==3.6\nrequests>=2\n');
-    const bad = await cli(['lock', 'bad.txt', '-o', 'pylock.other.toml', '--index-url', index.simpleUrl, '--trusted-root', root, '--no-cache', '--format', 'json'], dir);
+    const bad = await cli(
+      ['lock', 'bad.txt', '-o', 'pylock.other.toml', '--index-url', index.simpleUrl, '--trusted-root', root, '--no-cache', '--format', 'json'],
+      dir,
+    );
     expect(bad.code).toBe(2);
     const report = JSON.parse(bad.stdout);
     expect(report).toMatchObject({ schema: 'pylock-attest/lock@2', exitCode: 2, lockfiles: [{ written: false, error: { code: 'REQUIREMENTS' } }] });

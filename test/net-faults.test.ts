@@ -39,7 +39,14 @@ afterEach(async () => {
 /** A client with tiny back-off, counting attempts; `localhost` is the user's own index here (the TLS servers' name). */
 function client(opts: Partial<HttpOptions> = {}): { http: HttpClient; attempts: string[] } {
   const attempts: string[] = [];
-  const http = new HttpClient({ userAgent: 'pylock-attest/test', retryBaseMs: 1, timeoutMs: 5_000, userNamedHosts: ['localhost'], onRequest: (i) => attempts.push(i.url), ...opts });
+  const http = new HttpClient({
+    userAgent: 'pylock-attest/test',
+    retryBaseMs: 1,
+    timeoutMs: 5_000,
+    userNamedHosts: ['localhost'],
+    onRequest: (i) => attempts.push(i.url),
+    ...opts,
+  });
   clients.push(http);
   return { http, attempts };
 }
@@ -259,8 +266,29 @@ function makeCert(dir: string, name: string): { key: string; cert: string } | un
   try {
     const key = join(dir, `${name}.key`);
     const cert = join(dir, `${name}.pem`);
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', key, '-out', cert,
-      '-days', '2', '-subj', `/CN=${name}`, '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '2',
+        '-subj',
+        `/CN=${name}`,
+        '-addext',
+        'subjectAltName=DNS:localhost,IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
   } catch {
     return undefined;

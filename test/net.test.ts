@@ -89,10 +89,23 @@ const DEMO: FakeFile[] = [
 
 describe('index URLs', () => {
   it('accepts https anywhere and http only on loopback', () => {
-    for (const ok of ['https://pypi.org/simple', 'http://127.0.0.1:8080/simple', 'http://127.9.9.9/', 'http://localhost:1/', 'http://[::1]:3141/root/pypi/+simple/']) {
+    for (const ok of [
+      'https://pypi.org/simple',
+      'http://127.0.0.1:8080/simple',
+      'http://127.9.9.9/',
+      'http://localhost:1/',
+      'http://[::1]:3141/root/pypi/+simple/',
+    ]) {
       expect(checkIndexUrl(ok).href).toBeTruthy();
     }
-    for (const bad of ['http://pypi.org/simple', 'http://10.0.0.1/simple', 'ftp://127.0.0.1/', 'file:///etc/passwd', 'not a url', 'http://127.0.0.1.evil.com/']) {
+    for (const bad of [
+      'http://pypi.org/simple',
+      'http://10.0.0.1/simple',
+      'ftp://127.0.0.1/',
+      'file:///etc/passwd',
+      'not a url',
+      'http://127.0.0.1.evil.com/',
+    ]) {
       expect(codeOf(() => checkIndexUrl(bad))).toBe('INDEX_URL');
     }
   });
@@ -128,7 +141,10 @@ describe('index URLs', () => {
     expect(resolveAdvertised('../../prov/x', 'https://idx.example/simple/demo/', index)).toBe('https://u:p@idx.example/prov/x');
     expect(resolveAdvertised('https://cdn.example/prov/x', 'https://idx.example/simple/demo/', index)).toBe('https://cdn.example/prov/x');
     for (const bad of ['http://idx.example/prov/x', 'https://127.0.0.1/x', 'https://localhost:8080/x', 'file:///etc/passwd', 'http://[']) {
-      expect(codeOf(() => resolveAdvertised(bad, 'https://idx.example/simple/demo/', index)), bad).toBe('INDEX_URL');
+      expect(
+        codeOf(() => resolveAdvertised(bad, 'https://idx.example/simple/demo/', index)),
+        bad,
+      ).toBe('INDEX_URL');
     }
   });
 
@@ -196,7 +212,10 @@ describe('parseProvenance', () => {
       { version: 1, attestation_bundles: [{ ...bundle, attestations: [{ ...att, envelope: { statement: 42, signature: 'AA==' } }] }] },
       { version: 1, attestation_bundles: [{ ...bundle, attestations: [{ ...att, envelope: { statement: 'not base64!', signature: 'AA==' } }] }] },
       { version: 1, attestation_bundles: [{ ...bundle, attestations: [{ ...att, version: 2 }] }] },
-      { version: 1, attestation_bundles: [{ ...bundle, attestations: [{ ...att, verification_material: { certificate: 'AA==', transparency_entries: 'x' } }] }] },
+      {
+        version: 1,
+        attestation_bundles: [{ ...bundle, attestations: [{ ...att, verification_material: { certificate: 'AA==', transparency_entries: 'x' } }] }],
+      },
       { version: 1, attestation_bundles: Array.from({ length: 65 }, () => bundle) },
       { version: 1, attestation_bundles: [{ ...bundle, attestations: Array.from({ length: 65 }, () => att) }] },
       { version: 1, attestation_bundles: [{ ...bundle, attestations: [{ ...att, envelope: { statement: 'A'.repeat(300_000), signature: 'AA==' } }] }] },
@@ -310,7 +329,13 @@ describe('Simple API lookups', () => {
 
   it('matches another spelling of the same distribution, and never a different file', async () => {
     const files: FakeFile[] = [
-      { project: 'MarkupSafe', version: '2.1.5', filename: 'MarkupSafe-2.1.5-cp311-cp311-win_amd64.whl', sha256: SHA_A, provenance: provenanceFor('pallets/markupsafe') },
+      {
+        project: 'MarkupSafe',
+        version: '2.1.5',
+        filename: 'MarkupSafe-2.1.5-cp311-cp311-win_amd64.whl',
+        sha256: SHA_A,
+        provenance: provenanceFor('pallets/markupsafe'),
+      },
       { project: 'MarkupSafe', version: '2.1.5', filename: 'MarkupSafe-2.1.5.tar.gz', sha256: SHA_B, provenance: null },
     ];
     const { client, query } = await setup(files, 'simple');
@@ -318,20 +343,37 @@ describe('Simple API lookups', () => {
     expect((await q('markupsafe-2.1.5-cp311-cp311-win_amd64.whl')).status).toBe('found');
     expect((await q('markupsafe-2.1.05.0-CP311-cp311-win_amd64.whl')).status).toBe('found');
     expect((await q('markupsafe-2.1.5.tar.gz', SHA_B)).status).toBe('none');
-    for (const other of ['markupsafe-2.1.5-cp312-cp312-win_amd64.whl', 'markupsafe-2.1.6-cp311-cp311-win_amd64.whl', 'markupsafe-2.1.5-1-cp311-cp311-win_amd64.whl', 'markupsafe-2.1.5.zip', 'markupsafe2-2.1.5-cp311-cp311-win_amd64.whl']) {
+    for (const other of [
+      'markupsafe-2.1.5-cp312-cp312-win_amd64.whl',
+      'markupsafe-2.1.6-cp311-cp311-win_amd64.whl',
+      'markupsafe-2.1.5-1-cp311-cp311-win_amd64.whl',
+      'markupsafe-2.1.5.zip',
+      'markupsafe2-2.1.5-cp311-cp311-win_amd64.whl',
+    ]) {
       expect(await q(other), other).toMatchObject({ status: 'index-mismatch', detail: 'the index does not list this file' });
     }
   });
 
   it('refuses to guess between two spellings the index lists for one distribution', async () => {
-    const files: FakeFile[] = ['Demo-1.0.tar.gz', 'demo-1.0.0.tar.gz'].map((filename) => ({ project: 'demo', version: '1.0', filename, sha256: SHA_A, provenance: null }));
+    const files: FakeFile[] = ['Demo-1.0.tar.gz', 'demo-1.0.0.tar.gz'].map((filename) => ({
+      project: 'demo',
+      version: '1.0',
+      filename,
+      sha256: SHA_A,
+      provenance: null,
+    }));
     const { client, query } = await setup(files, 'simple');
-    expect(await client.lookup(query({ version: '1.0', filename: 'DEMO-1.0.tar.gz', exactName: false }))).toMatchObject({ status: 'index-mismatch', detail: expect.stringContaining('2 spellings') });
+    expect(await client.lookup(query({ version: '1.0', filename: 'DEMO-1.0.tar.gz', exactName: false }))).toMatchObject({
+      status: 'index-mismatch',
+      detail: expect.stringContaining('2 spellings'),
+    });
   });
 
   it('needs the JSON Simple API: HTML or another type is unavailable, not absence', async () => {
     const { client, query, index } = await setup(DEMO, 'simple');
-    index.setFault(({ path }) => (path === '/simple/demo/' ? { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><a href="x">x</a></html>' } : undefined));
+    index.setFault(({ path }) =>
+      path === '/simple/demo/' ? { status: 200, headers: { 'content-type': 'text/html' }, body: '<html><a href="x">x</a></html>' } : undefined,
+    );
     expect(await client.lookup(query({ filename: 'demo-1.0.0.tar.gz' }))).toMatchObject({ status: 'unavailable', code: 'INDEX_BODY' });
     const { client: c2, query: q2, index: i2 } = await setup(DEMO, 'simple');
     i2.setFault(({ path }) => (path === '/simple/demo/' ? { status: 200, headers: { 'content-type': 'application/json' }, body: '{}' } : undefined));
@@ -346,7 +388,11 @@ describe('Simple API lookups', () => {
 
   it('refuses an advertised provenance URL that downgrades or is not a URL we accept', async () => {
     const { client, query, index } = await setup(DEMO, 'simple');
-    const page = { meta: { 'api-version': '1.1' }, name: 'demo', files: [{ filename: 'demo-1.0.0.tar.gz', hashes: { sha256: SHA_A }, provenance: 'http://10.0.0.1/p' }] };
+    const page = {
+      meta: { 'api-version': '1.1' },
+      name: 'demo',
+      files: [{ filename: 'demo-1.0.0.tar.gz', hashes: { sha256: SHA_A }, provenance: 'http://10.0.0.1/p' }],
+    };
     index.setFault(() => ({ status: 200, headers: { 'content-type': 'application/vnd.pypi.simple.v1+json' }, body: JSON.stringify(page) }));
     expect(await client.lookup(query({ filename: 'demo-1.0.0.tar.gz' }))).toMatchObject({ status: 'unavailable', code: 'INDEX_URL' });
     expect(index.requests).toHaveLength(1);
@@ -394,7 +440,11 @@ describe('de-duplication and the limiter', () => {
 
   it('fetches a project page once for all of its files', async () => {
     const { client, query, index } = await setup(DEMO, 'simple', { latencyMs: 20 });
-    const qs = [query({ filename: 'demo-1.0.0.tar.gz' }), query({ filename: 'demo-1.0.0-py3-none-any.whl', sha256: SHA_B }), query({ filename: 'Demo-1.0.0-Upper.whl' })];
+    const qs = [
+      query({ filename: 'demo-1.0.0.tar.gz' }),
+      query({ filename: 'demo-1.0.0-py3-none-any.whl', sha256: SHA_B }),
+      query({ filename: 'Demo-1.0.0-Upper.whl' }),
+    ];
     const results = await Promise.all(qs.map((q) => client.lookup(q)));
     expect(results.map((r) => r.status)).toEqual(['found', 'none', 'found']);
     const pages = index.requests.filter((r) => r.path.startsWith('/simple/'));
@@ -423,7 +473,13 @@ describe('de-duplication and the limiter', () => {
           active--;
         }
       });
-    const files = Array.from({ length: 12 }, (_, i) => ({ project: `p${i}`, version: '1.0', filename: `p${i}-1.0.tar.gz`, sha256: SHA_A, provenance: provenanceFor('o/r') }));
+    const files = Array.from({ length: 12 }, (_, i) => ({
+      project: `p${i}`,
+      version: '1.0',
+      filename: `p${i}-1.0.tar.gz`,
+      sha256: SHA_A,
+      provenance: provenanceFor('o/r'),
+    }));
     const { client, query, index } = await setup(files, 'simple', { latencyMs: 10 }, limit);
     const results = await Promise.all(files.map((f) => client.lookup(query({ project: f.project, version: f.version, filename: f.filename }))));
     expect(results.every((r) => r.status === 'found')).toBe(true);
@@ -435,7 +491,17 @@ describe('de-duplication and the limiter', () => {
 // ---------------------------------------------------------------------------
 
 describe('hostile names stay inside the endpoint path', () => {
-  const hostile = ['a/b-1.0.tar.gz', '..', '.', '%2F..%2Fadmin', '../../../etc/passwd', 'has space-1.0.tar.gz', 'ünïcødé-1.0.tar.gz', 'q?x=1#frag', 'back\\slash'];
+  const hostile = [
+    'a/b-1.0.tar.gz',
+    '..',
+    '.',
+    '%2F..%2Fadmin',
+    '../../../etc/passwd',
+    'has space-1.0.tar.gz',
+    'ünïcødé-1.0.tar.gz',
+    'q?x=1#frag',
+    'back\\slash',
+  ];
 
   it('in the Integrity API', async () => {
     const { client, query, index } = await setup(DEMO, 'integrity');
@@ -492,7 +558,10 @@ describe('credentials in an index URL', () => {
     const index = await startFakeIndex({ files: [] });
     const http = new HttpClient({ userAgent: 'pylock-attest/test' });
     open.push(http, index, other);
-    const page = { meta: { 'api-version': '1.1' }, files: [{ filename: 'demo-1.0.0.tar.gz', hashes: { sha256: SHA_A }, provenance: `${other.origin}/provenance/demo/1.0.0/demo-1.0.0.tar.gz` }] };
+    const page = {
+      meta: { 'api-version': '1.1' },
+      files: [{ filename: 'demo-1.0.0.tar.gz', hashes: { sha256: SHA_A }, provenance: `${other.origin}/provenance/demo/1.0.0/demo-1.0.0.tar.gz` }],
+    };
     index.setFault(() => ({ status: 200, headers: { 'content-type': 'application/vnd.pypi.simple.v1+json' }, body: JSON.stringify(page) }));
     const client = new ProvenanceClient(http, pLimit(4), { mode: 'simple' });
     const indexUrl = index.simpleUrl.replace('http://', 'http://alice:secret@');
@@ -520,7 +589,17 @@ describe('the fake index', () => {
     const results: LookupResult[] = [];
     const pending: Array<Promise<void>> = [];
     for (let i = 0; i < 500; i++) {
-      pending.push(client.lookup({ project: 'demo', version: `1.0.0${'.0'.repeat(i % 3)}`, filename: i % 2 === 0 ? 'demo-1.0.0.tar.gz' : `x${i}.whl`, sha256: SHA_A, indexUrl: shared!.simpleUrl }).then((r) => void results.push(r)));
+      pending.push(
+        client
+          .lookup({
+            project: 'demo',
+            version: `1.0.0${'.0'.repeat(i % 3)}`,
+            filename: i % 2 === 0 ? 'demo-1.0.0.tar.gz' : `x${i}.whl`,
+            sha256: SHA_A,
+            indexUrl: shared!.simpleUrl,
+          })
+          .then((r) => void results.push(r)),
+      );
     }
     await Promise.all(pending);
     expect(results.filter((r) => r.status === 'unavailable')).toEqual([]);

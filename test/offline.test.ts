@@ -17,10 +17,18 @@ import { tempDir } from './support/workspace.ts';
 
 for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy']) delete process.env[name];
 
-const FILES = Array.from({ length: 3 }, (_, i) => ({ project: `off${i}`, version: '2.0', filename: `off${i}-2.0-py3-none-any.whl`, sha256: String(i + 4).repeat(64) }));
+const FILES = Array.from({ length: 3 }, (_, i) => ({
+  project: `off${i}`,
+  version: '2.0',
+  filename: `off${i}-2.0-py3-none-any.whl`,
+  sha256: String(i + 4).repeat(64),
+}));
 
 function lockFor(files: typeof FILES): string {
-  const blocks = files.map((f) => `[[packages]]\nname = "${f.project}"\nversion = "${f.version}"\nwheels = [{ url = "https://files.example/${f.filename}", hashes = { sha256 = "${f.sha256}" } }]\n`);
+  const blocks = files.map(
+    (f) =>
+      `[[packages]]\nname = "${f.project}"\nversion = "${f.version}"\nwheels = [{ url = "https://files.example/${f.filename}", hashes = { sha256 = "${f.sha256}" } }]\n`,
+  );
   return `lock-version = "1.0"\ncreated-by = "test"\n\n${blocks.join('\n')}`;
 }
 
@@ -102,10 +110,12 @@ describe('--offline', () => {
     expect(readFileSync(path, 'utf8')).toBe(text);
   });
 
-  it('offline with the cache turned off (the library\'s `cache: false`) is a usage error before any request', async () => {
+  it("offline with the cache turned off (the library's `cache: false`) is a usage error before any request", async () => {
     const path = ws.file('no-cache.toml', lockFor(FILES));
     const before = index.requests.length;
-    await expect(enrich([path], { indexUrl: index.simpleUrl, trustedRoot: root, offline: true, cache: false, dryRun: true })).rejects.toMatchObject({ code: 'USAGE' });
+    await expect(enrich([path], { indexUrl: index.simpleUrl, trustedRoot: root, offline: true, cache: false, dryRun: true })).rejects.toMatchObject({
+      code: 'USAGE',
+    });
     expect(index.requests.length).toBe(before);
   });
 

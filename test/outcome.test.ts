@@ -8,8 +8,19 @@ const gh: Identity = { kind: 'GitHub', repository: 'o/r', workflow: 'release.yml
 
 function pkg(identities?: LockedPackage['identities']): LockedPackage {
   return {
-    position: 0, name: 'p', project: 'p', version: '1.0', marker: undefined, indexUrl: undefined, line: 3, skip: undefined, identities,
-    files: [{ kind: 'sdist', filename: 'p-1.0.tar.gz', sha256: 'a'.repeat(64) }, { kind: 'wheel', filename: 'p-1.0-py3-none-any.whl', sha256: 'b'.repeat(64) }],
+    position: 0,
+    name: 'p',
+    project: 'p',
+    version: '1.0',
+    marker: undefined,
+    indexUrl: undefined,
+    line: 3,
+    skip: undefined,
+    identities,
+    files: [
+      { kind: 'sdist', filename: 'p-1.0.tar.gz', sha256: 'a'.repeat(64) },
+      { kind: 'wheel', filename: 'p-1.0-py3-none-any.whl', sha256: 'b'.repeat(64) },
+    ],
   };
 }
 
@@ -53,14 +64,22 @@ describe('decidePackage', () => {
     const now = { ...gh, environment: 'release' };
     const changed = decidePackage(pkg([{ ...gh, environment: 'pypi' }]), [claimed(now), claimed(now)], strict);
     expect(changed.findings[0]).toMatchObject({ category: 'publisher-changed', subkind: 'environment' });
-    expect(changed.findings[0]!.message).toBe('recorded GitHub o/r (release.yml, env pypi), the index now proves GitHub o/r (release.yml, env release [index claim])');
+    expect(changed.findings[0]!.message).toBe(
+      'recorded GitHub o/r (release.yml, env pypi), the index now proves GitHub o/r (release.yml, env release [index claim])',
+    );
     const other = { kind: 'GitHub', repository: 'o/s', workflow: 'release.yml', environment: 'x' };
     const mixed = decidePackage(pkg(), [claimed(now), claimed(other)], strict);
-    expect(mixed.findings.find((f) => f.category === 'mixed-publishers')!.message).toContain('GitHub o/r (release.yml, env release [index claim]); GitHub o/s (release.yml, env x [index claim])');
-    expect(indexFindings([decidePackage(pkg(), [claimed(now), claimed(now)], strict)], 'pylock.toml')[0]!.message).toContain('the index proves GitHub o/r (release.yml, env release [index claim])');
+    expect(mixed.findings.find((f) => f.category === 'mixed-publishers')!.message).toContain(
+      'GitHub o/r (release.yml, env release [index claim]); GitHub o/s (release.yml, env x [index claim])',
+    );
+    expect(indexFindings([decidePackage(pkg(), [claimed(now), claimed(now)], strict)], 'pylock.toml')[0]!.message).toContain(
+      'the index proves GitHub o/r (release.yml, env release [index claim])',
+    );
     // --no-verify: every report says once that nothing is proven; no per-key marks.
     const unverified = { ...file('unverified', [now]), unverifiedKeys: [['environment', 'kind', 'repository', 'workflow']] };
-    expect(decidePackage(pkg([gh]), [unverified, unverified], strict).findings[0]!.message).toBe('recorded GitHub o/r (release.yml), the index now proves GitHub o/r (release.yml, env release)');
+    expect(decidePackage(pkg([gh]), [unverified, unverified], strict).findings[0]!.message).toBe(
+      'recorded GitHub o/r (release.yml), the index now proves GitHub o/r (release.yml, env release)',
+    );
   });
 
   it('blocks on any invalid, unavailable or mismatched file, in that precedence', () => {
@@ -70,7 +89,10 @@ describe('decidePackage', () => {
   });
 
   it('a partially attested package is never verified: one error per unattested file, no identity written', () => {
-    const files = [{ ...file('verified'), filename: 'p-1.0.tar.gz' }, { ...file('no-provenance'), filename: 'p-1.0-py3-none-any.whl' }];
+    const files = [
+      { ...file('verified'), filename: 'p-1.0.tar.gz' },
+      { ...file('no-provenance'), filename: 'p-1.0-py3-none-any.whl' },
+    ];
     const partial = decidePackage(pkg(), files, strict);
     expect(partial).toMatchObject({ status: 'partial', action: 'none', identities: [gh] });
     expect(identitiesToWrite(partial)).toBeUndefined();
@@ -79,7 +101,10 @@ describe('decidePackage', () => {
     // Recorded identities are kept, even with --allow-identity-change.
     const moved = decidePackage(pkg([{ ...gh, repository: 'old/r' }]), files, { allowIdentityChange: true });
     expect(moved).toMatchObject({ status: 'partial', action: 'kept' });
-    expect(moved.findings.map((f) => [f.category, f.allowed])).toEqual([['publisher-changed', false], ['partial-attestation', undefined]]);
+    expect(moved.findings.map((f) => [f.category, f.allowed])).toEqual([
+      ['publisher-changed', false],
+      ['partial-attestation', undefined],
+    ]);
   });
 
   it('an allowance for every unattested file lets the attested identities be written, and is cited', () => {
@@ -94,11 +119,19 @@ describe('decidePackage', () => {
   });
 
   it('files all without provenance and nothing recorded: no-provenance, no finding', () => {
-    expect(decidePackage(pkg(), [file('no-provenance'), file('no-provenance')], strict)).toMatchObject({ status: 'no-provenance', action: 'none', findings: [] });
+    expect(decidePackage(pkg(), [file('no-provenance'), file('no-provenance')], strict)).toMatchObject({
+      status: 'no-provenance',
+      action: 'none',
+      findings: [],
+    });
   });
 
   it('warns on mixed publishers but still records what verified', () => {
-    const mixed = decidePackage(pkg(), [file('verified'), file('verified', [{ kind: 'GitLab', repository: 'g/r', workflow_filepath: '.gitlab-ci.yml' }])], strict);
+    const mixed = decidePackage(
+      pkg(),
+      [file('verified'), file('verified', [{ kind: 'GitLab', repository: 'g/r', workflow_filepath: '.gitlab-ci.yml' }])],
+      strict,
+    );
     expect(mixed).toMatchObject({ status: 'verified', action: 'added' });
     expect(mixed.findings.map((f) => f.category)).toEqual(['mixed-publishers']);
   });

@@ -25,7 +25,8 @@ describe('the published package.json carries no scripts (prepack strips them, po
   const script = join(ws.dir, 'scripts/pack-manifest.cjs');
   mkdirSync(join(ws.dir, 'scripts'));
   cpSync(join(ROOT, 'scripts/pack-manifest.cjs'), script);
-  const step = (mode: string, env: Record<string, string> = {}) => spawnSync(process.execPath, [script, mode], { env: { PATH: process.env['PATH'] ?? '', ...env }, encoding: 'utf8' });
+  const step = (mode: string, env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [script, mode], { env: { PATH: process.env['PATH'] ?? '', ...env }, encoding: 'utf8' });
 
   it('strip: no scripts, every other field as it was; restore: the file byte for byte; an interrupted pack is repaired', () => {
     writeFileSync(manifest, original);
@@ -73,7 +74,8 @@ describe('npm pack', () => {
   afterAll(() => ws.cleanup());
 
   it('ships dist, bin, README, LICENSE and package.json, and nothing else', () => {
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'bin/pylock-attest.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js']) expect(files).toContain(f);
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'bin/pylock-attest.js', 'dist/index.js', 'dist/index.d.ts', 'dist/cli/main.js'])
+      expect(files).toContain(f);
     const unexpected = files.filter((f) => !/^(dist\/.+\.(js|d\.ts)|bin\/pylock-attest\.js|README\.md|LICENSE|package\.json)$/.test(f));
     expect(unexpected).toEqual([]);
     // No tests, fixtures, sources, source maps or local config in the tarball.
@@ -99,7 +101,11 @@ describe('npm pack', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--index-url');
 
-    const lib = await run(process.execPath, ['--input-type=module', '-e', "const m = await import('pylock-attest'); console.log(typeof m.enrich, typeof m.refresh, m.VERSION)"], consumer);
+    const lib = await run(
+      process.execPath,
+      ['--input-type=module', '-e', "const m = await import('pylock-attest'); console.log(typeof m.enrich, typeof m.refresh, m.VERSION)"],
+      consumer,
+    );
     expect(lib.stdout.trim()).toBe(`function function ${VERSION}`);
 
     // A TypeScript consumer compiles against the shipped declarations (exports → types).
@@ -109,14 +115,25 @@ describe('npm pack', () => {
         "import { enrich, refresh, PylockAttestError, type EnrichResult, type RefreshResult } from 'pylock-attest';",
         "const a: EnrichResult = await enrich(['pylock.toml'], { dryRun: true, indexUrl: 'https://pypi.org/simple' });",
         "const b: RefreshResult = await refresh(['pylock.toml']);",
-        "const code: 0 | 1 | 2 | 3 = a.exitCode;",
+        'const code: 0 | 1 | 2 | 3 = a.exitCode;',
         "const e: unknown = new PylockAttestError('USAGE', 'x');",
         'export { b, code, e };',
       ].join('\n'),
     );
     writeFileSync(
       join(consumer, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2023', strict: true, noEmit: true, types: ['node'], typeRoots: [join(ROOT, 'node_modules/@types')] }, files: ['use.ts'] }),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'es2023',
+          strict: true,
+          noEmit: true,
+          types: ['node'],
+          typeRoots: [join(ROOT, 'node_modules/@types')],
+        },
+        files: ['use.ts'],
+      }),
     );
     const tsc = await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', consumer], consumer);
     expect(tsc.stdout + tsc.stderr).toBe('');

@@ -11,7 +11,16 @@ const fixture = (name: string) => readFileSync(new URL(name, DIR), 'utf8');
 const GH = (repository: string, extra: Record<string, string> = {}) => ({ kind: 'GitHub', repository, workflow: 'pypi-package.yml', ...extra });
 
 function change(pkg: string, old: Finding['old'], now: Finding['new'], category: Finding['category'] = 'publisher-changed'): Finding {
-  return auditFinding({ category, package: pkg, version: '1.0', path: 'pylock.toml', line: 3, message: 'm', ...(old ? { old } : {}), ...(now ? { new: now } : {}) });
+  return auditFinding({
+    category,
+    package: pkg,
+    version: '1.0',
+    path: 'pylock.toml',
+    line: 3,
+    message: 'm',
+    ...(old ? { old } : {}),
+    ...(now ? { new: now } : {}),
+  });
 }
 
 function policy(text: string): Policy {
@@ -106,9 +115,16 @@ describe('matching', () => {
 
   it('`file` narrows an allowance to findings about that distribution file: exact, case-sensitive, globs', () => {
     const about = (file: string) => ({ ...change('pydantic-core', undefined, undefined, 'partial-attestation'), file });
-    const p = policy('[[allow]]\npackage = "pydantic_core"\nfile = "pydantic_core-*.tar.gz"\ncategory = "partial-attestation"\nreason = "sdist uploaded by hand"\nexpires = 2026-12-31\n');
+    const p = policy(
+      '[[allow]]\npackage = "pydantic_core"\nfile = "pydantic_core-*.tar.gz"\ncategory = "partial-attestation"\nreason = "sdist uploaded by hand"\nexpires = 2026-12-31\n',
+    );
     expect(p.allow[0]).toMatchObject({ package: 'pydantic-core', file: 'pydantic_core-*.tar.gz', line: 1 });
-    expect(allowanceFor(p, new Date('2026-03-01'), about('pydantic_core-2.0.tar.gz'))).toEqual({ reason: 'sdist uploaded by hand', expires: '2026-12-31', source: 'policy.toml', line: 1 });
+    expect(allowanceFor(p, new Date('2026-03-01'), about('pydantic_core-2.0.tar.gz'))).toEqual({
+      reason: 'sdist uploaded by hand',
+      expires: '2026-12-31',
+      source: 'policy.toml',
+      line: 1,
+    });
     expect(allowanceFor(p, new Date('2026-03-01'), about('PYDANTIC_CORE-2.0.tar.gz'))).toBeUndefined();
     expect(allowanceFor(p, new Date('2026-03-01'), about('pydantic_core-2.0-cp312-none-any.whl'))).toBeUndefined();
     // A finding that names no file never matches a rule that names one.
@@ -116,7 +132,9 @@ describe('matching', () => {
     // Expired: accepts nothing.
     expect(allowanceFor(p, new Date('2027-01-01'), about('pydantic_core-2.0.tar.gz'))).toBeUndefined();
     for (const bad of ['file = ""', 'file = "dir/x.tar.gz"', 'file = 3']) {
-      expect(() => policy(`[[allow]]\npackage = "x"\ncategory = "partial-attestation"\n${bad}\nreason = "r"\nexpires = 2026-12-31\n`)).toThrow(expect.objectContaining({ code: 'POLICY', line: 4 }));
+      expect(() => policy(`[[allow]]\npackage = "x"\ncategory = "partial-attestation"\n${bad}\nreason = "r"\nexpires = 2026-12-31\n`)).toThrow(
+        expect.objectContaining({ code: 'POLICY', line: 4 }),
+      );
     }
   });
 
@@ -133,7 +151,12 @@ describe('applying a policy', () => {
 
   it('an allowance that holds: reported, allowed, with its reason; no failure', () => {
     const [f, ...rest] = applyPolicy([envChange], p, new Date('2026-03-01'));
-    expect(f).toMatchObject({ category: 'publisher-changed', severity: 'error', allowed: true, allowance: { reason: expect.stringContaining('release-pypi'), expires: '2026-06-30', source: 'pyproject.toml', line: 15 } });
+    expect(f).toMatchObject({
+      category: 'publisher-changed',
+      severity: 'error',
+      allowed: true,
+      allowance: { reason: expect.stringContaining('release-pypi'), expires: '2026-06-30', source: 'pyproject.toml', line: 15 },
+    });
     // the legacy-* allowance expired on 2025-12-31: itself a finding, at its line in the policy file.
     expect(rest).toMatchObject([{ category: 'allowance-expired', severity: 'error', package: 'legacy-*', path: 'pyproject.toml', line: 23 }]);
   });
@@ -161,7 +184,12 @@ describe('applying a policy', () => {
       ['new-package-unattested', 'bare', 'error'],
       ['identity-added', 'newbie', 'warning'],
     ]);
-    const lenient: Policy = { requireAttestations: ['bare*'], ignore: [], severity: { 'new-package-unattested': 'info', 'identity-removed': 'warning' }, allow: [] };
+    const lenient: Policy = {
+      requireAttestations: ['bare*'],
+      ignore: [],
+      severity: { 'new-package-unattested': 'info', 'identity-removed': 'warning' },
+      allow: [],
+    };
     expect(applyPolicy(findings, lenient, new Date()).map((f) => [f.package, f.severity])).toContainEqual(['bare', 'error']);
     expect(applyPolicy(findings, lenient, new Date()).map((f) => [f.package, f.severity])).toContainEqual(['Internal_Thing', 'warning']);
   });

@@ -72,7 +72,13 @@ describe.skipIf(SKIP_REASON !== undefined)('pre-commit hooks (real pre-commit)',
     const filename = `${project}-1.0.tar.gz`;
     if (publisher === null) return { project, version: '1.0', filename, sha256: SHA[project], provenance: null };
     const attestation = await sigstore.mint({ filename, sha256: SHA[project], publisher });
-    return { project, version: '1.0', filename, sha256: SHA[project], provenance: { version: 1, attestation_bundles: [{ publisher: { ...publisher, environment: 'pypi' }, attestations: [attestation] }] } };
+    return {
+      project,
+      version: '1.0',
+      filename,
+      sha256: SHA[project],
+      provenance: { version: 1, attestation_bundles: [{ publisher: { ...publisher, environment: 'pypi' }, attestations: [attestation] }] },
+    };
   }
 
   /** The user's config, as docs/pre-commit.md shows it, with the loopback index and test trust root as args. */
@@ -149,7 +155,8 @@ describe.skipIf(SKIP_REASON !== undefined)('pre-commit hooks (real pre-commit)',
     if (install.code === 0) return;
     const log = readLog(env['PRE_COMMIT_HOME']!);
     // npm must reach the registry (or hold every dependency in its cache) to install the hook.
-    if (OFFLINE.test(install.output + log)) unreachable = `skipped: the npm registry is unreachable (${OFFLINE.exec(install.output + log)?.[0]}), so pre-commit cannot install the hook`;
+    if (OFFLINE.test(install.output + log))
+      unreachable = `skipped: the npm registry is unreachable (${OFFLINE.exec(install.output + log)?.[0]}), so pre-commit cannot install the hook`;
     else throw new Error(`pre-commit install-hooks failed:\n${install.output}\n${log}`);
   }, 240_000);
 
@@ -247,7 +254,9 @@ describe.skipIf(SKIP_REASON !== undefined)('pre-commit hooks (real pre-commit)',
     expect(first.code, first.output).not.toBe(0);
     expect(readFileSync(lockfile, 'utf8')).toContain('repository = "mallory/demo"');
     expect(first.output).toMatch(/pylock-attest check \(offline, against HEAD\)\.+Failed/);
-    expect(first.output).toMatch(/^ {2}error {3}publisher-changed\/repository demo 1\.0 \(line \d+\): recorded GitHub acme\/demo .*; now GitHub mallory\/demo .* → confirm the new publisher upstream before you accept it: `pylock-attest explain publisher-changed`$/m);
+    expect(first.output).toMatch(
+      /^ {2}error {3}publisher-changed\/repository demo 1\.0 \(line \d+\): recorded GitHub acme\/demo .*; now GitHub mallory\/demo .* → confirm the new publisher upstream before you accept it: `pylock-attest explain publisher-changed`$/m,
+    );
     // Staging what enrich wrote does not get it past the check: only an allowance or a human does.
     await git(['add', 'pylock.toml']);
     const second = await run('git', ['commit', '-m', 'uv export, publisher moved']);

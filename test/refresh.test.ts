@@ -12,7 +12,9 @@ const HOME: MintPublisher = { kind: 'GitHub', repository: 'acme/demo', workflow:
 const ELSEWHERE: MintPublisher = { kind: 'GitHub', repository: 'mallory/demo', workflow: 'release.yml' };
 
 function lockText(names: Array<keyof typeof SHA>): string {
-  const blocks = names.map((n) => `[[packages]]\nname = "${n}"\nversion = "1.0"\nsdist = { url = "https://files.example/${n}-1.0.tar.gz", hashes = { sha256 = "${SHA[n]}" } }\n`);
+  const blocks = names.map(
+    (n) => `[[packages]]\nname = "${n}"\nversion = "1.0"\nsdist = { url = "https://files.example/${n}-1.0.tar.gz", hashes = { sha256 = "${SHA[n]}" } }\n`,
+  );
   return `lock-version = "1.0"\ncreated-by = "test"\n\n${blocks.join('\n')}`;
 }
 
@@ -106,7 +108,9 @@ describe('refresh: the scheduled job', () => {
     const again = await cli(['refresh', path, '--index-url', good.simpleUrl, '--trusted-root', root], ws.dir);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('refresh: unchanged (exit 0)');
-    expect((await cli(['refresh', path, '--summary', `${ws.dir}/no/such/dir/s.md`, '--index-url', good.simpleUrl, '--trusted-root', root], ws.dir)).code).toBe(2);
+    expect((await cli(['refresh', path, '--summary', `${ws.dir}/no/such/dir/s.md`, '--index-url', good.simpleUrl, '--trusted-root', root], ws.dir)).code).toBe(
+      2,
+    );
   });
 });
 
@@ -119,8 +123,19 @@ describe('the refresh summary is safe to paste into a PR', () => {
     expect(code('a|b', 300, true)).toBe('`a\\|b`');
   });
 
-  it('stays under GitHub\'s PR body limit however many packages there are', () => {
-    const pkg = (i: number) => ({ name: `pkg-${i}`, version: '1.0', line: i, status: 'verified' as const, files: [], identities: [{ kind: 'GitHub', repository: `org/repo-${i}`, workflow: 'release.yml' }], unverifiedKeys: [[]], recorded: undefined, action: 'added' as const, findings: [] });
+  it("stays under GitHub's PR body limit however many packages there are", () => {
+    const pkg = (i: number) => ({
+      name: `pkg-${i}`,
+      version: '1.0',
+      line: i,
+      status: 'verified' as const,
+      files: [],
+      identities: [{ kind: 'GitHub', repository: `org/repo-${i}`, workflow: 'release.yml' }],
+      unverifiedKeys: [[]],
+      recorded: undefined,
+      action: 'added' as const,
+      findings: [],
+    });
     const packages = Array.from({ length: 5000 }, (_, i) => pkg(i));
     const result = {
       schema: 'pylock-attest/refresh@2' as const,

@@ -7,13 +7,20 @@ import { everyCategoryResult, fixtureResult, HOSTILE_TEXT } from './report-sampl
  * `::name key=value,key=value::message`, one per line; property values have
  * `%`, CR, LF, `:` and `,` percent-escaped; the message `%`, CR and LF.
  */
-const COMMAND = /^::(error|warning|notice)(?: ((?:file|line|endLine|col|endColumn|title)=[^,:\r\n]*(?:,(?:file|line|endLine|col|endColumn|title)=[^,:\r\n]*)*))?::([^\r\n]*)$/;
+const COMMAND =
+  /^::(error|warning|notice)(?: ((?:file|line|endLine|col|endColumn|title)=[^,:\r\n]*(?:,(?:file|line|endLine|col|endColumn|title)=[^,:\r\n]*)*))?::([^\r\n]*)$/;
 
 function parse(line: string) {
   const m = COMMAND.exec(line);
   expect(m, line).not.toBeNull();
   const unescaped = (s: string) => s.replace(/%(25|0D|0A|3A|2C)/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
-  const props = Object.fromEntries((m![2] ?? '').split(',').filter(Boolean).map((kv) => kv.split('=') as [string, string]).map(([k, v]) => [k, unescaped(v)]));
+  const props = Object.fromEntries(
+    (m![2] ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((kv) => kv.split('=') as [string, string])
+      .map(([k, v]) => [k, unescaped(v)]),
+  );
   return { level: m![1], props, message: unescaped(m![3]!) };
 }
 

@@ -42,6 +42,12 @@ describe('JSON report (docs/schema/findings-v1.schema.json)', () => {
     const doc = JSON.parse(renderAuditJson(await fixtureResult()));
     expect(doc.summary).toEqual({ error: 4, warning: 1, info: 2, allowed: 1 });
     const allowed = doc.findings.find((f: any) => f.package === 'allowed-pkg');
-    expect(allowed).toMatchObject({ allowed: true, severity: 'error', old: [{ repository: 'old-org/allowed' }], new: [{ repository: 'new-org/allowed' }], allowance: { expires: '2026-12-31', line: 2 } });
+    expect(allowed).toMatchObject({
+      allowed: true,
+      severity: 'error',
+      old: [{ repository: 'old-org/allowed' }],
+      new: [{ repository: 'new-org/allowed' }],
+      allowance: { expires: '2026-12-31', line: 2 },
+    });
   });
 });

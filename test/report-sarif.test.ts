@@ -31,7 +31,9 @@ describe('SARIF 2.1.0 report', () => {
     const result = await fixtureResult();
     const log = JSON.parse(renderAuditSarif(result));
     const levels = log.runs[0].results.map((r: any) => [r.ruleId, r.level, r.suppressions?.[0]?.status ?? null]);
-    expect(levels).toEqual(result.findings.map((f) => [f.category, { error: 'error', warning: 'warning', info: 'note' }[f.severity], f.allowed ? 'accepted' : null]));
+    expect(levels).toEqual(
+      result.findings.map((f) => [f.category, { error: 'error', warning: 'warning', info: 'note' }[f.severity], f.allowed ? 'accepted' : null]),
+    );
     const allowed = log.runs[0].results.find((r: any) => r.suppressions);
     expect(allowed.suppressions[0]).toMatchObject({ kind: 'external', justification: expect.stringContaining('org rename') });
   });

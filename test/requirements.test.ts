@@ -56,7 +56,8 @@ describe('parseRequirements: what pip-compile and uv write', () => {
   });
 
   it('reads the options pip allows, in their short, long and = forms', () => {
-    const text = '-rbase.txt\n--requirement=more.txt\n-c c.txt\n-i https://a.example/simple\n--extra-index-url=https://b.example/simple\n--require-hashes\n--pre --prefer-binary\n--trusted-host a.example\n';
+    const text =
+      '-rbase.txt\n--requirement=more.txt\n-c c.txt\n-i https://a.example/simple\n--extra-index-url=https://b.example/simple\n--require-hashes\n--pre --prefer-binary\n--trusted-host a.example\n';
     const entries = parseRequirements(text, 'r.txt', REQ).entries;
     expect(entries.map((e) => [e.kind, 'path' in e ? e.path : 'url' in e ? e.url : '', e.kind === 'include' ? e.constraint : ''])).toEqual([
       ['include', 'base.txt', false],
@@ -127,13 +128,28 @@ describe('parseRequirements: what pip-compile and uv write', () => {
 
 describe('normalizeMarker', () => {
   it('writes one normal form: single spaces, single quotes, aliases resolved, groups kept', () => {
-    expect(normalizeMarker(`python_version>="3.8"and(sys_platform=='win32' or  os.name == "nt")`)).toEqual({ ok: true, marker: "python_version >= '3.8' and (sys_platform == 'win32' or os_name == 'nt')" });
-    expect(normalizeMarker(`"linux" in sys_platform and platform_release not in "it's"`)).toEqual({ ok: true, marker: `'linux' in sys_platform and platform_release not in "it's"` });
+    expect(normalizeMarker(`python_version>="3.8"and(sys_platform=='win32' or  os.name == "nt")`)).toEqual({
+      ok: true,
+      marker: "python_version >= '3.8' and (sys_platform == 'win32' or os_name == 'nt')",
+    });
+    expect(normalizeMarker(`"linux" in sys_platform and platform_release not in "it's"`)).toEqual({
+      ok: true,
+      marker: `'linux' in sys_platform and platform_release not in "it's"`,
+    });
     expect(normalizeMarker('extra == "x" or dependency_groups == "dev"')).toMatchObject({ ok: true });
   });
 
   it('refuses what PEP 508 does not allow', () => {
-    for (const bad of ['', 'python_version', 'python_version >= ', '(python_version >= "3"', 'python_version >= "3" and', 'foo == "1"', "python_version >= '3", 'python_version => "3"']) {
+    for (const bad of [
+      '',
+      'python_version',
+      'python_version >= ',
+      '(python_version >= "3"',
+      'python_version >= "3" and',
+      'foo == "1"',
+      "python_version >= '3",
+      'python_version => "3"',
+    ]) {
       expect(normalizeMarker(bad).ok).toBe(false);
     }
   });
@@ -143,7 +159,11 @@ describe('collectPins: duplicates, conflicts, constraints, hash-checking', () =>
   const at = (text: string) => parseRequirements(text, 'r.txt', REQ).entries;
 
   it('folds duplicates (extras merged, unconditional covers conditional) and keeps per-marker pins apart', () => {
-    const set = collectPins(at('requests==2.31.0\nrequests[socks]==2.31\nnumpy==1.26.4 ; python_version < "3.9"\nnumpy==2.0.0 ; python_version >= "3.9"\nidna==3.6 ; os_name == "nt"\nidna==3.6\n'));
+    const set = collectPins(
+      at(
+        'requests==2.31.0\nrequests[socks]==2.31\nnumpy==1.26.4 ; python_version < "3.9"\nnumpy==2.0.0 ; python_version >= "3.9"\nidna==3.6 ; os_name == "nt"\nidna==3.6\n',
+      ),
+    );
     expect(set.pins.map((p) => [p.project, p.version, p.extras, p.marker ?? null])).toEqual([
       ['requests', '2.31.0', ['socks'], null],
       ['numpy', '1.26.4', [], "python_version < '3.9'"],
@@ -171,7 +191,11 @@ describe('collectPins: duplicates, conflicts, constraints, hash-checking', () =>
   });
 
   it('settles the index options: one primary, extras de-duplicated in order', () => {
-    const set = collectPins(at('-i https://a.example/simple\n--extra-index-url https://b.example/simple\n--index-url https://a.example/simple\n--extra-index-url https://b.example/simple\nidna==3.6\n'));
+    const set = collectPins(
+      at(
+        '-i https://a.example/simple\n--extra-index-url https://b.example/simple\n--index-url https://a.example/simple\n--extra-index-url https://b.example/simple\nidna==3.6\n',
+      ),
+    );
     expect([set.indexUrl?.url, set.extraIndexUrls.map((e) => e.url)]).toEqual(['https://a.example/simple', ['https://b.example/simple']]);
     expect(errorOf(() => collectPins(at('-i https://a.example/simple\n-i https://c.example/simple\n')))).toEqual({ code: 'REQUIREMENTS', at: 'r.txt:2:1' });
   });

@@ -151,7 +151,10 @@ describe('safe writes', () => {
   });
 
   describe('SIGINT and SIGTERM mid-run', () => {
-    for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+    for (const [signal, code] of [
+      ['SIGINT', 130],
+      ['SIGTERM', 143],
+    ] as const) {
       it(`${signal} while waiting on the index: exit ${code}, the file intact, no temp files`, async () => {
         lab.index.setFault(() => ({ kind: 'hang' }));
         const path = lab.lockfile(`signal-${signal}.toml`);
@@ -217,20 +220,23 @@ describe('safe writes', () => {
     });
 
     const roMount = readOnlyMountWorks();
-    it.skipIf(!roMount.ok)(`a directory on a read-only mount: exit 2 (WRITE: read-only file system), untouched${roMount.ok ? '' : ` (skipped: ${roMount.why})`}`, async () => {
-      const dir = join(lab.dir, 'ro-mount');
-      mkdirSync(dir);
-      const path = join(dir, 'pylock.toml');
-      writeFileSync(path, LOCK);
-      // A private mount namespace: the bind is visible to this one process only.
-      const wrapper = ['unshare', '-m', 'sh', '-c', 'mount --bind -o ro "$0" "$0" && exec "$@"', dir];
-      const run = await lab.enrich(path, args, { wrapper });
-      expect(run.code).toBe(2);
-      expect(run.report.lockfiles[0].error).toMatchObject({ code: 'WRITE' });
-      expect(run.report.lockfiles[0].error.message).toMatch(/read-only file system/);
-      expect(readFileSync(path, 'utf8')).toBe(LOCK);
-      expect(leftovers(dir)).toEqual([]);
-    });
+    it.skipIf(!roMount.ok)(
+      `a directory on a read-only mount: exit 2 (WRITE: read-only file system), untouched${roMount.ok ? '' : ` (skipped: ${roMount.why})`}`,
+      async () => {
+        const dir = join(lab.dir, 'ro-mount');
+        mkdirSync(dir);
+        const path = join(dir, 'pylock.toml');
+        writeFileSync(path, LOCK);
+        // A private mount namespace: the bind is visible to this one process only.
+        const wrapper = ['unshare', '-m', 'sh', '-c', 'mount --bind -o ro "$0" "$0" && exec "$@"', dir];
+        const run = await lab.enrich(path, args, { wrapper });
+        expect(run.code).toBe(2);
+        expect(run.report.lockfiles[0].error).toMatchObject({ code: 'WRITE' });
+        expect(run.report.lockfiles[0].error.message).toMatch(/read-only file system/);
+        expect(readFileSync(path, 'utf8')).toBe(LOCK);
+        expect(leftovers(dir)).toEqual([]);
+      },
+    );
   });
 });
 
@@ -261,7 +267,14 @@ async function otherPublisherIndex(): Promise<{ index: FakeIndex; root: string; 
   const index = await startFakeIndex({ files, latencyMs: 5 });
   const root = join(tmpRoot(), `other-root-${process.pid}.json`);
   writeFileSync(root, JSON.stringify(sigstore.trustedRoot));
-  return { index, root, close: async () => { await index.close(); rmSync(root, { force: true }); } };
+  return {
+    index,
+    root,
+    close: async () => {
+      await index.close();
+      rmSync(root, { force: true });
+    },
+  };
 }
 
 function tmpRoot(): string {
@@ -292,7 +305,10 @@ describe('the conflict check compares the file with the text read, not with a ke
 
   it('refuses when one byte changed far into the file (é → ê, still UTF-8), or the BOM went', async () => {
     const { writeLockSource } = await import('../src/io/lockfile-io.js');
-    for (const [name, change] of [['one-byte', (b: Buffer) => b.fill(0xaa, b.length - 3, b.length - 2)], ['no-bom', (b: Buffer) => b.subarray(3)]] as const) {
+    for (const [name, change] of [
+      ['one-byte', (b: Buffer) => b.fill(0xaa, b.length - 3, b.length - 2)],
+      ['no-bom', (b: Buffer) => b.subarray(3)],
+    ] as const) {
       const { path, source } = await setup(name);
       writeFileSync(path, change(Buffer.from(bytes)));
       await expect(writeLockSource(source, `${body}# more\n`)).rejects.toMatchObject({ code: 'WRITE_CONFLICT' });

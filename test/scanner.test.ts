@@ -80,7 +80,13 @@ describe('scanToml', () => {
     ]);
     // The multi-line basic string ends at the first unescaped `"""` (plus one quote of content), on line 4.
     const st = scanToml(text) as KeyValueStatement[];
-    expect(st.map((s) => [s.path.join('.'), s.line])).toEqual([['a', 1], ['b', 2], ['c', 3], ['e', 6], ['f', 8]]);
+    expect(st.map((s) => [s.path.join('.'), s.line])).toEqual([
+      ['a', 1],
+      ['b', 2],
+      ['c', 3],
+      ['e', 6],
+      ['f', 8],
+    ]);
     expect(text.slice(st[2]!.valueStart, st[2]!.end)).toBe(`"""\n[[not.a.header]]\nd = "\\""""`);
     expect(text.slice(st[2]!.end, st[2]!.lineEnd)).toBe(' # still a comment');
     expect(text.slice(st[3]!.valueStart, st[3]!.end)).toBe(`'''\n[fake] = """ '''`);
@@ -118,14 +124,21 @@ describe('scanToml', () => {
       'c = 2',
     ].join('\n');
     const st = scanToml(text);
-    expect(st.map((s) => [s.path[0], s.line, s.column])).toEqual([['a', 1, 1], ['b', 6, 1], ['c', 7, 1]]);
+    expect(st.map((s) => [s.path[0], s.line, s.column])).toEqual([
+      ['a', 1, 1],
+      ['b', 6, 1],
+      ['c', 7, 1],
+    ]);
     expect(text.slice(st[0]!.end, st[0]!.lineEnd)).toBe('  # after');
     expect(text.slice(st[1]!.start, st[1]!.end)).toBe('b = { c = [1, [2, [3]]], "d]" = {} }');
   });
 
   it('accepts TOML 1.1 inline tables that span lines and hold comments', () => {
     const text = 'a = {\n  x = 1, # one\n  y = "}",\n}\nb = 1\n';
-    expect(scanToml(text).map((s) => [s.path[0], s.line])).toEqual([['a', 1], ['b', 5]]);
+    expect(scanToml(text).map((s) => [s.path[0], s.line])).toEqual([
+      ['a', 1],
+      ['b', 5],
+    ]);
   });
 
   it('ends a scalar before trailing blanks, keeping the space inside a date-time', () => {
@@ -148,12 +161,8 @@ describe('scanToml', () => {
   });
 
   it('counts lines through every construct that can span lines', () => {
-    const text = [
-      'a = """', 'x', '"""', "b = '''", 'y', "'''", 'c = [', '1,', ']', 'd = {', 'e = 1', '}', '[t]', '  f = 1',
-    ].join('\r\n');
-    expect(scanToml(text).map((s) => `${s.path[0]}@${s.line}:${s.column}`)).toEqual([
-      'a@1:1', 'b@4:1', 'c@7:1', 'd@10:1', 't@13:1', 'f@14:3',
-    ]);
+    const text = ['a = """', 'x', '"""', "b = '''", 'y', "'''", 'c = [', '1,', ']', 'd = {', 'e = 1', '}', '[t]', '  f = 1'].join('\r\n');
+    expect(scanToml(text).map((s) => `${s.path[0]}@${s.line}:${s.column}`)).toEqual(['a@1:1', 'b@4:1', 'c@7:1', 'd@10:1', 't@13:1', 'f@14:3']);
   });
 
   it('reports lineStart with the indentation, and columns in UTF-16 units', () => {
@@ -190,7 +199,10 @@ describe('scanToml', () => {
   // Not a validator (`a = 1 b = 2` scans as one scalar), but structure it cannot follow is an error.
   it('fails with LOCK_PARSE, never hangs, on text it cannot follow', () => {
     for (const bad of ['a = "x', "a = 'x", 'a = """x', "a = '''x", 'a = [1, 2', 'a = {', 'a 1', '[a', 'a =', '= 1', '[[a]']) {
-      expect(codeOf(() => scanToml(bad)), bad).toBe('LOCK_PARSE');
+      expect(
+        codeOf(() => scanToml(bad)),
+        bad,
+      ).toBe('LOCK_PARSE');
     }
   });
 
@@ -212,8 +224,12 @@ describe('positionOf', () => {
   it('gives 1-based lines and columns across LF and CRLF', () => {
     const text = 'ab\r\ncd\nef';
     expect([0, 1, 4, 5, 7, 9].map((o) => positionOf(text, o))).toEqual([
-      { line: 1, column: 1 }, { line: 1, column: 2 }, { line: 2, column: 1 },
-      { line: 2, column: 2 }, { line: 3, column: 1 }, { line: 3, column: 3 },
+      { line: 1, column: 1 },
+      { line: 1, column: 2 },
+      { line: 2, column: 1 },
+      { line: 2, column: 2 },
+      { line: 3, column: 1 },
+      { line: 3, column: 3 },
     ]);
   });
 });

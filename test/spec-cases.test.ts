@@ -31,13 +31,25 @@ async function indexFiles(): Promise<FakeFile[]> {
     // Uploaded as MarkupSafe-…; uv writes `name = "markupsafe-…"`.
     await attested({ project: 'MarkupSafe', version: '2.1.5', filename: 'MarkupSafe-2.1.5.tar.gz', sha256: h('b1') }),
     await attested({ project: 'MarkupSafe', version: '2.1.5', filename: 'MarkupSafe-2.1.5-cp311-cp311-win_amd64.whl', sha256: h('b2') }),
-    await attested({ project: 'MarkupSafe', version: '2.1.5', filename: 'MarkupSafe-2.1.5-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl', sha256: h('b3') }),
+    await attested({
+      project: 'MarkupSafe',
+      version: '2.1.5',
+      filename: 'MarkupSafe-2.1.5-cp311-cp311-manylinux_2_17_x86_64.manylinux2014_x86_64.whl',
+      sha256: h('b3'),
+    }),
     // `bar` is on no index (a direct URL); `baz`'s archive is a file of this index.
     await attested({ project: 'baz', version: '2.0', filename: 'baz-2.0.tar.gz', sha256: h('c2') }),
     { project: 'demo', version: '1.0', filename: 'demo-1.0.tar.gz', sha256: h('d1'), provenance: null },
     await attested({ project: 'other', version: '2.0', filename: 'other-2.0.tar.gz', sha256: h('d2') }),
     // download.pytorch.org percent-encodes the `+` of a local version in its file URLs.
-    { project: 'torch', version: '2.3.0+cpu', filename: 'torch-2.3.0+cpu-cp311-cp311-linux_x86_64.whl', sha256: h('e1'), url: 'https://download.pytorch.org/whl/cpu/torch-2.3.0%2Bcpu-cp311-cp311-linux_x86_64.whl', provenance: null },
+    {
+      project: 'torch',
+      version: '2.3.0+cpu',
+      filename: 'torch-2.3.0+cpu-cp311-cp311-linux_x86_64.whl',
+      sha256: h('e1'),
+      url: 'https://download.pytorch.org/whl/cpu/torch-2.3.0%2Bcpu-cp311-cp311-linux_x86_64.whl',
+      provenance: null,
+    },
   ];
 }
 
@@ -151,12 +163,15 @@ describe('PEP 751 as written, through the built CLI', () => {
 describe.skipIf(!PYLOCK_ORACLE.available)(`the packaging.pylock oracle is not blind${PYLOCK_ORACLE.available ? '' : ` (${PYLOCK_ORACLE.skipReason})`}`, () => {
   it('reports a file it accepted before and rejects after, and nothing for a file it rejected before', () => {
     const control = new PylockOracle();
-    const good = 'lock-version = "1.0"\ncreated-by = "t"\n\n[[packages]]\nname = "a"\nversion = "1.0"\nsdist = { url = "https://x/a-1.0.tar.gz", hashes = { sha256 = "00" } }\n';
+    const good =
+      'lock-version = "1.0"\ncreated-by = "t"\n\n[[packages]]\nname = "a"\nversion = "1.0"\nsdist = { url = "https://x/a-1.0.tar.gz", hashes = { sha256 = "00" } }\n';
     control.texts('made invalid', good, good.replace('a-1.0.tar.gz', 'b-1.0.tar.gz'));
     control.texts('invalid before', good.replace('created-by = "t"\n', ''), 'not toml [');
     control.texts('kept valid', good, good);
     const { problems, accepted } = control.check();
-    expect(problems).toEqual([expect.stringMatching(/^made invalid: accepted before, rejected after: PylockValidationError: Name in 'b-1\.0\.tar\.gz' is not consistent/)]);
+    expect(problems).toEqual([
+      expect.stringMatching(/^made invalid: accepted before, rejected after: PylockValidationError: Name in 'b-1\.0\.tar\.gz' is not consistent/),
+    ]);
     expect(accepted).toBe(2);
   });
 });

@@ -14,7 +14,10 @@ const TRACE = join(ROOT, 'test/support/module-trace.ts');
 const HEAVY = /\/node_modules\/(undici|@sigstore\/[^/]+|sigstore|@renovatebot\/pep440)\//;
 
 function spawnNode(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  return runProcess(process.execPath, args, { cwd: ROOT, env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', ...stateEnv(), ...env } });
+  return runProcess(process.execPath, args, {
+    cwd: ROOT,
+    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', NO_COLOR: '1', ...stateEnv(), ...env },
+  });
 }
 
 function median(values: number[]): number {
@@ -50,7 +53,9 @@ describe('startup', () => {
       help.push((await spawnNode([BIN, '--help'])).ms);
     }
     const [h, b] = [median(help), median(bare)];
-    console.log(`startup: \`pylock-attest --help\` median ${h.toFixed(0)} ms over ${runs} runs; bare \`node -e 0\` ${b.toFixed(0)} ms; our own cost ${(h - b).toFixed(0)} ms`);
+    console.log(
+      `startup: \`pylock-attest --help\` median ${h.toFixed(0)} ms over ${runs} runs; bare \`node -e 0\` ${b.toFixed(0)} ms; our own cost ${(h - b).toFixed(0)} ms`,
+    );
     expect(help).toHaveLength(runs);
   });
 });

@@ -15,7 +15,10 @@ import { decodeText } from '../src/io/text-file.js';
 import { tempDir } from './support/workspace.ts';
 
 const BOM = '\uFEFF';
-const LOCK = 'lock-version = "1.0"\n\n[[packages]]\nname = "demo"\nversion = "1.0"\nsdist = { url = "https://f.example/demo-1.0.tar.gz", hashes = { sha256 = "' + 'ab'.repeat(32) + '" } }\n';
+const LOCK =
+  'lock-version = "1.0"\n\n[[packages]]\nname = "demo"\nversion = "1.0"\nsdist = { url = "https://f.example/demo-1.0.tar.gz", hashes = { sha256 = "' +
+  'ab'.repeat(32) +
+  '" } }\n';
 const POLICY = '[tool.pylock-attest]\nrequire-attestations = ["*"]\n';
 const REQUIREMENTS = 'idna==3.6\n';
 
@@ -38,7 +41,11 @@ describe('decodeText', () => {
   });
 
   it("refuses a second one, with the kind's code, at 1:1", () => {
-    for (const [kind, code] of [['lockfile', 'LOCK_ENCODING'], ['policy', 'LOCK_ENCODING'], ['requirements', 'REQUIREMENTS']] as const) {
+    for (const [kind, code] of [
+      ['lockfile', 'LOCK_ENCODING'],
+      ['policy', 'LOCK_ENCODING'],
+      ['requirements', 'REQUIREMENTS'],
+    ] as const) {
       expect(() => decodeText(bytes(`${BOM}${BOM}a = 1\n`), 'f', kind)).toThrow(expect.objectContaining({ code, file: 'f', line: 1, column: 1 }));
     }
   });
@@ -84,6 +91,10 @@ describe('every path reads through it', () => {
   it('a requirements file: one BOM read (the first pin is on line 1), two refused', async () => {
     const input = await readRequirementsFiles([ws.file('r.txt', `${BOM}${REQUIREMENTS}`)]);
     expect(input.entries).toMatchObject([{ kind: 'pin', pin: { name: 'idna', version: '3.6', at: { line: 1, column: 1 } } }]);
-    expect(await failure(() => readRequirementsFiles([ws.file('r2.txt', `${BOM}${BOM}${REQUIREMENTS}`)]))).toEqual({ code: 'REQUIREMENTS', line: 1, column: 1 });
+    expect(await failure(() => readRequirementsFiles([ws.file('r2.txt', `${BOM}${BOM}${REQUIREMENTS}`)]))).toEqual({
+      code: 'REQUIREMENTS',
+      line: 1,
+      column: 1,
+    });
   });
 });

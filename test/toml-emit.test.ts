@@ -1,14 +1,7 @@
 import fc from 'fast-check';
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
-import {
-  renderIdentityInlineArray,
-  renderIdentityTables,
-  renderInlineIdentity,
-  tomlKey,
-  tomlString,
-  tomlValue,
-} from '../src/core/toml-emit.js';
+import { renderIdentityInlineArray, renderIdentityTables, renderInlineIdentity, tomlKey, tomlString, tomlValue } from '../src/core/toml-emit.js';
 import type { Identity } from '../src/core/types.js';
 
 const RUNS = Number(process.env.FC_RUNS ?? 200);

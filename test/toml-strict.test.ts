@@ -43,7 +43,7 @@ describe('toml10Problem', () => {
       '2023-02-30 = 1\n[2023-02-31]\nx = 1\n',
       '"07:32" = 07:32:00\nd = 2024-02-29\ndt = 2000-02-29 23:59:59.999+05:30\n',
       '[[packages]]\nname = "demo"\n[packages.tool]\nx = { y = [1, 2], z = "}" }\n',
-      'a = """quotes "" inside """\nb = \'\'\'one \' two \'\' end\'\'\'\'\n',
+      "a = \"\"\"quotes \"\" inside \"\"\"\nb = '''one ' two '' end''''\n",
       'a = """\\\n  continued"""\n',
     ];
     for (const text of fine) expect(toml10Problem(text), text).toBeUndefined();
@@ -71,13 +71,20 @@ describe('toml10Problem (properties)', () => {
 
   it('accepts every real date and full time, and refuses every day past the end of its month', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 9999 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), fc.integer({ min: 0, max: 23 }), fc.integer({ min: 0, max: 59 }), (y, m, d, h, min) => {
-        const last = m === 2 ? (leap(y) ? 29 : 28) : DAYS[m - 1]!;
-        const text = `d = ${pad(y, 4)}-${pad(m)}-${pad(d)}T${pad(h)}:${pad(min)}:00Z\nt = ${pad(h)}:${pad(min)}:59.5\n`;
-        const problem = toml10Problem(text);
-        if (d <= last) expect(problem).toBeUndefined();
-        else expect(problem?.message).toMatch(/not a date that exists/);
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 9999 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 31 }),
+        fc.integer({ min: 0, max: 23 }),
+        fc.integer({ min: 0, max: 59 }),
+        (y, m, d, h, min) => {
+          const last = m === 2 ? (leap(y) ? 29 : 28) : DAYS[m - 1]!;
+          const text = `d = ${pad(y, 4)}-${pad(m)}-${pad(d)}T${pad(h)}:${pad(min)}:00Z\nt = ${pad(h)}:${pad(min)}:59.5\n`;
+          const problem = toml10Problem(text);
+          if (d <= last) expect(problem).toBeUndefined();
+          else expect(problem?.message).toMatch(/not a date that exists/);
+        },
+      ),
       { numRuns: RUNS },
     );
   });

@@ -50,7 +50,14 @@ describe('refreshTrustedRoot against a TUF repository', () => {
       expect(error).toBeUndefined();
       expect(bytes!.equals(TARGET)).toBe(true);
       const digest = createHash('sha256').update(TARGET).digest('hex');
-      expect(tuf.requests).toEqual(['/2.root.json', '/3.root.json', '/timestamp.json', '/1.snapshot.json', '/1.targets.json', `/targets/${digest}.trusted_root.json`]);
+      expect(tuf.requests).toEqual([
+        '/2.root.json',
+        '/3.root.json',
+        '/timestamp.json',
+        '/1.snapshot.json',
+        '/1.targets.json',
+        `/targets/${digest}.trusted_root.json`,
+      ]);
       expect(rootAfter).toMatchObject({ signed: { version: 2 } }); // persisted in the scratch directory only
     } finally {
       await tuf.close();

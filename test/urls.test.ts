@@ -54,7 +54,17 @@ describe('isLoopbackHost: where plain http is allowed', () => {
   });
 
   it('not names that only usually mean loopback, nor translated or link-local addresses', () => {
-    for (const host of ['localhost.', 'evil.localhost', '0.0.0.0', '[::]', '[::7f00:1]', '[64:ff9b::7f00:1]', '169.254.169.254', '10.0.0.1', '127.0.0.1.evil.com']) {
+    for (const host of [
+      'localhost.',
+      'evil.localhost',
+      '0.0.0.0',
+      '[::]',
+      '[::7f00:1]',
+      '[64:ff9b::7f00:1]',
+      '169.254.169.254',
+      '10.0.0.1',
+      '127.0.0.1.evil.com',
+    ]) {
       expect(isLoopbackHost(host), host).toBe(false);
     }
   });

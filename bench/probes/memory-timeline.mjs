@@ -16,7 +16,15 @@ if (isMainThread && out) {
   const take = () => {
     const m = process.memoryUsage();
     const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, MiB(s.space_size)]));
-    samples.push({ t: Math.round(performance.now() - started), rss: MiB(m.rss), heapTotal: MiB(m.heapTotal), heapUsed: MiB(m.heapUsed), external: MiB(m.external), arrayBuffers: MiB(m.arrayBuffers), ...spaces });
+    samples.push({
+      t: Math.round(performance.now() - started),
+      rss: MiB(m.rss),
+      heapTotal: MiB(m.heapTotal),
+      heapUsed: MiB(m.heapUsed),
+      external: MiB(m.external),
+      arrayBuffers: MiB(m.arrayBuffers),
+      ...spaces,
+    });
   };
   setInterval(take, 20).unref();
   process.on('exit', () => {

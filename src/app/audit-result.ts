@@ -55,7 +55,17 @@ export function finishAudit(parts: AuditParts): AuditResult {
     if (f.allowed) summary.allowed++;
     else summary[f.severity]++;
   }
-  const result: AuditResult = { schema: 'pylock-attest/findings@1', command: parts.command, online: parts.online, today: utcDate(parts.now), lockfiles: parts.lockfiles, findings, summary, requests: parts.requests, exitCode: auditExitCode(parts.lockfiles, findings) };
+  const result: AuditResult = {
+    schema: 'pylock-attest/findings@1',
+    command: parts.command,
+    online: parts.online,
+    today: utcDate(parts.now),
+    lockfiles: parts.lockfiles,
+    findings,
+    summary,
+    requests: parts.requests,
+    exitCode: auditExitCode(parts.lockfiles, findings),
+  };
   if (parts.policy.source !== undefined) result.policy = parts.policy.source;
   if (parts.trustRoot !== undefined) result.trustRoot = parts.trustRoot;
   return result;

@@ -47,7 +47,9 @@ export async function check(paths: readonly string[], options: CheckOptions = {}
   const bases = await Promise.all(paths.map((p) => loadBase(p, options)));
   const wanted = paths.filter((_, i) => bases[i]?.ok !== false);
   // Online, the policy's allowances also decide whether a partially attested package would be recorded (not-enriched).
-  const current: Currents = options.offline ? { inputs: await Promise.all(wanted.map(loadCurrent)), requests: 0 } : await evaluateOnline(wanted, { ...options, policy, now });
+  const current: Currents = options.offline
+    ? { inputs: await Promise.all(wanted.map(loadCurrent)), requests: 0 }
+    : await evaluateOnline(wanted, { ...options, policy, now });
   const lockfiles: AuditLockfile[] = [];
   const findings: Finding[] = [];
   let next = 0;
@@ -66,7 +68,9 @@ function checkBaseArity(base: string | undefined, count: number): void {
   if (base === undefined || count === 1) return;
   const git = parseGitSpec(base);
   if (git && git.path === undefined) return;
-  throw new PylockAttestError('USAGE', `--base ${base} names one file, but ${count} lockfiles were given`, { hint: 'use --base git:<rev> to compare each lockfile with itself at that revision' });
+  throw new PylockAttestError('USAGE', `--base ${base} names one file, but ${count} lockfiles were given`, {
+    hint: 'use --base git:<rev> to compare each lockfile with itself at that revision',
+  });
 }
 
 type Outcome<T> = { ok: true; value: T } | { ok: false; error: PylockAttestError };
@@ -110,7 +114,12 @@ function networkOptions(options: CheckOptions): EvaluateOptions {
   return rest;
 }
 
-function auditOne(path: string, base: Outcome<LockInput> | undefined, current: Outcome<Current> | undefined, policy: Policy): { entry: AuditLockfile; found: Finding[] } {
+function auditOne(
+  path: string,
+  base: Outcome<LockInput> | undefined,
+  current: Outcome<Current> | undefined,
+  policy: Policy,
+): { entry: AuditLockfile; found: Finding[] } {
   const entry: AuditLockfile = { path, packages: current?.ok ? current.value.model.packages.length : 0 };
   const failure = base && !base.ok ? base.error : current && !current.ok ? current.error : undefined;
   if (failure || !current?.ok) {
@@ -140,7 +149,8 @@ function merge(offline: Finding[], online: Finding[]): Finding[] {
   const seen = (category: Finding['category']) => new Set(online.filter((f) => f.category === category).map((f) => f.package));
   const notEnriched = seen('not-enriched');
   const mixed = seen('mixed-publishers');
-  const redundant = (f: Finding) => (f.category === 'new-package-unattested' && notEnriched.has(f.package)) || (f.category === 'mixed-publishers' && mixed.has(f.package));
+  const redundant = (f: Finding) =>
+    (f.category === 'new-package-unattested' && notEnriched.has(f.package)) || (f.category === 'mixed-publishers' && mixed.has(f.package));
   return [...offline.filter((f) => !redundant(f)), ...online];
 }
 

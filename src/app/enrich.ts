@@ -59,7 +59,13 @@ export async function enrich(paths: readonly string[], options: EnrichOptions = 
   const lockfiles: LockfileResult[] = [];
   for (const entry of evaluation.lockfiles) lockfiles.push(await finish(entry, options, backToSource));
   const policyFindings = expiredAllowanceFindings(policy, now);
-  const result: EnrichResult = { schema: 'pylock-attest/enrich@2', verification: evaluation.verification, lockfiles, requests: evaluation.requests, exitCode: exitCodeOf(lockfiles, policyFindings) };
+  const result: EnrichResult = {
+    schema: 'pylock-attest/enrich@2',
+    verification: evaluation.verification,
+    lockfiles,
+    requests: evaluation.requests,
+    exitCode: exitCodeOf(lockfiles, policyFindings),
+  };
   if (evaluation.trustRoot !== undefined) result.trustRoot = evaluation.trustRoot;
   withPolicy(result, policy, policyFindings);
   return result;
@@ -93,11 +99,23 @@ function backToSource(lock: LoadedLockfile): Destination {
  * blocks the write: the one ending of enrich, refresh and lock. `warnings`
  * come first (lock's, about its requirements).
  */
-export async function finish<L extends ModelOf>(entry: EvaluatedLockfile<L>, options: { dryRun?: boolean }, destination: (lock: L) => Destination, warnings: readonly string[] = []): Promise<LockfileResult> {
+export async function finish<L extends ModelOf>(
+  entry: EvaluatedLockfile<L>,
+  options: { dryRun?: boolean },
+  destination: (lock: L) => Destination,
+  warnings: readonly string[] = [],
+): Promise<LockfileResult> {
   if (!entry.ok) return failed(entry.path, entry.error, warnings);
   const { model } = entry.lock;
   const { packages } = entry;
-  const result: LockfileResult = { path: entry.path, packages, findings: packages.flatMap((p) => p.findings), warnings: [...warnings, ...model.warnings], changed: false, written: false };
+  const result: LockfileResult = {
+    path: entry.path,
+    packages,
+    findings: packages.flatMap((p) => p.findings),
+    warnings: [...warnings, ...model.warnings],
+    changed: false,
+    written: false,
+  };
   if (packages.some((p) => p.status === 'unavailable')) {
     // All or nothing: a half-answered run must not look like a complete one.
     return { ...result, error: unavailableError(entry.path, packages).toReport() };
@@ -130,7 +148,10 @@ export function unavailableError(path: string, packages: readonly PackageOutcome
   const message = offline
     ? `the cache cannot answer for ${failing.length} of ${files.length} files offline${cause}; nothing was written`
     : `the index could not answer for ${failing.length} of ${files.length} files${cause}; nothing was written`;
-  return new PylockAttestError('INDEX_UNAVAILABLE', message, { file: path, hint: UNAVAILABLE_HINTS[offline ? 'OFFLINE_MISS' : (first?.code ?? 'INDEX_UNAVAILABLE')] ?? UNAVAILABLE_HINTS.INDEX_UNAVAILABLE });
+  return new PylockAttestError('INDEX_UNAVAILABLE', message, {
+    file: path,
+    hint: UNAVAILABLE_HINTS[offline ? 'OFFLINE_MISS' : (first?.code ?? 'INDEX_UNAVAILABLE')] ?? UNAVAILABLE_HINTS.INDEX_UNAVAILABLE,
+  });
 }
 
 const UNAVAILABLE_HINTS: Partial<Record<ErrorCode, string>> & { INDEX_UNAVAILABLE: string } = {

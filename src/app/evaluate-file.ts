@@ -103,7 +103,13 @@ async function checkProvenance(ctx: RunContext, provenance: Provenance, file: Lo
 
 type BundleCheck = { ok: true; unverifiedKeys: string[] } | { ok: false; index: number; reason: string };
 
-async function verifyBundle(ctx: RunContext, bundle: Bundle, identity: Identity, file: LockedFile, sources: AttestationSource[] | undefined): Promise<BundleCheck> {
+async function verifyBundle(
+  ctx: RunContext,
+  bundle: Bundle,
+  identity: Identity,
+  file: LockedFile,
+  sources: AttestationSource[] | undefined,
+): Promise<BundleCheck> {
   const verifier = await ctx.verifier();
   const expected = { filename: file.filename, sha256: file.sha256 };
   // Side by side: with the worker pool, a file's attestations verify on different cores.

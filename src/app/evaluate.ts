@@ -86,7 +86,11 @@ export async function evaluateLockfiles(paths: readonly string[], options: Evalu
  * RunContext: `lock` evaluates the text it is about to write, and its page
  * requests are answered from the run's cache. The caller closes `ctx`.
  */
-export function evaluateLoaded<L extends ModelOf>(ctx: RunContext, lockfiles: ReadonlyArray<{ path: string; lock: L }>, options: EvaluateOptions = {}): Promise<Evaluation<L>> {
+export function evaluateLoaded<L extends ModelOf>(
+  ctx: RunContext,
+  lockfiles: ReadonlyArray<{ path: string; lock: L }>,
+  options: EvaluateOptions = {},
+): Promise<Evaluation<L>> {
   return evaluateWith(ctx, [...lockfiles], options);
 }
 
@@ -126,7 +130,13 @@ interface Pending<L extends ModelOf> {
  * a warm run is 20,000 of these); the rest become jobs, one per distinct file
  * (the same file in several lockfiles is fetched and verified once).
  */
-function scheduleAll<L extends ModelOf>(ctx: RunContext, loaded: Array<Loaded<L>>, verify: boolean, outcomes: OutcomeCache | undefined, options: EvaluateOptions): { entries: Array<Pending<L>>; jobs: Array<Promise<void>> } {
+function scheduleAll<L extends ModelOf>(
+  ctx: RunContext,
+  loaded: Array<Loaded<L>>,
+  verify: boolean,
+  outcomes: OutcomeCache | undefined,
+  options: EvaluateOptions,
+): { entries: Array<Pending<L>>; jobs: Array<Promise<void>> } {
   const jobs: Array<Promise<void>> = [];
   const memo = new Map<string, Promise<{ outcome: FileOutcome; trace: FileTrace }>>();
   const progress = { done: 0, total: 0 };
@@ -201,7 +211,10 @@ function indexRefusals(path: string, packages: readonly LockedPackage[], allowed
     if (judged.refused === undefined) return undefined;
     const where = { file: path, line: pkg.line || undefined, package: pkg.name };
     if (judged.refused === 'insecure') {
-      return new PylockAttestError('INDEX_URL', `${judged.error.message} (the package's \`index\` key)`, { ...where, hint: 'fix the `index` key, or pass --index-url https://… to override it' });
+      return new PylockAttestError('INDEX_URL', `${judged.error.message} (the package's \`index\` key)`, {
+        ...where,
+        hint: 'fix the `index` key, or pass --index-url https://… to override it',
+      });
     }
     hosts ??= unexpectedHosts(packages, allowed).join(',');
     return new PylockAttestError('INDEX_URL', `the package's \`index\` is ${redactUrl(judged.url)}: not a host this run was told to query`, {

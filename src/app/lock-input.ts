@@ -38,7 +38,10 @@ export async function loadLockInput(spec: string, options: LockInputOptions = {}
     // `git:<rev>` for a lockfile added since: every package is new. A path the
     // user spelled out must exist, so a typo never empties the baseline.
     if (git.path === undefined) return { label, model: emptyModel(), absent: true };
-    throw new PylockAttestError('GIT_READ', `${path} does not exist at ${git.rev}`, { file: label, hint: 'check the path (relative to the current directory) and the revision' });
+    throw new PylockAttestError('GIT_READ', `${path} does not exist at ${git.rev}`, {
+      file: label,
+      hint: 'check the path (relative to the current directory) and the revision',
+    });
   }
   return { label, model: parseLock(read.text, label) };
 }

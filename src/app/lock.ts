@@ -68,13 +68,24 @@ export interface LockResult {
 const LOCK_NAME = /^pylock\.([^.]+\.)?toml$/;
 
 /** Every option lock takes: anything else from plain JavaScript is a usage error. */
-export const LOCK_OPTION_KEYS = optionKeys<LockOptions>({ ...EVALUATE_OPTION_KEYS, policyFile: true, cwd: true, output: true, requiresPython: true, dryRun: true, env: true });
+export const LOCK_OPTION_KEYS = optionKeys<LockOptions>({
+  ...EVALUATE_OPTION_KEYS,
+  policyFile: true,
+  cwd: true,
+  output: true,
+  requiresPython: true,
+  dryRun: true,
+  env: true,
+});
 
 export async function lock(requirements: readonly string[], options: LockOptions = {}): Promise<LockResult> {
   checkOptionKeys('lock', options, LOCK_OPTION_KEYS);
-  if (requirements.length === 0) throw new PylockAttestError('USAGE', 'name at least one requirements file', { hint: 'pylock-attest lock requirements.txt -o pylock.toml' });
+  if (requirements.length === 0)
+    throw new PylockAttestError('USAGE', 'name at least one requirements file', { hint: 'pylock-attest lock requirements.txt -o pylock.toml' });
   if (options.requiresPython !== undefined && (options.requiresPython.trim() === '' || !validRange(options.requiresPython))) {
-    throw new PylockAttestError('USAGE', `--requires-python ${JSON.stringify(options.requiresPython)} is not a PEP 440 specifier set`, { hint: 'for example --requires-python ">=3.9"' });
+    throw new PylockAttestError('USAGE', `--requires-python ${JSON.stringify(options.requiresPython)} is not a PEP 440 specifier set`, {
+      hint: 'for example --requires-python ">=3.9"',
+    });
   }
   if (options.indexUrl !== undefined) checkIndexUrl(options.indexUrl);
   const output = options.output ?? 'pylock.toml';
@@ -105,7 +116,11 @@ class LockRun {
   readonly files: string[] = [];
   private verification: boolean;
 
-  constructor(readonly output: string, readonly options: LockOptions, readonly policy: Policy) {
+  constructor(
+    readonly output: string,
+    readonly options: LockOptions,
+    readonly policy: Policy,
+  ) {
     this.ctx = new RunContext(options, { ...options, cacheDir: options.cacheDir ?? defaultCacheDir() });
     this.verification = options.verify ?? true;
     if (!LOCK_NAME.test(basename(output))) this.warnings.push(`${output}: PEP 751 names lockfiles pylock.toml or pylock.<name>.toml`);
@@ -118,7 +133,11 @@ class LockRun {
     this.warn(input.warnings);
     const set = collectPins(input.entries);
     this.warn(set.warnings);
-    if (set.pins.length === 0) throw new PylockAttestError('REQUIREMENTS', 'no requirement to lock', { file: requirements[0], hint: 'lock a resolved requirements file: one name==version per line' });
+    if (set.pins.length === 0)
+      throw new PylockAttestError('REQUIREMENTS', 'no requirement to lock', {
+        file: requirements[0],
+        hint: 'lock a resolved requirements file: one name==version per line',
+      });
     const indexes = this.indexes(set);
     const selections = await this.select(set.pins, indexes);
     const packages = selections.map((s) => s.package);
@@ -128,7 +147,8 @@ class LockRun {
 
   /** `--index-url` on the command line replaces the requirements' primary index; extra indexes stay, as with pip. */
   private indexes(set: PinSet): IndexChoice[] {
-    const primary = this.options.indexUrl !== undefined ? { url: this.options.indexUrl, at: undefined } : (set.indexUrl ?? { url: DEFAULT_INDEX_URL, at: undefined });
+    const primary =
+      this.options.indexUrl !== undefined ? { url: this.options.indexUrl, at: undefined } : (set.indexUrl ?? { url: DEFAULT_INDEX_URL, at: undefined });
     const choices = [primary, ...set.extraIndexUrls].map((i) => this.checkIndex(i.url, i.at));
     return choices.filter((c, i) => choices.findIndex((d) => d.shown === c.shown) === i);
   }
@@ -140,7 +160,10 @@ class LockRun {
     if (judged.refused === 'insecure') throw new PylockAttestError(judged.error.code, judged.error.message, { ...where, hint: judged.error.hint });
     if (judged.refused === 'host') {
       const host = judged.url.host;
-      throw new PylockAttestError('INDEX_URL', `${redactUrl(judged.url)} is not a host this run was told to query`, { ...where, hint: `pass --allow-index-host ${host} if you trust that index, or --index-url to choose the index yourself` });
+      throw new PylockAttestError('INDEX_URL', `${redactUrl(judged.url)} is not a host this run was told to query`, {
+        ...where,
+        hint: `pass --allow-index-host ${host} if you trust that index, or --index-url to choose the index yourself`,
+      });
     }
     return { url, shown: redactUrl(judged.url).replace(/\/$/, url.endsWith('/') ? '/' : ''), at };
   }
@@ -175,10 +198,20 @@ class LockRun {
     for (const index of indexes) {
       const result = await this.ctx.projectFiles(index.url, pin.project);
       if (result.status === 'page') return { pin, index, files: result.files };
-      if (result.status === 'unavailable') return { pin, error: new PylockAttestError(result.code, `${result.url}: ${result.detail}`, { ...where, hint: 'try again later; nothing was written' }) };
+      if (result.status === 'unavailable')
+        return {
+          pin,
+          error: new PylockAttestError(result.code, `${result.url}: ${result.detail}`, { ...where, hint: 'try again later; nothing was written' }),
+        };
     }
     const searched = indexes.map((i) => i.shown).join(', ');
-    return { pin, error: new PylockAttestError('REQUIREMENTS', `no index lists ${pin.name} (searched ${searched})`, { ...where, hint: 'check the name, or add the index that has it with --extra-index-url' }) };
+    return {
+      pin,
+      error: new PylockAttestError('REQUIREMENTS', `no index lists ${pin.name} (searched ${searched})`, {
+        ...where,
+        hint: 'check the name, or add the index that has it with --extra-index-url',
+      }),
+    };
   }
 
   /** The lock text → the candidate (existing file or new text) → identities as enrich decides them → written. */
@@ -196,10 +229,15 @@ class LockRun {
     const entry = evaluation.lockfiles[0]!;
     if (!entry.ok) throw entry.error;
     // Ends as enrich does; the output is the existing file (conflict-checked) or a new one (never overwritten).
-    const lockfile = await finish(entry, this.options, () => ({
-      current: existing?.source.text,
-      write: (text) => (existing !== undefined ? writeLockSource(existing.source, text) : writeNewLockfile(this.output, text)),
-    }), this.warnings);
+    const lockfile = await finish(
+      entry,
+      this.options,
+      () => ({
+        current: existing?.source.text,
+        write: (text) => (existing !== undefined ? writeLockSource(existing.source, text) : writeNewLockfile(this.output, text)),
+      }),
+      this.warnings,
+    );
     return this.result(lockfile, evaluation.trustRoot);
   }
 
@@ -218,14 +256,30 @@ class LockRun {
 
   private result(lockfile: LockfileResult, trustRoot: string | undefined): LockResult {
     const policyFindings = expiredAllowanceFindings(this.policy, this.options.now ?? new Date());
-    const result: LockResult = { schema: 'pylock-attest/lock@2', verification: this.verification, requirements: this.files, output: this.output, lockfiles: [lockfile], requests: this.ctx.requests, exitCode: exitCodeOf([lockfile], policyFindings) };
+    const result: LockResult = {
+      schema: 'pylock-attest/lock@2',
+      verification: this.verification,
+      requirements: this.files,
+      output: this.output,
+      lockfiles: [lockfile],
+      requests: this.ctx.requests,
+      exitCode: exitCodeOf([lockfile], policyFindings),
+    };
     if (trustRoot !== undefined) result.trustRoot = trustRoot;
     withPolicy(result, this.policy, policyFindings);
     return result;
   }
 
   failed(error: PylockAttestError): LockResult {
-    const lockfile: LockfileResult = { path: this.output, packages: [], findings: [], warnings: this.warnings, changed: false, written: false, error: error.toReport() };
+    const lockfile: LockfileResult = {
+      path: this.output,
+      packages: [],
+      findings: [],
+      warnings: this.warnings,
+      changed: false,
+      written: false,
+      error: error.toReport(),
+    };
     return this.result(lockfile, undefined);
   }
 
@@ -240,7 +294,12 @@ async function readExisting(output: string): Promise<LoadedLockfile | undefined>
     return await loadLockfileIfAny(output);
   } catch (e) {
     if (!(e instanceof PylockAttestError)) throw e;
-    throw new PylockAttestError(e.code, `the output exists and is not a lockfile we can read: ${e.message}`, { file: e.file ?? output, line: e.line, column: e.column, hint: 'fix or remove it, or choose another --output; nothing was written' }, { cause: e });
+    throw new PylockAttestError(
+      e.code,
+      `the output exists and is not a lockfile we can read: ${e.message}`,
+      { file: e.file ?? output, line: e.line, column: e.column, hint: 'fix or remove it, or choose another --output; nothing was written' },
+      { cause: e },
+    );
   }
 }
 

@@ -50,7 +50,11 @@ export function checkOptionKeys(fn: string, options: unknown, known: ReadonlySet
   const unknown = Object.keys(options).filter((k) => !known.has(k));
   if (unknown.length === 0) return;
   const guess = closest(unknown[0]!, [...known]);
-  throw new PylockAttestError('USAGE', `${fn}(): unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}${guess ? `; did you mean '${guess}'?` : ''}`, {
-    hint: `${fn}() takes ${[...known].sort().join(', ')}`,
-  });
+  throw new PylockAttestError(
+    'USAGE',
+    `${fn}(): unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}${guess ? `; did you mean '${guess}'?` : ''}`,
+    {
+      hint: `${fn}() takes ${[...known].sort().join(', ')}`,
+    },
+  );
 }

@@ -55,7 +55,17 @@ export class OutcomeCache {
 
   key(q: FileQuery): string {
     const c = this.#context;
-    const parts = [SCHEMA, VERSION, c.verify ? `verify:${c.trustDigest}` : 'no-verify', c.mode, q.indexUrl.replace(/\/+$/, ''), normalizeProjectName(q.project), q.version, q.filename, q.sha256.toLowerCase()];
+    const parts = [
+      SCHEMA,
+      VERSION,
+      c.verify ? `verify:${c.trustDigest}` : 'no-verify',
+      c.mode,
+      q.indexUrl.replace(/\/+$/, ''),
+      normalizeProjectName(q.project),
+      q.version,
+      q.filename,
+      q.sha256.toLowerCase(),
+    ];
     return hash('sha256', JSON.stringify(parts), 'hex');
   }
 

@@ -24,24 +24,27 @@ const HEADLINES: Record<RefreshResult['outcome'], string> = {
 
 const EXPLANATIONS: Record<RefreshResult['outcome'], string> = {
   unchanged: 'Every locked file was re-checked against the index; the recorded identities still hold and nothing new was proven.',
-  updated: 'Every locked file was re-checked. Newly proven publisher identities were written to the lockfiles below; no recorded identity was dropped or changed. Review and merge.',
+  updated:
+    'Every locked file was re-checked. Newly proven publisher identities were written to the lockfiles below; no recorded identity was dropped or changed. Review and merge.',
   'needs-human':
     'Every locked file was re-checked, and some results need a decision: a recorded identity disappeared or changed, an attestation did not verify, or a package has files without provenance beside attested ones. Recorded identities were kept as they were. Investigate each finding below before merging anything that installs these packages.',
-  failed: 'The run could not complete (see the errors below); lockfiles that could not be fully checked were left untouched. Re-run the job; if it keeps failing, read the job log.',
+  failed:
+    'The run could not complete (see the errors below); lockfiles that could not be fully checked were left untouched. Re-run the job; if it keeps failing, read the job log.',
 };
 
 export function renderRefreshSummary(result: RefreshResult, maxChars = SUMMARY_MAX_CHARS): string {
   // Fewer rows until it fits: the findings come first, the full package list last.
   for (const limit of [Infinity, 200, 50, 10, 0]) {
     const text = render(result, limit);
-    if (text.length <= maxChars || limit === 0) return text.length <= maxChars ? text : `${text.slice(0, maxChars - 80)}\n\n… (cut at ${maxChars} characters; see the job log)\n`;
+    if (text.length <= maxChars || limit === 0)
+      return text.length <= maxChars ? text : `${text.slice(0, maxChars - 80)}\n\n… (cut at ${maxChars} characters; see the job log)\n`;
   }
   return '';
 }
 
 function render(result: RefreshResult, limit: number): string {
   const out: string[] = [`## pylock-attest refresh: ${HEADLINES[result.outcome]}`, '', EXPLANATIONS[result.outcome], ''];
-  if (!result.verification) out.push('> [!WARNING]', '> Run with `--no-verify`: the identities below are the index\'s **unverified** claims.', '');
+  if (!result.verification) out.push('> [!WARNING]', "> Run with `--no-verify`: the identities below are the index's **unverified** claims.", '');
   out.push(...overview(result));
   out.push(...errors(result));
   out.push(...findingList('Needs a human', result, (f) => f.severity === 'error' && !f.allowed, limit));
@@ -67,12 +70,31 @@ function overview(result: RefreshResult): string[] {
 function errors(result: RefreshResult): string[] {
   const failed = result.lockfiles.filter((l) => l.error);
   if (failed.length === 0) return [];
-  return [`### Errors (${failed.length})`, '', ...failed.map((l) => `- ${code(l.path)}: ${code(l.error!.code)} ${code(l.error!.message, 600)}${l.error!.hint === undefined ? '' : ` (what to do: ${code(l.error!.hint, 300)})`}`), ''];
+  return [
+    `### Errors (${failed.length})`,
+    '',
+    ...failed.map(
+      (l) =>
+        `- ${code(l.path)}: ${code(l.error!.code)} ${code(l.error!.message, 600)}${l.error!.hint === undefined ? '' : ` (what to do: ${code(l.error!.hint, 300)})`}`,
+    ),
+    '',
+  ];
 }
 
 function findingList(title: string, result: RefreshResult, keep: (f: Finding) => boolean, limit: number): string[] {
   const policy = (result.policyFindings ?? []).filter(keep).map((f) => findingItem(result.policy ?? 'policy', f));
-  const items = [...result.lockfiles.flatMap((l) => l.findings.filter(keep).map((f) => findingItem(l.path, f, l.packages.find((p) => p.name === f.package && p.line === f.line)))), ...policy];
+  const items = [
+    ...result.lockfiles.flatMap((l) =>
+      l.findings.filter(keep).map((f) =>
+        findingItem(
+          l.path,
+          f,
+          l.packages.find((p) => p.name === f.package && p.line === f.line),
+        ),
+      ),
+    ),
+    ...policy,
+  ];
   if (items.length === 0) return [];
   return [`### ${title} (${items.length})`, '', ...capped(items, limit), ''];
 }
@@ -82,19 +104,27 @@ function findingItem(path: string, f: Finding, pkg?: PackageOutcome): string {
   const what = f.subkind ? `${f.category}/${f.subkind}` : f.category;
   const lines = [`- **${f.severity}** ${code(what)}: ${code(label(f.package, f.version))} in ${code(path)} line ${f.line}`];
   if (f.old !== undefined || f.new !== undefined) {
-    const proven = f.new === undefined || f.new.length === 0 ? '_none_' : f.new.map((i) => code(pkg === undefined ? describeIdentity(i) : describeProven([i], pkg), 300)).join(', ');
+    const proven =
+      f.new === undefined || f.new.length === 0
+        ? '_none_'
+        : f.new.map((i) => code(pkg === undefined ? describeIdentity(i) : describeProven([i], pkg), 300)).join(', ');
     lines.push(`  - recorded: ${identities(f.old ?? [])}`, `  - the index now proves: ${proven}`);
   } else {
     lines.push(`  - ${code(f.message, 600)}`);
   }
-  if (f.allowance) lines.push(`  - allowed by ${code(`${f.allowance.source}:${f.allowance.line}`)} until ${code(f.allowance.expires)}: ${code(f.allowance.reason, 300)}`);
+  if (f.allowance)
+    lines.push(`  - allowed by ${code(`${f.allowance.source}:${f.allowance.line}`)} until ${code(f.allowance.expires)}: ${code(f.allowance.reason, 300)}`);
   lines.push(`  - how to respond: ${code(`pylock-attest explain ${f.category}`)}`);
   return lines.join('\n');
 }
 
 function written(result: RefreshResult, limit: number): string[] {
   const rows = result.lockfiles.flatMap((l) =>
-    l.changed ? l.packages.filter(isWrite).map((p) => `| ${cell(l.path)} | ${cell(label(p.name, p.version))} | ${p.action} | ${p.action === 'removed' ? '_none_' : claims(p)} |`) : [],
+    l.changed
+      ? l.packages
+          .filter(isWrite)
+          .map((p) => `| ${cell(l.path)} | ${cell(label(p.name, p.version))} | ${p.action} | ${p.action === 'removed' ? '_none_' : claims(p)} |`)
+      : [],
   );
   if (rows.length === 0) return [];
   const title = result.lockfiles.some((l) => l.written) ? 'Identities written' : 'Identities that would be written (dry run)';
@@ -106,9 +136,20 @@ function isWrite(p: PackageOutcome): boolean {
 }
 
 function allPackages(result: RefreshResult, limit: number): string[] {
-  const rows = result.lockfiles.flatMap((l) => l.packages.map((p) => `| ${cell(l.path)} | ${cell(label(p.name, p.version))} | ${statusCell(p)} | ${identities(inLockfile(p, l.changed), true)} |`));
+  const rows = result.lockfiles.flatMap((l) =>
+    l.packages.map((p) => `| ${cell(l.path)} | ${cell(label(p.name, p.version))} | ${statusCell(p)} | ${identities(inLockfile(p, l.changed), true)} |`),
+  );
   if (rows.length === 0 || limit === 0) return [];
-  return ['<details><summary>Every package (' + rows.length + ')</summary>', '', '| lockfile | package | status | identities in the lockfile |', '|---|---|---|---|', ...capped(rows, limit), '', '</details>', ''];
+  return [
+    '<details><summary>Every package (' + rows.length + ')</summary>',
+    '',
+    '| lockfile | package | status | identities in the lockfile |',
+    '|---|---|---|---|',
+    ...capped(rows, limit),
+    '',
+    '</details>',
+    '',
+  ];
 }
 
 function statusCell(p: PackageOutcome): string {

@@ -90,9 +90,13 @@ export class RunContext {
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly net: NetworkOptions, private readonly verifyOpts: Required<Pick<VerifyOptions, 'cacheDir'>> & VerifyOptions) {
+  constructor(
+    private readonly net: NetworkOptions,
+    private readonly verifyOpts: Required<Pick<VerifyOptions, 'cacheDir'>> & VerifyOptions,
+  ) {
     // Offline, the cache is the only source: without it a lookup would go to the network (the CLI refuses --offline --no-cache alike).
-    if (verifyOpts.offline === true && verifyOpts.cache === false) throw new PylockAttestError('USAGE', 'offline answers from the cache, and `cache: false` turns it off', { hint: 'drop one of the two' });
+    if (verifyOpts.offline === true && verifyOpts.cache === false)
+      throw new PylockAttestError('USAGE', 'offline answers from the cache, and `cache: false` turns it off', { hint: 'drop one of the two' });
   }
 
   /** --deadline counts from the run's first network work (a lookup, a page, the TUF refresh), whichever comes first. */
@@ -240,7 +244,10 @@ export class RunContext {
     const { CachingHttp } = await import('../net/http-cache.js');
     const offline = this.verifyOpts.offline === true;
     let http: Promise<HttpClient> | undefined;
-    this.cachingHttp = new CachingHttp(offline ? undefined : () => (http ??= this.createHttp()), store, { offline, revalidate: this.verifyOpts.revalidate === true });
+    this.cachingHttp = new CachingHttp(offline ? undefined : () => (http ??= this.createHttp()), store, {
+      offline,
+      revalidate: this.verifyOpts.revalidate === true,
+    });
     return this.cachingHttp;
   }
 
@@ -264,7 +271,11 @@ export class RunContext {
    * the verifier or starts a worker.
    */
   private async createVerifier(): Promise<AttestationVerifier> {
-    const [{ loadTrustRoot }, { adaptiveVerifier }, trustStore] = await Promise.all([import('../verify/trust.js'), import('../verify/adaptive-verifier.js'), this.store('trust')]);
+    const [{ loadTrustRoot }, { adaptiveVerifier }, trustStore] = await Promise.all([
+      import('../verify/trust.js'),
+      import('../verify/adaptive-verifier.js'),
+      this.store('trust'),
+    ]);
     const offline = this.verifyOpts.offline === true;
     this.trust = await loadTrustRoot({
       offline,
@@ -279,7 +290,9 @@ export class RunContext {
     const verifier = store === undefined ? this.engine : cachedVerifier(new VerdictCache(store, this.trust.digest), this.engine);
     const { fallbackReason, source } = this.trust;
     // Said when the root is first used: a run the index could not answer verifies nothing, and repeating its network cause would only add noise.
-    return fallbackReason === undefined ? verifier : onFirstUse(verifier, () => this.warn(`Sigstore trusted root: using the ${source} copy (${fallbackReason})`));
+    return fallbackReason === undefined
+      ? verifier
+      : onFirstUse(verifier, () => this.warn(`Sigstore trusted root: using the ${source} copy (${fallbackReason})`));
   }
 
   /**
@@ -299,10 +312,18 @@ export class RunContext {
     ]);
     const budget = AbortSignal.timeout(TUF_BUDGET_MS);
     const bounds = AbortSignal.any([this.controller.signal, budget]);
-    const http = new HttpClient({ userAgent: USER_AGENT, connections: 2, retries: 1, deadline: bounds, ...(this.net.timeoutMs !== undefined ? { timeoutMs: this.net.timeoutMs } : {}) });
+    const http = new HttpClient({
+      userAgent: USER_AGENT,
+      connections: 2,
+      retries: 1,
+      deadline: bounds,
+      ...(this.net.timeoutMs !== undefined ? { timeoutMs: this.net.timeoutMs } : {}),
+    });
     const scratch = makeScratchDir('pylock-attest-tuf-', { 'root.json': (await embeddedSeed()).tufRoot });
     try {
-      return await untilAborted(refreshTrustedRoot(http, scratch.dir), bounds, () => (this.controller.signal.aborted ? 'the run deadline (--deadline) was reached' : `no answer within ${TUF_BUDGET_MS / 1000} s`));
+      return await untilAborted(refreshTrustedRoot(http, scratch.dir), bounds, () =>
+        this.controller.signal.aborted ? 'the run deadline (--deadline) was reached' : `no answer within ${TUF_BUDGET_MS / 1000} s`,
+      );
     } finally {
       scratch.remove();
       // Not awaited: the run goes on without the trusted root's mirror; the client hangs up on its own time.

@@ -24,7 +24,14 @@ export function renderCliDoc(): string {
     parts.push('```', '', '| exit | meaning |', '|---|---|', ...cmd.exitCodes.map(([code, meaning]) => `| \`${code}\` | ${cell(meaning)} |`), '');
     parts.push(...optionTables(cmd.name));
   }
-  parts.push('## Error codes', '', 'Every error names its code in `--format json` (`error.code`); `pylock-attest explain <CODE>` prints its section.', '', renderErrorDocs(), '');
+  parts.push(
+    '## Error codes',
+    '',
+    'Every error names its code in `--format json` (`error.code`); `pylock-attest explain <CODE>` prints its section.',
+    '',
+    renderErrorDocs(),
+    '',
+  );
   return parts.join('\n');
 }
 
@@ -33,7 +40,14 @@ function optionTables(command: CommandName): string[] {
   for (const group of OPTION_GROUPS) {
     const options = optionsFor(command).filter((o) => o.group === group);
     if (options.length === 0) continue;
-    out.push(`${group[0]!.toUpperCase()}${group.slice(1)} options:`, '', '| option | default | description |', '|---|---|---|', ...options.map((o) => optionRow(o, command)), '');
+    out.push(
+      `${group[0]!.toUpperCase()}${group.slice(1)} options:`,
+      '',
+      '| option | default | description |',
+      '|---|---|---|',
+      ...options.map((o) => optionRow(o, command)),
+      '',
+    );
   }
   return out;
 }

@@ -212,7 +212,7 @@ and to the index.`,
     accept: `**Accept**: not by default. An allowance with \`category = "verification-failed"\` works, but ask
 yourself twice.`,
   },
-  'unavailable': {
+  unavailable: {
     defaultText: 'exit 3',
     where: 'online',
     meaning: 'the index could not answer',
@@ -233,17 +233,20 @@ and it is itself a finding (at its line in the policy file), so accepted risks a
     investigate: `**Investigate**: is the change it accepted now recorded in the lockfile (then delete the
 allowance), or is it still needed (then review it again and move the date)?`,
     accept: `**Accept**: edit \`expires\`, or lower the category's severity (\`allowance-expired = "warning"\`).`,
-  },};
+  },
+};
 
 export const ERROR_DOCS: Readonly<Record<ErrorCode, ErrorDoc>> = {
   USAGE: {
     exit: 2,
-    means: 'The command line cannot be acted on: an unknown option (the message suggests the closest one), a missing argument, a value out of range, options that contradict each other, or the wrong kind of file for the command (a requirements file given to `enrich`, a lockfile given to `lock`).',
+    means:
+      'The command line cannot be acted on: an unknown option (the message suggests the closest one), a missing argument, a value out of range, options that contradict each other, or the wrong kind of file for the command (a requirements file given to `enrich`, a lockfile given to `lock`).',
     todo: 'Fix the command line as the message says; `pylock-attest <command> --help` lists every option, with examples.',
   },
   LOCK_READ: {
     exit: 2,
-    means: 'A file named on the command line (a lockfile, a requirements file, a policy file) could not be read: it does not exist, is a directory, or is not readable. Nothing was written.',
+    means:
+      'A file named on the command line (a lockfile, a requirements file, a policy file) could not be read: it does not exist, is a directory, or is not readable. Nothing was written.',
     todo: 'Check the path (relative to the current directory) and its permissions.',
   },
   LOCK_ENCODING: {
@@ -253,72 +256,86 @@ export const ERROR_DOCS: Readonly<Record<ErrorCode, ErrorDoc>> = {
   },
   LOCK_PARSE: {
     exit: 2,
-    means: 'The file is not valid TOML 1.0 (the message names the line and column), or uses syntax only TOML 1.1 allows, which PEP 751 tools do not all read. Nothing was written.',
+    means:
+      'The file is not valid TOML 1.0 (the message names the line and column), or uses syntax only TOML 1.1 allows, which PEP 751 tools do not all read. Nothing was written.',
     todo: 'Fix the TOML at the line named; if a tool wrote it, regenerate the file with that tool.',
   },
   LOCK_VERSION: {
     exit: 2,
-    means: 'The lockfile\'s `lock-version` is one this version of pylock-attest does not understand (a 2.x lock), so it cannot tell which keys mean what. Nothing was written.',
+    means:
+      "The lockfile's `lock-version` is one this version of pylock-attest does not understand (a 2.x lock), so it cannot tell which keys mean what. Nothing was written.",
     todo: 'Upgrade pylock-attest, or regenerate the lockfile with a tool that writes lock-version 1.x.',
   },
   LOCK_INVALID: {
     exit: 2,
-    means: 'The file is TOML but not a PEP 751 lock as written in the spec: a required key is missing or has the wrong type, or a file entry is not a file of its package (a wheel of another project, a version that does not match). The message names the line and package. Nothing was written.',
+    means:
+      'The file is TOML but not a PEP 751 lock as written in the spec: a required key is missing or has the wrong type, or a file entry is not a file of its package (a wheel of another project, a version that does not match). The message names the line and package. Nothing was written.',
     todo: 'Fix the entry named, or regenerate the lockfile with its lock tool.',
   },
   LOCK_SHAPE: {
     exit: 2,
-    means: 'The lockfile is valid, but written in a shape pylock-attest will not rewrite safely (for example a package whose identities are an inline array it cannot extend without re-serializing). The file is left byte-identical.',
+    means:
+      'The lockfile is valid, but written in a shape pylock-attest will not rewrite safely (for example a package whose identities are an inline array it cannot extend without re-serializing). The file is left byte-identical.',
     todo: 'Rewrite the named package entry as [[packages]] tables (as uv and pip write them), or report the shape so it can be supported.',
   },
   EDIT_MISMATCH: {
     exit: 2,
-    means: 'After splicing identities into the text, the re-parsed file did not equal the original data plus those identities, so the edit was refused and the file left byte-identical. This is the editor\'s safety check doing its job: it should never happen.',
+    means:
+      "After splicing identities into the text, the re-parsed file did not equal the original data plus those identities, so the edit was refused and the file left byte-identical. This is the editor's safety check doing its job: it should never happen.",
     todo: 'Please report it with the lockfile (or a small one that shows it); nothing was changed.',
   },
   WRITE: {
     exit: 2,
-    means: 'The new lockfile could not be written (permissions, a full disk, a read-only directory). Lockfiles are replaced by rename, so the old file is intact.',
+    means:
+      'The new lockfile could not be written (permissions, a full disk, a read-only directory). Lockfiles are replaced by rename, so the old file is intact.',
     todo: 'Make the file and its directory writable, then run the command again.',
   },
   WRITE_CONFLICT: {
     exit: 2,
-    means: 'The lockfile changed (or appeared) on disk while pylock-attest was running, for example because a lock tool or an editor wrote it. Nothing was written, so neither change is lost.',
+    means:
+      'The lockfile changed (or appeared) on disk while pylock-attest was running, for example because a lock tool or an editor wrote it. Nothing was written, so neither change is lost.',
     todo: 'Run the command again once the other writer is done.',
   },
   TRUST_ROOT: {
     exit: 2,
-    means: 'The Sigstore trusted root could not be loaded: TUF could not refresh it and no usable cached copy exists, or the file given with --trusted-root is not a trusted_root.json. Without it nothing can be verified.',
+    means:
+      'The Sigstore trusted root could not be loaded: TUF could not refresh it and no usable cached copy exists, or the file given with --trusted-root is not a trusted_root.json. Without it nothing can be verified.',
     todo: 'Run once with the network (TUF caches the root), or pass --trusted-root FILE.',
   },
   INDEX_URL: {
     exit: 2,
-    means: 'An index URL was refused before any request: it is not HTTPS (plain http is allowed on loopback only), it is malformed, or a lockfile\'s (or requirements file\'s) `index` names a host this run was not told to trust, so the file cannot aim the run at a server of its choosing.',
+    means:
+      "An index URL was refused before any request: it is not HTTPS (plain http is allowed on loopback only), it is malformed, or a lockfile's (or requirements file's) `index` names a host this run was not told to trust, so the file cannot aim the run at a server of its choosing.",
     todo: 'Use an https:// URL; to trust another host pass --allow-index-host HOST, or --index-url to query one index for every package.',
   },
   REQUIREMENTS: {
     exit: 2,
-    means: '`lock` could not turn the requirements files into pins: a requirement is not an exact `==` pin, two files pin a project differently, an option is not supported, an include is missing or circular, or no index lists a project. The message names the file and line. Nothing was written.',
+    means:
+      '`lock` could not turn the requirements files into pins: a requirement is not an exact `==` pin, two files pin a project differently, an option is not supported, an include is missing or circular, or no index lists a project. The message names the file and line. Nothing was written.',
     todo: 'Pin every requirement exactly (pip-compile or uv pip compile output), then run lock again.',
   },
   POLICY: {
     exit: 2,
-    means: 'The policy ([tool.pylock-attest] in pyproject.toml, or --policy FILE) is invalid: an unknown key, a bad glob, an allowance without reason or expiry. A policy is never half-applied: the run stops before any request.',
+    means:
+      'The policy ([tool.pylock-attest] in pyproject.toml, or --policy FILE) is invalid: an unknown key, a bad glob, an allowance without reason or expiry. A policy is never half-applied: the run stops before any request.',
     todo: 'Fix the key at the line named (docs/audit.md, section Policy, lists every key).',
   },
   GIT_READ: {
     exit: 2,
-    means: 'A `git:<rev>` or `git:<rev>:<path>` input could not be read: git is missing, the revision does not exist, or the path is not a file at that revision (paths are relative to the current directory).',
+    means:
+      'A `git:<rev>` or `git:<rev>:<path>` input could not be read: git is missing, the revision does not exist, or the path is not a file at that revision (paths are relative to the current directory).',
     todo: 'Check the revision with `git log` and the path with `git ls-tree <rev> -- <path>`.',
   },
   INDEX_HTTP: {
     exit: 3,
-    means: 'The index answered with an HTTP error (a 403 while attestations are disabled, a 5xx, a 429 after every retry). That is no evidence about the package: the run says nothing passed, and every file is left byte-identical.',
+    means:
+      'The index answered with an HTTP error (a 403 while attestations are disabled, a 5xx, a 429 after every retry). That is no evidence about the package: the run says nothing passed, and every file is left byte-identical.',
     todo: 'Try again later; lower --concurrency for a 429.',
   },
   INDEX_NETWORK: {
     exit: 3,
-    means: 'The index could not be reached at all: DNS failed, the connection was refused or reset, TLS failed, or the proxy in HTTPS_PROXY / HTTP_PROXY did not answer. Printed once, with the first cause; every file is left byte-identical.',
+    means:
+      'The index could not be reached at all: DNS failed, the connection was refused or reset, TLS failed, or the proxy in HTTPS_PROXY / HTTP_PROXY did not answer. Printed once, with the first cause; every file is left byte-identical.',
     todo: 'Check the network and any proxy (HTTPS_PROXY, NO_PROXY); with no network at all, `enrich --offline` answers from the cache of an earlier run, and `check --offline` needs no index.',
   },
   INDEX_TIMEOUT: {
@@ -328,12 +345,14 @@ export const ERROR_DOCS: Readonly<Record<ErrorCode, ErrorDoc>> = {
   },
   INDEX_BODY: {
     exit: 3,
-    means: 'The index answered with something that is not a valid provenance object or project page (malformed JSON, the wrong media type, a truncated or oversized body). Remote data is parsed strictly: nothing from it was used.',
+    means:
+      'The index answered with something that is not a valid provenance object or project page (malformed JSON, the wrong media type, a truncated or oversized body). Remote data is parsed strictly: nothing from it was used.',
     todo: 'Check that the index URL points at a PEP 740 index; if it is PyPI, try again later.',
   },
   INDEX_UNAVAILABLE: {
     exit: 3,
-    means: 'Some files could not be answered for (see INDEX_HTTP, INDEX_NETWORK, INDEX_TIMEOUT, INDEX_BODY for the cause), so the run is incomplete: a half-answered run must not look like a complete one, and nothing was written.',
+    means:
+      'Some files could not be answered for (see INDEX_HTTP, INDEX_NETWORK, INDEX_TIMEOUT, INDEX_BODY for the cause), so the run is incomplete: a half-answered run must not look like a complete one, and nothing was written.',
     todo: 'Fix the cause named in the message and run again.',
   },
   OFFLINE_MISS: {
@@ -343,17 +362,20 @@ export const ERROR_DOCS: Readonly<Record<ErrorCode, ErrorDoc>> = {
   },
   NO_PROVENANCE: {
     exit: 1,
-    means: 'The index says a locked file has no provenance (the Integrity API\'s 404, or `provenance: null` in the Simple API). For a package whose other files are attested that is a partial-attestation finding; alone it is the normal state of most packages today.',
+    means:
+      "The index says a locked file has no provenance (the Integrity API's 404, or `provenance: null` in the Simple API). For a package whose other files are attested that is a partial-attestation finding; alone it is the normal state of most packages today.",
     todo: 'Nothing, unless a policy requires attestations for the package (`pylock-attest explain new-package-unattested`).',
   },
   VERIFY_FAILED: {
     exit: 1,
-    means: 'An attestation did not verify: the message names the stage (signature, certificate, transparency log, publisher, file digest or name). See `pylock-attest explain verification-failed`.',
+    means:
+      'An attestation did not verify: the message names the stage (signature, certificate, transparency log, publisher, file digest or name). See `pylock-attest explain verification-failed`.',
     todo: 'Do not install the file; report it to the project and the index.',
   },
   INTERRUPTED: {
     exit: 130,
-    means: 'The run was interrupted (Ctrl-C: exit 130; SIGTERM: exit 143). Lockfiles are only ever replaced by rename, so each is either untouched or completely written; unfinished temporary files are removed.',
+    means:
+      'The run was interrupted (Ctrl-C: exit 130; SIGTERM: exit 143). Lockfiles are only ever replaced by rename, so each is either untouched or completely written; unfinished temporary files are removed.',
     todo: 'Run the command again.',
   },
 };
@@ -391,7 +413,9 @@ export function renderFindingDocs(): string {
 
 /** docs/cli.md's error-code reference. */
 export function renderErrorDocs(): string {
-  const sections = ERROR_CODES.map((c) => [`### ${c}`, '', `Exit ${ERROR_DOCS[c].exit}. ${ERROR_DOCS[c].means}`, '', `**What to do**: ${ERROR_DOCS[c].todo}`].join('\n'));
+  const sections = ERROR_CODES.map((c) =>
+    [`### ${c}`, '', `Exit ${ERROR_DOCS[c].exit}. ${ERROR_DOCS[c].means}`, '', `**What to do**: ${ERROR_DOCS[c].todo}`].join('\n'),
+  );
   return sections.join('\n\n');
 }
 
@@ -404,7 +428,13 @@ export function explanationText(e: Explanation): string {
     return [`${e.name} (an error, exit ${e.doc.exit})`, '', wrap(e.doc.means, 96).join('\n'), '', 'What to do', wrap(e.doc.todo, 96).join('\n'), ''].join('\n');
   }
   const d = e.doc;
-  const parts = [`${e.name}: ${d.meaning} (default severity: ${d.defaultText}; found by: ${d.where.replace(/\bonline\b/, 'online check')})`, '', plain(d.means), '', plain(d.investigate)];
+  const parts = [
+    `${e.name}: ${d.meaning} (default severity: ${d.defaultText}; found by: ${d.where.replace(/\bonline\b/, 'online check')})`,
+    '',
+    plain(d.means),
+    '',
+    plain(d.investigate),
+  ];
   if (d.accept !== undefined) parts.push('', plain(d.accept));
   parts.push('', `Next step in a report: ${d.next.replaceAll('{path}', 'pylock.toml')}`, '');
   return parts.join('\n');

@@ -39,7 +39,10 @@ export function renderUsage(columns?: number): string {
     ...table(GLOBAL_FLAGS, width),
     '',
     'EXIT CODES',
-    ...table(EXIT_CODES.map(([code, meaning]) => [String(code), meaning] as const), width),
+    ...table(
+      EXIT_CODES.map(([code, meaning]) => [String(code), meaning] as const),
+      width,
+    ),
     '',
     'LEARN MORE',
     ...wrap(DOCS_POINTER, width - 2).map((l) => `  ${l}`),
@@ -52,7 +55,15 @@ export function renderUsage(columns?: number): string {
 export function renderCommandHelp(name: CommandName, columns?: number): string {
   const width = widthOf(columns);
   const spec = commandSpec(name);
-  const out = [`pylock-attest ${name}: ${spec.summary}`, '', 'USAGE', `  pylock-attest ${usageOf(spec)}${optionsFor(name).length > 0 ? ' [options]' : ''}`, '', ...wrap(spec.details, width - 2).map((l) => `  ${l}`), ''];
+  const out = [
+    `pylock-attest ${name}: ${spec.summary}`,
+    '',
+    'USAGE',
+    `  pylock-attest ${usageOf(spec)}${optionsFor(name).length > 0 ? ' [options]' : ''}`,
+    '',
+    ...wrap(spec.details, width - 2).map((l) => `  ${l}`),
+    '',
+  ];
   const options = optionsFor(name);
   const left = Math.min(26, Math.max(0, ...options.map((o) => flagColumn(o).length)));
   for (const group of OPTION_GROUPS) {
@@ -61,8 +72,20 @@ export function renderCommandHelp(name: CommandName, columns?: number): string {
     out.push(`${group.toUpperCase()} OPTIONS`, ...inGroup.flatMap((o) => columnsOf(flagColumn(o), optionText(o, name), width, left)), '');
   }
   out.push('EXAMPLES', ...spec.examples.flatMap((e) => [`  # ${e.says}`, `  $ ${e.command}`]), '');
-  out.push('EXIT CODES', ...table(spec.exitCodes.map(([code, meaning]) => [String(code), meaning] as const), width), '');
-  out.push('LEARN MORE', `  pylock-attest explain <finding>   what a finding or error code means, and what to do`, '  docs/cli.md                       every command and option', '');
+  out.push(
+    'EXIT CODES',
+    ...table(
+      spec.exitCodes.map(([code, meaning]) => [String(code), meaning] as const),
+      width,
+    ),
+    '',
+  );
+  out.push(
+    'LEARN MORE',
+    `  pylock-attest explain <finding>   what a finding or error code means, and what to do`,
+    '  docs/cli.md                       every command and option',
+    '',
+  );
   return out.join('\n');
 }
 

@@ -19,9 +19,15 @@ export function refuseLockfiles(paths: readonly string[]): void {
   const named = paths.find((p) => /\.toml$/i.test(p));
   if (named === undefined) return;
   const lockfile = /^pylock(\.[^.]+)?\.toml$/i.test(basename(named));
-  throw new PylockAttestError('USAGE', `${named} is ${lockfile ? 'a lockfile' : 'a TOML file'}, and lock reads requirements files (pip-compile or uv pip compile output)`, {
-    hint: lockfile ? `to record identities in an existing lockfile, use pylock-attest enrich ${named}` : 'export the requirements first (uv pip compile pyproject.toml -o requirements.txt), then lock that file',
-  });
+  throw new PylockAttestError(
+    'USAGE',
+    `${named} is ${lockfile ? 'a lockfile' : 'a TOML file'}, and lock reads requirements files (pip-compile or uv pip compile output)`,
+    {
+      hint: lockfile
+        ? `to record identities in an existing lockfile, use pylock-attest enrich ${named}`
+        : 'export the requirements first (uv pip compile pyproject.toml -o requirements.txt), then lock that file',
+    },
+  );
 }
 
 function looksLikeRequirements(name: string): boolean {

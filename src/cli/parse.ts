@@ -34,7 +34,11 @@ const PARSE_CONFIG = (() => {
     [VERSION]: { type: 'boolean' },
   };
   for (const opt of OPTIONS as readonly OptionSpec[]) {
-    config[opt.name] = { type: opt.type === 'boolean' ? 'boolean' : 'string', ...(opt.alias ? { short: opt.alias } : {}), ...(opt.repeatable ? { multiple: true } : {}) };
+    config[opt.name] = {
+      type: opt.type === 'boolean' ? 'boolean' : 'string',
+      ...(opt.alias ? { short: opt.alias } : {}),
+      ...(opt.repeatable ? { multiple: true } : {}),
+    };
   }
   return config;
 })();
@@ -86,14 +90,19 @@ function optionValues(command: CommandName, tokens: readonly OptionToken[]): Rec
 function optionValue(spec: OptionSpec, token: OptionToken): string | number | boolean {
   const negated = token.rawName.startsWith('--no-');
   if (spec.type === 'boolean') {
-    if (token.inlineValue === true) throw new PylockAttestError('USAGE', `${flag(spec)} takes no value (got ${token.rawName}=${token.value ?? ''})`, { hint: `write ${flag(spec)} or --no-${spec.name}` });
+    if (token.inlineValue === true)
+      throw new PylockAttestError('USAGE', `${flag(spec)} takes no value (got ${token.rawName}=${token.value ?? ''})`, {
+        hint: `write ${flag(spec)} or --no-${spec.name}`,
+      });
     return !negated;
   }
   const example = `${flag(spec)} ${spec.placeholder ?? spec.choices?.[0] ?? 'VALUE'}`;
   if (negated || token.value === undefined) throw new PylockAttestError('USAGE', `${token.rawName} needs a value`, { hint: `for example ${example}` });
   // parseArgs takes the next word as the value even when it is an option: `--index-url --verify` is a forgotten URL.
   if (token.inlineValue === false && token.value.startsWith('-') && token.value.length > 1) {
-    throw new PylockAttestError('USAGE', `${token.rawName} needs a value, but the next argument is ${token.value}`, { hint: `write ${flag(spec)}=${token.value} if that is the value; else for example ${example}` });
+    throw new PylockAttestError('USAGE', `${token.rawName} needs a value, but the next argument is ${token.value}`, {
+      hint: `write ${flag(spec)}=${token.value} if that is the value; else for example ${example}`,
+    });
   }
   if (spec.choices !== undefined && !spec.choices.includes(token.value)) {
     const guess = closest(token.value, spec.choices);
@@ -101,7 +110,8 @@ function optionValue(spec: OptionSpec, token: OptionToken): string | number | bo
   }
   if (spec.type === 'number') {
     const n = Number(token.value);
-    if (token.value.trim() === '' || !Number.isFinite(n)) throw new PylockAttestError('USAGE', `${flag(spec)} must be a number (got '${token.value}')`, { hint: `for example ${example}` });
+    if (token.value.trim() === '' || !Number.isFinite(n))
+      throw new PylockAttestError('USAGE', `${flag(spec)} must be a number (got '${token.value}')`, { hint: `for example ${example}` });
     return n;
   }
   return token.value;
@@ -110,13 +120,22 @@ function optionValue(spec: OptionSpec, token: OptionToken): string | number | bo
 function unknownOption(command: CommandName, token: OptionToken, specs: readonly OptionSpec[]): PylockAttestError {
   const elsewhere = (OPTIONS as readonly OptionSpec[]).filter((o) => o.name === token.name).flatMap((o) => o.commands);
   if (elsewhere.length > 0) {
-    return new PylockAttestError('USAGE', `${token.rawName} is not an option of ${command}`, { hint: `${[...new Set(elsewhere)].join(', ')} ${elsewhere.length === 1 ? 'takes' : 'take'} it; pylock-attest ${command} --help lists ${command}'s options` });
+    return new PylockAttestError('USAGE', `${token.rawName} is not an option of ${command}`, {
+      hint: `${[...new Set(elsewhere)].join(', ')} ${elsewhere.length === 1 ? 'takes' : 'take'} it; pylock-attest ${command} --help lists ${command}'s options`,
+    });
   }
   const bare = token.rawName.replace(/^-+(no-)?/, '');
   const names = [...specs.map((o) => o.name), HELP];
   const guess = token.rawName.startsWith('--') ? closest(bare, names) : specs.find((o) => o.name.startsWith(bare.toLowerCase()))?.name;
-  const spelled = guess === undefined ? undefined : token.rawName.startsWith('--no-') && specs.some((o) => o.name === guess && o.type === 'boolean') ? `--no-${guess}` : `--${guess}`;
-  return new PylockAttestError('USAGE', `unknown option ${token.rawName}${spelled ? `; did you mean ${spelled}?` : ''}`, { hint: `pylock-attest ${command} --help lists every option` });
+  const spelled =
+    guess === undefined
+      ? undefined
+      : token.rawName.startsWith('--no-') && specs.some((o) => o.name === guess && o.type === 'boolean')
+        ? `--no-${guess}`
+        : `--${guess}`;
+  return new PylockAttestError('USAGE', `unknown option ${token.rawName}${spelled ? `; did you mean ${spelled}?` : ''}`, {
+    hint: `pylock-attest ${command} --help lists every option`,
+  });
 }
 
 function positionalValues(command: CommandName, given: readonly string[]): Record<string, string | string[]> {
@@ -124,7 +143,8 @@ function positionalValues(command: CommandName, given: readonly string[]): Recor
   const values: Record<string, string | string[]> = {};
   let next = 0;
   for (const p of spec.positionals) {
-    if (next >= given.length) throw new PylockAttestError('USAGE', p.missing, { hint: `for example: ${spec.examples[0]?.command ?? `pylock-attest ${usageOf(spec)}`}` });
+    if (next >= given.length)
+      throw new PylockAttestError('USAGE', p.missing, { hint: `for example: ${spec.examples[0]?.command ?? `pylock-attest ${usageOf(spec)}`}` });
     values[p.name] = p.variadic ? given.slice(next) : given[next]!;
     next = p.variadic ? given.length : next + 1;
   }

@@ -41,7 +41,8 @@ export function renderEnrichText(result: EnrichReport, c: { out: Colors; err: Co
     if (lines.length > 0) out.push(...lines, '');
   }
   const policyFindings = result.policyFindings ?? [];
-  if (policyFindings.length > 0) out.push(c.out.bold(safeText(result.policy ?? 'policy')), ...policyFindings.map((f) => findingLine(f, c.out)), ...explainLine(policyFindings, c.out), '');
+  if (policyFindings.length > 0)
+    out.push(c.out.bold(safeText(result.policy ?? 'policy')), ...policyFindings.map((f) => findingLine(f, c.out)), ...explainLine(policyFindings, c.out), '');
   return { stdout: out.join('\n'), stderr: err.map((l) => `${l}\n`).join('') };
 }
 
@@ -73,7 +74,10 @@ function renderLockfile(lock: LockfileResult, result: EnrichReport, c: Colors, v
   lines.push(...findings.map((f) => findingLine(f, c)), ...explainLine(findings, c));
   const rest = lock.packages.filter((p) => !shown.includes(p));
   // With nothing else shown, the summary line says it all.
-  if (rest.length > 0 && shown.length > 0) lines.push(`  ${c.dim(`… ${rest.length} more ${rest.length === 1 ? 'package' : 'packages'} with nothing to report (${statusCounts(rest)}); --verbose lists every package`)}`);
+  if (rest.length > 0 && shown.length > 0)
+    lines.push(
+      `  ${c.dim(`… ${rest.length} more ${rest.length === 1 ? 'package' : 'packages'} with nothing to report (${statusCounts(rest)}); --verbose lists every package`)}`,
+    );
   lines.push(`  ${summary(lock, result)}`);
   return lines;
 }
@@ -92,7 +96,9 @@ function remarkable(pkg: PackageOutcome): boolean {
 
 function findingLine(f: Finding, c: Colors): string {
   const tag = f.severity === 'error' && !f.allowed ? c.red('error') : c.yellow(f.allowed ? 'allowed' : f.severity);
-  const why = f.allowance ? c.dim(` [allowed by ${safeText(f.allowance.source)}:${f.allowance.line} until ${f.allowance.expires}: ${safeText(f.allowance.reason, 200)}]`) : '';
+  const why = f.allowance
+    ? c.dim(` [allowed by ${safeText(f.allowance.source)}:${f.allowance.line} until ${f.allowance.expires}: ${safeText(f.allowance.reason, 200)}]`)
+    : '';
   return `  ${tag} ${f.category}${f.subkind ? `/${f.subkind}` : ''}: ${safeText(f.package)} (line ${f.line}): ${safeText(f.message, 600)}${why}`;
 }
 
@@ -111,7 +117,13 @@ function fileLines(path: string, pkg: PackageOutcome, details: FileDetails, c: C
 
 /** One file: its answer, the URL asked, from the network or the cache (or an outcome kept from an earlier run), and the time taken. */
 export function fileLine(r: FileReport, details: FileDetails, c: Colors): string {
-  const from = r.reused ? 'outcome kept from an earlier run' : r.url === undefined ? 'not asked' : details.requested.has(r.url) ? `asked ${safeText(r.url, 300)}` : `answered from the cache for ${safeText(r.url, 300)}`;
+  const from = r.reused
+    ? 'outcome kept from an earlier run'
+    : r.url === undefined
+      ? 'not asked'
+      : details.requested.has(r.url)
+        ? `asked ${safeText(r.url, 300)}`
+        : `answered from the cache for ${safeText(r.url, 300)}`;
   const times = r.reused ? '' : `; lookup ${r.lookupMs} ms${r.verifyMs > 0 ? `, verification ${r.verifyMs} ms` : ''}`;
   const detail = r.detail === undefined ? '' : `: ${safeText(r.detail, 400)}`;
   return c.dim(`${safeText(r.filename, 120)}: ${r.status}${detail}; ${from}${times}`);
@@ -124,7 +136,8 @@ function label(pkg: PackageOutcome): string {
 function statusText(pkg: PackageOutcome, c: Colors): string {
   // --no-verify says once, loudly, that everything is a claim; otherwise mark the keys only the index vouches for.
   const who = pkg.identities.map((identity) => safeText(describeProven([identity], pkg))).join('; ');
-  const action = pkg.action === 'kept' ? c.red(' [CHANGED: recorded identity kept]') : pkg.action === 'none' || pkg.action === 'unchanged' ? '' : c.dim(` [${pkg.action}]`);
+  const action =
+    pkg.action === 'kept' ? c.red(' [CHANGED: recorded identity kept]') : pkg.action === 'none' || pkg.action === 'unchanged' ? '' : c.dim(` [${pkg.action}]`);
   switch (pkg.status) {
     case 'verified':
       return `${c.green('verified')}       ${who}${action}`;

@@ -9,7 +9,9 @@ export async function runCheck(args: ArgsOf<'check'>, ctx: CliContext): Promise<
   refuseRequirementsFiles('check', args.lockfile);
   const options = await checkOptions(args);
   // Offline there is nothing to wait for: no bar, no request log.
-  const { result, files } = options.offline ? { result: await check(args.lockfile, options), files: undefined } : await runWithView(ctx, args.format === 'text' ? 'text' : 'json', options, (o) => check(args.lockfile, o));
+  const { result, files } = options.offline
+    ? { result: await check(args.lockfile, options), files: undefined }
+    : await runWithView(ctx, args.format === 'text' ? 'text' : 'json', options, (o) => check(args.lockfile, o));
   await writeFindings(result, args.format, ctx, files);
   return result.exitCode;
 }

@@ -27,7 +27,10 @@ export function writeEnrichReport(result: EnrichReport, format: 'text' | 'json',
 }
 
 /** The arguments every networked command shares (check too: it always verifies, and has no --dry-run). */
-export type NetworkArgs = Pick<ArgsOf<'check'>, 'concurrency' | 'timeout' | 'deadline' | 'provenanceSource' | 'indexUrl' | 'allowIndexHost' | 'trustedRoot' | 'cacheDir' | 'cache' | 'policy'>;
+export type NetworkArgs = Pick<
+  ArgsOf<'check'>,
+  'concurrency' | 'timeout' | 'deadline' | 'provenanceSource' | 'indexUrl' | 'allowIndexHost' | 'trustedRoot' | 'cacheDir' | 'cache' | 'policy'
+>;
 
 /** What enrich, refresh and lock share on top. */
 export type WriterArgs = NetworkArgs & Pick<ArgsOf<'enrich'>, 'verify' | 'dryRun' | 'allowIdentityChange'> & { offline?: boolean };
@@ -61,7 +64,10 @@ export function networkOptions(args: NetworkArgs): EnrichOptions {
 
 /** A repeatable option: `--x a --x b,c` → ['a', 'b', 'c']. */
 function listOption(values: readonly string[]): string[] {
-  return values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '');
+  return values
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 }
 
 function positiveInt(n: number, name: string, max: number): number {

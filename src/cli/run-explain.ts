@@ -8,8 +8,13 @@ import { closest } from '../core/suggest.js';
 export async function runExplain(args: ArgsOf<'explain'>, ctx: CliContext): Promise<number> {
   const found = findExplanation(args.name);
   if (found === undefined) {
-    const guess = closest(args.name.toLowerCase(), knownNames().map((n) => n.toLowerCase()));
-    throw new PylockAttestError('USAGE', `no finding or error code is called '${args.name}'${guess ? `; did you mean ${guess}?` : ''}`, { hint: `known names: ${knownNames().join(', ')}` });
+    const guess = closest(
+      args.name.toLowerCase(),
+      knownNames().map((n) => n.toLowerCase()),
+    );
+    throw new PylockAttestError('USAGE', `no finding or error code is called '${args.name}'${guess ? `; did you mean ${guess}?` : ''}`, {
+      hint: `known names: ${knownNames().join(', ')}`,
+    });
   }
   ctx.io.stdout.write(explanationText(found));
   return 0;

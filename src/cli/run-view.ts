@@ -10,7 +10,12 @@ import { safeText } from './terminal-text.js';
  * or --verbose), and for --verbose each request as it is sent (stderr) and
  * each file's detail for the report.
  */
-export async function runWithView<O extends EvaluateOptions, R>(ctx: CliContext, format: string, options: O, run: (options: O) => Promise<R>): Promise<{ result: R; files?: FileDetails }> {
+export async function runWithView<O extends EvaluateOptions, R>(
+  ctx: CliContext,
+  format: string,
+  options: O,
+  run: (options: O) => Promise<R>,
+): Promise<{ result: R; files?: FileDetails }> {
   const requested = new Set<string>();
   const files: FileDetails | undefined = ctx.verbose ? { reports: [], requested } : undefined;
   const bar = !ctx.quiet && !ctx.verbose && wantsProgress(ctx.io.stderr, format, ctx.io.env) ? createProgressBar(ctx.io.stderr) : undefined;
@@ -34,5 +39,6 @@ export async function runWithView<O extends EvaluateOptions, R>(ctx: CliContext,
 
 /** Before the run, once, loudly: with --no-verify every identity is only the index's claim. */
 export function warnNoVerify(ctx: CliContext, verify: boolean | undefined): void {
-  if (verify === false) ctx.io.stderr.write(`${ctx.err.yellow('warning')}: --no-verify: identities will be taken from the index's claims WITHOUT verification\n`);
+  if (verify === false)
+    ctx.io.stderr.write(`${ctx.err.yellow('warning')}: --no-verify: identities will be taken from the index's claims WITHOUT verification\n`);
 }

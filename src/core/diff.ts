@@ -52,7 +52,6 @@ function baselineFor(pkg: LockedPackage, candidates: LockedPackage[]): Identity[
   return normalizeIdentitySet(chosen.flatMap((c) => c.identities ?? []));
 }
 
-
 function newPackageFindings(pkg: LockedPackage, path: string): Finding[] {
   const now = normalizeIdentitySet(pkg.identities ?? []);
   if (now.length === 0) return pkg.skip === undefined ? [unattested(pkg, path)] : [];

@@ -133,7 +133,9 @@ export function versionAfterProject(stem: string, project: string): string | und
 export function fileBinding(filename: string, kind: 'sdist' | 'wheel', project: string, version: string | undefined): string | undefined {
   const found = kind === 'wheel' ? wheelVersion(filename) : sdistBinding(filename, project);
   if (found === undefined) {
-    return kind === 'wheel' ? 'is not a wheel filename ({name}-{version}(-{build})?-{python}-{abi}-{platform}.whl)' : 'is not a source distribution filename ({name}-{version}.tar.gz)';
+    return kind === 'wheel'
+      ? 'is not a wheel filename ({name}-{version}(-{build})?-{python}-{abi}-{platform}.whl)'
+      : 'is not a source distribution filename ({name}-{version}.tar.gz)';
   }
   if (found.project !== project) return `names the project \`${found.project}\`, not \`${project}\``;
   const key = versionKey(found.version);

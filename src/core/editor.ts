@@ -15,7 +15,17 @@
  */
 import { parse, TomlError } from 'smol-toml';
 import { PylockAttestError, type ErrorLocation } from '../errors.js';
-import { checkPackageCount, IDENTITIES, IDENTITIES_HINT, PACKAGES_HINT, scanLock, type IdentitySegment, type LockDocument, type LockLayout, type PackageLayout } from './lock-layout.js';
+import {
+  checkPackageCount,
+  IDENTITIES,
+  IDENTITIES_HINT,
+  PACKAGES_HINT,
+  scanLock,
+  type IdentitySegment,
+  type LockDocument,
+  type LockLayout,
+  type PackageLayout,
+} from './lock-layout.js';
 import type { Statement, KeyValueStatement } from './scanner.js';
 import { renderIdentityInlineArray, renderIdentityTables } from './toml-emit.js';
 import { isTable, sameMultiset, sameValue } from './toml-equality.js';
@@ -81,7 +91,12 @@ function parseWhole(text: string, file: string | undefined): Record<string, unkn
     return parse(text);
   } catch (e) {
     if (!(e instanceof TomlError)) throw e;
-    throw new PylockAttestError('LOCK_PARSE', e.message.split('\n')[0] ?? 'invalid TOML', { file, line: e.line, column: e.column, hint: 'fix the TOML syntax; nothing was changed' }, { cause: e });
+    throw new PylockAttestError(
+      'LOCK_PARSE',
+      e.message.split('\n')[0] ?? 'invalid TOML',
+      { file, line: e.line, column: e.column, hint: 'fix the TOML syntax; nothing was changed' },
+      { cause: e },
+    );
   }
 }
 
@@ -167,7 +182,10 @@ function recordsExactly(recorded: unknown, next: readonly Identity[]): boolean {
 function checkShape(layout: LockLayout, recorded: readonly unknown[], file: string | undefined): void {
   if (layout.refusal !== undefined) throw layout.refusal;
   if (layout.packages.length !== recorded.length) {
-    throw new PylockAttestError('LOCK_SHAPE', `found ${layout.packages.length} [[packages]] headers for ${recorded.length} packages`, { file, hint: PACKAGES_HINT });
+    throw new PylockAttestError('LOCK_SHAPE', `found ${layout.packages.length} [[packages]] headers for ${recorded.length} packages`, {
+      file,
+      hint: PACKAGES_HINT,
+    });
   }
 }
 

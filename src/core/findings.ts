@@ -44,8 +44,8 @@ export const CATEGORY_SUMMARY: Readonly<Record<FindingCategory, string>> = {
   'publisher-changed': 'A package is now published by a different identity (repository, workflow, environment or forge)',
   'identity-added': 'A package gained attestation identities',
   'new-package-unattested': 'A new package records no attestation identity',
-  'partial-attestation': 'A locked file has no provenance while others of its package are attested: the package\'s identity would vouch for it',
-  'mixed-publishers': 'One package\'s files come from different publisher identities',
+  'partial-attestation': "A locked file has no provenance while others of its package are attested: the package's identity would vouch for it",
+  'mixed-publishers': "One package's files come from different publisher identities",
   'index-disagrees': 'The identities recorded in the lockfile differ from what the index proves now',
   'not-enriched': 'The index proves identities the lockfile does not record',
   'verification-failed': 'An attestation the index serves does not verify',
@@ -67,7 +67,15 @@ export interface FindingInit {
 }
 
 export function auditFinding(init: FindingInit): Finding {
-  const f: Finding = { category: init.category, severity: DEFAULT_SEVERITY[init.category], package: init.package, version: init.version, line: init.line, message: init.message, path: init.path };
+  const f: Finding = {
+    category: init.category,
+    severity: DEFAULT_SEVERITY[init.category],
+    package: init.package,
+    version: init.version,
+    line: init.line,
+    message: init.message,
+    path: init.path,
+  };
   if (init.subkind !== undefined) f.subkind = init.subkind;
   if (init.old !== undefined) f.old = init.old;
   if (init.new !== undefined) f.new = init.new;

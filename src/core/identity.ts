@@ -119,9 +119,7 @@ export function normalizeIdentitySet(identities: readonly Identity[]): Identity[
     const canonical = canonicalIdentity(identity);
     if (canonical) byKey.set(identityKey(canonical), canonical);
   }
-  return [...byKey.entries()]
-    .sort(([ka, a], [kb, b]) => compareStrings(a.kind, b.kind) || compareStrings(ka, kb))
-    .map(([, v]) => v);
+  return [...byKey.entries()].sort(([ka, a], [kb, b]) => compareStrings(a.kind, b.kind) || compareStrings(ka, kb)).map(([, v]) => v);
 }
 
 export function sameIdentitySet(a: readonly Identity[], b: readonly Identity[]): boolean {

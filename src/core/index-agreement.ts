@@ -32,7 +32,12 @@ function packageFindings(p: PackageOutcome, path: string): Finding[] {
 /** One finding per file that blocked the verdict, naming the file and why. */
 function fileFindings(p: PackageOutcome, path: string, category: 'unavailable' | 'verification-failed' | 'index-disagrees', what: string): Finding[] {
   const bad = p.files.filter((f) => f.status === statusOf(category));
-  return bad.map((f) => make(p, path, category, `${f.filename}: ${what}: ${f.detail ?? f.status}`, { file: f.filename, ...(p.recorded ? { old: normalizeIdentitySet(p.recorded) } : {}) }));
+  return bad.map((f) =>
+    make(p, path, category, `${f.filename}: ${what}: ${f.detail ?? f.status}`, {
+      file: f.filename,
+      ...(p.recorded ? { old: normalizeIdentitySet(p.recorded) } : {}),
+    }),
+  );
 }
 
 function statusOf(category: 'unavailable' | 'verification-failed' | 'index-disagrees'): FileOutcome['status'] {
@@ -50,10 +55,18 @@ function agreement(p: PackageOutcome, path: string): Finding[] {
   const proven = normalizeIdentitySet(p.identities);
   if (recorded.length === 0) {
     if (proven.length === 0 || p.action !== 'added') return [];
-    return [make(p, path, 'not-enriched', `the index proves ${describeProven(proven, p)}, but the lockfile records no identity; run \`pylock-attest enrich\``, { old: [], new: proven })];
+    return [
+      make(p, path, 'not-enriched', `the index proves ${describeProven(proven, p)}, but the lockfile records no identity; run \`pylock-attest enrich\``, {
+        old: [],
+        new: proven,
+      }),
+    ];
   }
   if (sameIdentitySet(recorded, proven)) return [];
-  const message = proven.length === 0 ? `recorded ${describeSet(recorded)}; the index now proves no identity` : `recorded ${describeSet(recorded)}; the index now proves ${describeProven(proven, p)}`;
+  const message =
+    proven.length === 0
+      ? `recorded ${describeSet(recorded)}; the index now proves no identity`
+      : `recorded ${describeSet(recorded)}; the index now proves ${describeProven(proven, p)}`;
   const f = make(p, path, 'index-disagrees', message, { old: recorded, new: proven });
   if (proven.length > 0) f.subkind = setChangeSubkind(recorded, proven);
   return [f];
@@ -63,7 +76,15 @@ function agreement(p: PackageOutcome, path: string): Finding[] {
 function shapeFindings(p: PackageOutcome, path: string): Finding[] {
   return p.findings
     .filter((f) => f.category === 'partial-attestation' || f.category === 'mixed-publishers')
-    .map((f) => make(p, path, f.category, f.message, f.category === 'mixed-publishers' ? { new: normalizeIdentitySet(p.identities) } : f.file !== undefined ? { file: f.file } : {}));
+    .map((f) =>
+      make(
+        p,
+        path,
+        f.category,
+        f.message,
+        f.category === 'mixed-publishers' ? { new: normalizeIdentitySet(p.identities) } : f.file !== undefined ? { file: f.file } : {},
+      ),
+    );
 }
 
 function make(p: PackageOutcome, path: string, category: Finding['category'], message: string, extra: Pick<Finding, 'old' | 'new' | 'file'>): Finding {

@@ -71,7 +71,10 @@ export function scanLock(text: string, file: string | undefined): { layout: Lock
  */
 export function checkPackageCount(layout: LockLayout, count: number, file: string | undefined): void {
   if (layout.refusal !== undefined || layout.packages.length === count) return;
-  layout.refusal = new PylockAttestError('LOCK_SHAPE', `found ${layout.packages.length} [[packages]] headers for ${count} packages`, { file, hint: PACKAGES_HINT });
+  layout.refusal = new PylockAttestError('LOCK_SHAPE', `found ${layout.packages.length} [[packages]] headers for ${count} packages`, {
+    file,
+    hint: PACKAGES_HINT,
+  });
 }
 
 type Section = 'root' | 'other' | 'body' | 'own' | 'tool' | 'identity';

@@ -53,11 +53,15 @@ export function selectFiles(pin: Pin, files: readonly IndexFile[], index: string
   if (usable.length === 0) throw noFiles(pin, index, ofVersion.length);
   for (const f of usable) checkFile(f, pin);
   const { sdist, dropped } = pickSdist(usable.filter((f) => kindOf(f.filename) === 'sdist'));
-  if (dropped.length > 0) warnings.push({ at: pin.at, message: `a lock holds one sdist per package: recorded ${sdist!.filename}, not ${dropped.map((f) => f.filename).join(', ')}` });
+  if (dropped.length > 0)
+    warnings.push({ at: pin.at, message: `a lock holds one sdist per package: recorded ${sdist!.filename}, not ${dropped.map((f) => f.filename).join(', ')}` });
   const wheels = usable.filter((f) => kindOf(f.filename) === 'wheel');
   const recorded = sdist ? [sdist, ...wheels] : wheels;
   if (pin.hashes.length === 0) {
-    warnings.push({ at: pin.at, message: `${pin.name}==${pin.version} has no --hash: recorded every file of that version on the index (${recorded.length}); pin hashes to choose them` });
+    warnings.push({
+      at: pin.at,
+      message: `${pin.name}==${pin.version} has no --hash: recorded every file of that version on the index (${recorded.length}); pin hashes to choose them`,
+    });
   }
   for (const f of recorded) if (f.yanked) warnings.push({ at: pin.at, message: yankedText(f.filename, f.yanked.reason) });
   const requiresPython = commonRequiresPython(recorded, pin, warnings);
@@ -78,7 +82,13 @@ function byHash(pin: Pin, ofVersion: readonly IndexFile[], all: readonly IndexFi
       const message = elsewhere
         ? `--hash=sha256:${h.sha256.slice(0, 12)}… is ${elsewhere.filename}, not a file of ${pin.name} ${pin.version}`
         : `--hash=sha256:${h.sha256.slice(0, 12)}… matches no file of ${pin.name} ${pin.version} on ${index}: the lock would be unverifiable`;
-      throw new PylockAttestError('REQUIREMENTS', message, { file: h.at.file, line: h.at.line, column: h.at.column, package: pin.name, hint: 'regenerate the hashes against this index (pip-compile --generate-hashes)' });
+      throw new PylockAttestError('REQUIREMENTS', message, {
+        file: h.at.file,
+        line: h.at.line,
+        column: h.at.column,
+        package: pin.name,
+        hint: 'regenerate the hashes against this index (pip-compile --generate-hashes)',
+      });
     }
     if (!chosen.includes(file)) chosen.push(file);
   }
@@ -89,17 +99,27 @@ function checkFile(f: IndexFile, pin: Pin): void {
   const location = { file: pin.at.file, line: pin.at.line, package: pin.name };
   if (f.conflict) throw new PylockAttestError('INDEX_BODY', `the index lists ${f.filename} twice with different data`, location);
   if (f.sha256 === undefined) throw new PylockAttestError('INDEX_BODY', `the index gives no sha256 for ${f.filename}; a lock needs one`, location);
-  if (f.url === undefined) throw new PylockAttestError('INDEX_URL', `refusing the URL the index gives for ${f.filename}: ${f.urlProblem ?? 'none given'}`, location);
+  if (f.url === undefined)
+    throw new PylockAttestError('INDEX_URL', `refusing the URL the index gives for ${f.filename}: ${f.urlProblem ?? 'none given'}`, location);
 }
 
 function noFiles(pin: Pin, index: string, ofVersion: number): PylockAttestError {
-  const what = ofVersion > 0 ? `lists ${ofVersion} file(s) of ${pin.name} ${pin.version}, but no sdist or wheel` : `lists no file of ${pin.name} ${pin.version}`;
-  return new PylockAttestError('REQUIREMENTS', `${index} ${what}`, { file: pin.at.file, line: pin.at.line, column: pin.at.column, package: pin.name, hint: `check the version at ${where(pin.at)} and the index` });
+  const what =
+    ofVersion > 0 ? `lists ${ofVersion} file(s) of ${pin.name} ${pin.version}, but no sdist or wheel` : `lists no file of ${pin.name} ${pin.version}`;
+  return new PylockAttestError('REQUIREMENTS', `${index} ${what}`, {
+    file: pin.at.file,
+    line: pin.at.line,
+    column: pin.at.column,
+    package: pin.name,
+    hint: `check the version at ${where(pin.at)} and the index`,
+  });
 }
 
 /** PEP 625 sdists are .tar.gz; an old release may also carry a .zip. One is recorded, deterministically. */
 function pickSdist(sdists: IndexFile[]): { sdist: IndexFile | undefined; dropped: IndexFile[] } {
-  const sorted = [...sdists].sort((a, b) => Number(!a.filename.endsWith('.tar.gz')) - Number(!b.filename.endsWith('.tar.gz')) || compareStrings(a.filename, b.filename));
+  const sorted = [...sdists].sort(
+    (a, b) => Number(!a.filename.endsWith('.tar.gz')) - Number(!b.filename.endsWith('.tar.gz')) || compareStrings(a.filename, b.filename),
+  );
   return { sdist: sorted[0], dropped: sorted.slice(1) };
 }
 

@@ -119,7 +119,15 @@ export function utcUploadTime(text: string): string | undefined {
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const local = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
   // Date.UTC rolls Feb 30 into March: a date that does not survive the round trip is invalid.
-  if (local.getUTCFullYear() !== y || local.getUTCMonth() !== mo - 1 || local.getUTCDate() !== d || local.getUTCHours() !== h || local.getUTCMinutes() !== mi || local.getUTCSeconds() !== s) return undefined;
+  if (
+    local.getUTCFullYear() !== y ||
+    local.getUTCMonth() !== mo - 1 ||
+    local.getUTCDate() !== d ||
+    local.getUTCHours() !== h ||
+    local.getUTCMinutes() !== mi ||
+    local.getUTCSeconds() !== s
+  )
+    return undefined;
   const offset = m[8]!;
   const minutes = /^[Zz]$/.test(offset) ? 0 : (offset[0] === '-' ? -1 : 1) * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)));
   const utc = new Date(local.getTime() - minutes * 60_000);

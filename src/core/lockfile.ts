@@ -35,7 +35,7 @@ export type SkipReason = 'vcs' | 'directory' | 'archive' | 'no-files' | 'no-vers
 export const SKIP_REASONS: Readonly<Record<SkipReason, string>> = {
   vcs: 'vcs',
   directory: 'directory',
-  archive: "archive: a direct URL, not a distribution of this package on its index",
+  archive: 'archive: a direct URL, not a distribution of this package on its index',
   'no-files': 'no files',
   'no-version': 'no version: the lockfile gives none to look its files up by',
 };
@@ -88,12 +88,19 @@ export function parseLock(text: string, file: string): LockModel {
   }
   const version = checkLockVersion(data['lock-version']);
   if (!version.ok) {
-    throw new PylockAttestError('LOCK_VERSION', version.reason, { file, line: 1, hint: 'regenerate the lockfile with a PEP 751 tool that writes lock-version 1.x' });
+    throw new PylockAttestError('LOCK_VERSION', version.reason, {
+      file,
+      line: 1,
+      hint: 'regenerate the lockfile with a PEP 751 tool that writes lock-version 1.x',
+    });
   }
   const warnings = version.warning !== undefined ? [version.warning] : [];
   const rawPackages = data['packages'] ?? [];
   if (!Array.isArray(rawPackages)) {
-    throw new PylockAttestError('LOCK_INVALID', '`packages` is not an array of tables', { file, hint: 'see PEP 751: packages are written as [[packages]] tables' });
+    throw new PylockAttestError('LOCK_INVALID', '`packages` is not an array of tables', {
+      file,
+      hint: 'see PEP 751: packages are written as [[packages]] tables',
+    });
   }
   checkPackageCount(layout, rawPackages.length, file);
   const packages = rawPackages.map((raw, position) => readPackage(raw, { file, position, line: layout.packages[position]?.header.line ?? 0 }));
@@ -107,7 +114,12 @@ function parseToml(text: string, file: string): Record<string, unknown> {
   } catch (e) {
     if (e instanceof TomlError) {
       const first = e.message.split('\n')[0] ?? 'invalid TOML';
-      throw new PylockAttestError('LOCK_PARSE', first, { file, line: e.line, column: e.column, hint: 'fix the TOML syntax; nothing was changed' }, { cause: e });
+      throw new PylockAttestError(
+        'LOCK_PARSE',
+        first,
+        { file, line: e.line, column: e.column, hint: 'fix the TOML syntax; nothing was changed' },
+        { cause: e },
+      );
     }
     throw e;
   }
@@ -199,10 +211,20 @@ function readFile(raw: unknown, kind: LockedFile['kind'], where: Where, pkg: Loc
   const { filename } = names;
   const sha256 = asTable(t['hashes'])?.['sha256'];
   if (typeof sha256 !== 'string') {
-    throw invalid(where, `\`${label}\` (${filename}) has no sha256 in \`hashes\``, pkg.name, 'lock with hashes (PEP 751 requires them); without a sha256 no attestation can be checked');
+    throw invalid(
+      where,
+      `\`${label}\` (${filename}) has no sha256 in \`hashes\``,
+      pkg.name,
+      'lock with hashes (PEP 751 requires them); without a sha256 no attestation can be checked',
+    );
   }
   if (!SHA256.test(sha256)) {
-    throw invalid(where, `\`${label}\` (${filename}) has sha256 = ${JSON.stringify(sha256.slice(0, 80))}${sha256.length > 80 ? '…' : ''}, which is not a 64-digit hex sha256`, pkg.name, 'regenerate the lockfile; a sha256 is 64 hexadecimal digits');
+    throw invalid(
+      where,
+      `\`${label}\` (${filename}) has sha256 = ${JSON.stringify(sha256.slice(0, 80))}${sha256.length > 80 ? '…' : ''}, which is not a 64-digit hex sha256`,
+      pkg.name,
+      'regenerate the lockfile; a sha256 is 64 hexadecimal digits',
+    );
   }
   if (kind !== 'archive') checkBinding(filename, kind, where, pkg, label);
   const file: LockedFile = { kind, filename, sha256: sha256.toLowerCase() };
@@ -218,10 +240,21 @@ function readFile(raw: unknown, kind: LockedFile['kind'], where: Where, pkg: Loc
 function checkBinding(filename: string, kind: 'sdist' | 'wheel', where: Where, pkg: LockedPackage, label: string): void {
   const hint = 'a locked file must be a distribution of its own package (PEP 751); fix the lockfile or regenerate it; nothing was changed';
   if (pkg.version !== undefined && versionKey(pkg.version) === undefined) {
-    throw invalid(where, `version ${JSON.stringify(pkg.version)} is not a PEP 440 version, so \`${label}\` (${filename}) cannot be matched to it`, pkg.name, hint);
+    throw invalid(
+      where,
+      `version ${JSON.stringify(pkg.version)} is not a PEP 440 version, so \`${label}\` (${filename}) cannot be matched to it`,
+      pkg.name,
+      hint,
+    );
   }
   const why = fileBinding(filename, kind, pkg.project, pkg.version);
-  if (why !== undefined) throw invalid(where, `\`${label}\` (${filename}) is not a file of ${pkg.name}${pkg.version === undefined ? '' : ` ${pkg.version}`}: it ${why}`, pkg.name, hint);
+  if (why !== undefined)
+    throw invalid(
+      where,
+      `\`${label}\` (${filename}) is not a file of ${pkg.name}${pkg.version === undefined ? '' : ` ${pkg.version}`}: it ${why}`,
+      pkg.name,
+      hint,
+    );
 }
 
 function readIdentities(raw: unknown, where: Where, name: string): Identity[] | undefined {
@@ -234,7 +267,12 @@ function readIdentities(raw: unknown, where: Where, name: string): Identity[] | 
   });
 }
 
-function invalid(where: Where, message: string, pkg: string | undefined, hint = 'fix the lockfile (PEP 751) or regenerate it; nothing was changed'): PylockAttestError {
+function invalid(
+  where: Where,
+  message: string,
+  pkg: string | undefined,
+  hint = 'fix the lockfile (PEP 751) or regenerate it; nothing was changed',
+): PylockAttestError {
   return new PylockAttestError('LOCK_INVALID', message, { file: where.file, line: where.line || undefined, package: pkg, hint });
 }
 

@@ -8,9 +8,20 @@
 
 /** PEP 508's variables, plus PEP 751's `extras` and `dependency_groups`. */
 const VARIABLES = new Set([
-  'python_version', 'python_full_version', 'os_name', 'sys_platform', 'platform_release', 'platform_system',
-  'platform_version', 'platform_machine', 'platform_python_implementation', 'implementation_name',
-  'implementation_version', 'extra', 'extras', 'dependency_groups',
+  'python_version',
+  'python_full_version',
+  'os_name',
+  'sys_platform',
+  'platform_release',
+  'platform_system',
+  'platform_version',
+  'platform_machine',
+  'platform_python_implementation',
+  'implementation_name',
+  'implementation_version',
+  'extra',
+  'extras',
+  'dependency_groups',
 ]);
 
 /** Old spellings `packaging` still accepts, written in their PEP 508 form. */
@@ -50,7 +61,10 @@ export function normalizeMarker(text: string): MarkerResult {
 }
 
 class MarkerSyntax extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(message);
   }
 }
@@ -84,7 +98,10 @@ function tokenize(text: string): Token[] | { ok: false; reason: string; offset: 
 class MarkerParser {
   private pos = 0;
 
-  constructor(private readonly tokens: Token[], private readonly length: number) {}
+  constructor(
+    private readonly tokens: Token[],
+    private readonly length: number,
+  ) {}
 
   parseOr(): string {
     const parts = [this.parseAnd()];

@@ -167,7 +167,8 @@ function blockingFindings(pkg: LockedPackage, files: FileOutcome[], status: File
   const bad = files.filter((f) => f.status === status);
   const detail = bad.map((f) => `${f.filename}: ${f.detail ?? status}`).join('; ');
   const category: FindingCategory = status === 'invalid' ? 'verification-failed' : status === 'index-mismatch' ? 'index-disagrees' : 'unavailable';
-  const what = status === 'invalid' ? 'attestation does not verify' : status === 'index-mismatch' ? 'the index disagrees with the lockfile' : 'the index could not answer';
+  const what =
+    status === 'invalid' ? 'attestation does not verify' : status === 'index-mismatch' ? 'the index disagrees with the lockfile' : 'the index could not answer';
   return [finding(pkg, category, 'error', `${what}: ${detail}`)];
 }
 
@@ -183,7 +184,12 @@ function partialFindings(pkg: LockedPackage, files: FileOutcome[], attested: num
   return files
     .filter((f) => f.status === 'no-provenance')
     .map((f) => {
-      const out = finding(pkg, 'partial-attestation', 'error', `${f.filename} has no provenance, but ${of}: an identity recorded for the package would vouch for this file too`);
+      const out = finding(
+        pkg,
+        'partial-attestation',
+        'error',
+        `${f.filename} has no provenance, but ${of}: an identity recorded for the package would vouch for this file too`,
+      );
       out.file = f.filename;
       const allowance = allowanceFor?.(out);
       if (allowance !== undefined) {
@@ -221,10 +227,24 @@ function decideAction(pkg: LockedPackage, proven: Proven, opts: DecideOptions): 
   if (sameIdentitySet(recorded, identities)) return { action: 'unchanged' };
   const allowed = opts.allowIdentityChange;
   if (identities.length === 0) {
-    const f = finding(pkg, 'identity-removed', 'error', `recorded ${recorded.map(describeIdentity).join('; ')}, but the index now proves no identity`, recorded, []);
+    const f = finding(
+      pkg,
+      'identity-removed',
+      'error',
+      `recorded ${recorded.map(describeIdentity).join('; ')}, but the index now proves no identity`,
+      recorded,
+      [],
+    );
     return { action: allowed ? 'removed' : 'kept', finding: { ...f, allowed } };
   }
-  const f = finding(pkg, 'publisher-changed', 'error', `recorded ${recorded.map(describeIdentity).join('; ')}, the index now proves ${describeProven(identities, proven)}`, recorded, identities);
+  const f = finding(
+    pkg,
+    'publisher-changed',
+    'error',
+    `recorded ${recorded.map(describeIdentity).join('; ')}, the index now proves ${describeProven(identities, proven)}`,
+    recorded,
+    identities,
+  );
   return { action: allowed ? 'updated' : 'kept', finding: { ...f, subkind: changeSubkind(recorded, identities), allowed } };
 }
 

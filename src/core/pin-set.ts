@@ -48,7 +48,10 @@ export function collectPins(entries: readonly RequirementsEntry[]): PinSet {
         break; // followed by the io layer
     }
   });
-  set.pins = [...byProject.values()].flat().sort((a, b) => a.seq - b.seq).map(({ seq: _, ...pin }) => pin);
+  set.pins = [...byProject.values()]
+    .flat()
+    .sort((a, b) => a.seq - b.seq)
+    .map(({ seq: _, ...pin }) => pin);
   set.hashChecking ||= set.pins.some((p) => p.hashes.length > 0);
   if (set.hashChecking) requireHashes(set.pins);
   for (const c of constraints) checkConstraint(c, byProject.get(c.project) ?? []);
@@ -58,7 +61,11 @@ export function collectPins(entries: readonly RequirementsEntry[]): PinSet {
 /** Two `--index-url`s that differ leave the primary index ambiguous. */
 function setIndexUrl(set: PinSet, entry: { url: string; at: SourcePosition }): void {
   if (set.indexUrl !== undefined && set.indexUrl.url !== entry.url) {
-    throw fail(entry.at, `a second, different --index-url (the first is at ${where(set.indexUrl.at)})`, 'keep one --index-url; add other indexes with --extra-index-url');
+    throw fail(
+      entry.at,
+      `a second, different --index-url (the first is at ${where(set.indexUrl.at)})`,
+      'keep one --index-url; add other indexes with --extra-index-url',
+    );
   }
   set.indexUrl ??= { url: entry.url, at: entry.at };
 }
@@ -74,7 +81,11 @@ function addPin(byProject: Map<string, Sequenced[]>, pin: Sequenced): void {
   for (const other of group) {
     const overlaps = other.marker === pin.marker || other.marker === undefined || pin.marker === undefined;
     if (overlaps && !sameVersion(other.version, pin.version)) {
-      throw fail(pin.at, `${pin.name}==${pin.version} conflicts with ${other.name}==${other.version} at ${where(other.at)}`, 'a resolved requirements file pins each project once; regenerate it');
+      throw fail(
+        pin.at,
+        `${pin.name}==${pin.version} conflicts with ${other.name}==${other.version} at ${where(other.at)}`,
+        'a resolved requirements file pins each project once; regenerate it',
+      );
     }
   }
   if (pin.marker === undefined) {
@@ -94,7 +105,11 @@ type Sequenced = Pin & { seq: number };
 function mergePins(kept: Sequenced, extra: Sequenced): Sequenced {
   const [first, second] = kept.seq <= extra.seq ? [kept, extra] : [extra, kept];
   if (first.hashes.length > 0 && second.hashes.length > 0 && !sameHashes(first, second)) {
-    throw fail(second.at, `${second.name}==${second.version} lists other hashes than at ${where(first.at)}`, 'list the same --hash values on both lines, or pin the project once');
+    throw fail(
+      second.at,
+      `${second.name}==${second.version} lists other hashes than at ${where(first.at)}`,
+      'list the same --hash values on both lines, or pin the project once',
+    );
   }
   const extras = [...new Set([...first.extras, ...second.extras])];
   const marker = kept.marker === undefined || extra.marker === undefined ? undefined : kept.marker;
@@ -111,7 +126,11 @@ function sameHashes(a: Pin, b: Pin): boolean {
 function requireHashes(pins: readonly Pin[]): void {
   const bare = pins.find((p) => p.hashes.length === 0);
   if (bare === undefined) return;
-  throw fail(bare.at, `${bare.name}==${bare.version} has no --hash, but hash-checking is on (--require-hashes, or --hash on another requirement)`, 'give every requirement its hashes (pip-compile --generate-hashes), or none');
+  throw fail(
+    bare.at,
+    `${bare.name}==${bare.version} has no --hash, but hash-checking is on (--require-hashes, or --hash on another requirement)`,
+    'give every requirement its hashes (pip-compile --generate-hashes), or none',
+  );
 }
 
 /** Constraints with a marker hold only in some environments, which we cannot evaluate: they are not checked. */
@@ -119,10 +138,18 @@ function checkConstraint(c: Constraint, pins: readonly Pin[]): void {
   if (c.marker !== undefined || c.specifier === '') return;
   for (const pin of pins) {
     if (!floatExact(pin.version) || !floatExact(c.specifier)) {
-      throw fail(pin.at, `${pin.name}==${pin.version} cannot be checked exactly against the constraint ${pin.name}${c.specifier} at ${where(c.at)}: a version number there has more than ${SAFE_DIGITS} digits`, 'check that pin against the constraint yourself, then remove the constraint');
+      throw fail(
+        pin.at,
+        `${pin.name}==${pin.version} cannot be checked exactly against the constraint ${pin.name}${c.specifier} at ${where(c.at)}: a version number there has more than ${SAFE_DIGITS} digits`,
+        'check that pin against the constraint yourself, then remove the constraint',
+      );
     }
     if (!satisfies(pin.version, c.specifier)) {
-      throw fail(pin.at, `${pin.name}==${pin.version} does not satisfy the constraint ${pin.name}${c.specifier} at ${where(c.at)}`, 'regenerate the requirements with the constraints applied');
+      throw fail(
+        pin.at,
+        `${pin.name}==${pin.version} does not satisfy the constraint ${pin.name}${c.specifier} at ${where(c.at)}`,
+        'regenerate the requirements with the constraints applied',
+      );
     }
   }
 }

@@ -82,7 +82,12 @@ function parseToml(text: string, source: string): Record<string, unknown> {
     return parse(text) as Record<string, unknown>;
   } catch (e) {
     if (!(e instanceof TomlError)) throw e;
-    throw new PylockAttestError('POLICY', e.message.split('\n')[0] ?? 'invalid TOML', { file: source, line: e.line, column: e.column, hint: 'fix the TOML syntax' }, { cause: e });
+    throw new PylockAttestError(
+      'POLICY',
+      e.message.split('\n')[0] ?? 'invalid TOML',
+      { file: source, line: e.line, column: e.column, hint: 'fix the TOML syntax' },
+      { cause: e },
+    );
   }
 }
 
@@ -135,7 +140,7 @@ function readRule(raw: unknown, where: (...rest: KeyPath) => number | undefined,
   for (const key of Object.keys(t)) {
     if (!RULE_KEYS.has(key)) throw policyError(`unknown allowance key \`${key}\``, source, where(key), `known keys: ${[...RULE_KEYS].join(', ')}`);
   }
-  const fail = (message: string, key?: string, hint?: string) => policyError(message, source, key ? where(key) ?? where() : where(), hint);
+  const fail = (message: string, key?: string, hint?: string) => policyError(message, source, key ? (where(key) ?? where()) : where(), hint);
   const pkg = t['package'];
   if (typeof pkg !== 'string' || pkg.trim() === '') throw fail('an allowance needs `package` (a name or glob)', 'package');
   const reason = t['reason'];
@@ -148,13 +153,18 @@ function readRule(raw: unknown, where: (...rest: KeyPath) => number | undefined,
   }
   if (t['file'] !== undefined) {
     const file = t['file'];
-    if (typeof file !== 'string' || file.trim() === '' || /[/\\]/.test(file)) throw fail('`file` must be a distribution filename or glob (no directory)', 'file', 'for example file = "example-1.0.tar.gz" or "example-*.tar.gz"');
+    if (typeof file !== 'string' || file.trim() === '' || /[/\\]/.test(file))
+      throw fail('`file` must be a distribution filename or glob (no directory)', 'file', 'for example file = "example-1.0.tar.gz" or "example-*.tar.gz"');
     rule.file = file;
   }
   if (t['from'] !== undefined) rule.from = identityPattern(t['from'], 'from', fail);
   if (t['to'] !== undefined) rule.to = identityPattern(t['to'], 'to', fail);
   if (!rule.category && !rule.from && !rule.to) {
-    throw fail('an allowance must name the transition it accepts: `from`, `to` or `category`', undefined, 'to silence a package entirely, list it under `ignore`');
+    throw fail(
+      'an allowance must name the transition it accepts: `from`, `to` or `category`',
+      undefined,
+      'to silence a package entirely, list it under `ignore`',
+    );
   }
   return rule;
 }
@@ -238,7 +248,10 @@ export function matchesFile(pattern: string, filename: string): boolean {
 }
 
 function matchesGlob(pattern: string, text: string): boolean {
-  const source = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const source = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${source}$`, 's').test(text);
 }
 

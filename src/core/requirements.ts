@@ -133,7 +133,12 @@ class LineParser {
   /** Offsets no longer map to columns once `${VAR}`s change the length. */
   private expanded = false;
 
-  constructor(private readonly logical: LogicalLine, private readonly file: string, private readonly options: ParseOptions, private readonly out: ParsedRequirements) {
+  constructor(
+    private readonly logical: LogicalLine,
+    private readonly file: string,
+    private readonly options: ParseOptions,
+    private readonly out: ParsedRequirements,
+  ) {
     this.text = logical.text.replace(COMMENT, '');
     if (options.env) {
       const env = options.env;
@@ -166,7 +171,11 @@ class LineParser {
     // pip splits options off at spaces only: after a tab, `--hash=…` reads as part of the version.
     const tab = /\t[ \t]*-/.exec(args);
     if (tab !== null) {
-      this.fail(tab.index, 'a tab separates the requirement from the option after it; pip splits options off at spaces only, so it would read the option as part of the requirement', 'put a space (not a tab) before --hash and the other options');
+      this.fail(
+        tab.index,
+        'a tab separates the requirement from the option after it; pip splits options off at spaces only, so it would read the option as part of the requirement',
+        'put a space (not a tab) before --hash and the other options',
+      );
     }
     const requirement = this.requirement(args, start);
     const hashes: RequirementHash[] = [];
@@ -198,7 +207,10 @@ class LineParser {
   }
 
   private extras(list: string, start: number, name: string): string[] {
-    const extras = list.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const extras = list
+      .split(',')
+      .map((e) => e.trim())
+      .filter((e) => e !== '');
     for (const e of extras) if (NAME.exec(e)?.[1] !== e) this.fail(start, `\`${e}\` is not a valid extra of ${name}`);
     return extras;
   }
@@ -232,7 +244,11 @@ class LineParser {
   private unknownOption(word: Word, name: string, where: 'global' | 'requirement'): never {
     if (where === 'global' && REQUIREMENT_OPTIONS[name] !== undefined) this.fail(word.at, `\`${name}\` must follow a requirement on the same (continued) line`);
     if (where === 'requirement' && GLOBAL_OPTIONS[name] !== undefined) this.fail(word.at, `\`${name}\` must be on a line of its own`);
-    this.fail(word.at, `unknown option \`${name}\``, 'lock reads requirements files as pip does: -r, -c, --index-url, --extra-index-url, --hash and the options pip allows there');
+    this.fail(
+      word.at,
+      `unknown option \`${name}\``,
+      'lock reads requirements files as pip does: -r, -c, --index-url, --extra-index-url, --hash and the options pip allows there',
+    );
   }
 
   private applyOption(action: OptionAction, name: string, value: string, at: number, hashes: RequirementHash[]): void {
@@ -268,7 +284,11 @@ class LineParser {
     const algorithm = colon < 0 ? '' : value.slice(0, colon).toLowerCase();
     const digest = value.slice(colon + 1);
     if (algorithm !== 'sha256') {
-      this.fail(at, `\`--hash=${value}\`: only sha256 hashes can be matched with the index (and PEP 751 records sha256)`, 'regenerate the hashes with pip-compile --generate-hashes or uv pip compile --generate-hashes');
+      this.fail(
+        at,
+        `\`--hash=${value}\`: only sha256 hashes can be matched with the index (and PEP 751 records sha256)`,
+        'regenerate the hashes with pip-compile --generate-hashes or uv pip compile --generate-hashes',
+      );
     }
     if (!SHA256.test(digest)) this.fail(at, `\`--hash=${value}\` is not a sha256 digest (64 hex digits)`);
     return { sha256: digest.toLowerCase(), at: this.position(at) };
@@ -318,7 +338,12 @@ class RequirementText {
 
   constraint(): Constraint {
     const clauses = this.clauses();
-    return { project: normalizeProjectName(this.name), specifier: clauses.map((c) => `${c.op}${c.version}`).join(','), marker: this.marker, at: this.line.position(this.start) };
+    return {
+      project: normalizeProjectName(this.name),
+      specifier: clauses.map((c) => `${c.op}${c.version}`).join(','),
+      marker: this.marker,
+      at: this.line.position(this.start),
+    };
   }
 
   /** `==1.0`, `(>=1, <2)`: each clause's operator and a valid PEP 440 version. */
@@ -338,7 +363,13 @@ class RequirementText {
 }
 
 function looksLikeUrlOrPath(spec: string): boolean {
-  return spec.includes('@') || /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(spec) || /[\\/]/.test(spec) || spec.startsWith('.') || /\.(whl|zip|tar\.gz|tgz|tar\.bz2|tar)$/i.test(spec);
+  return (
+    spec.includes('@') ||
+    /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(spec) ||
+    /[\\/]/.test(spec) ||
+    spec.startsWith('.') ||
+    /\.(whl|zip|tar\.gz|tgz|tar\.bz2|tar)$/i.test(spec)
+  );
 }
 
 type OptionAction = 'requirement' | 'constraint' | 'index-url' | 'extra-index-url' | 'require-hashes' | 'hash' | 'refuse' | 'warn' | 'ignore';

@@ -56,7 +56,6 @@ export interface KeyValueStatement extends StatementBase {
 
 export type Statement = TableStatement | KeyValueStatement;
 
-
 /** Slots in the shared-path cache (a power of two). */
 const PATH_CACHE_SIZE = 256;
 
@@ -490,7 +489,14 @@ function unterminated(text: string, at: number, what: string): never {
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = {
-  b: '\b', t: '\t', n: '\n', f: '\f', r: '\r', e: '\x1b', '"': '"', '\\': '\\',
+  b: '\b',
+  t: '\t',
+  n: '\n',
+  f: '\f',
+  r: '\r',
+  e: '\x1b',
+  '"': '"',
+  '\\': '\\',
 };
 
 /** Decode the body of a single-line basic string (only keys are decoded, so this is off the hot path). */

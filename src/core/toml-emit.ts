@@ -21,7 +21,13 @@ export interface InlineLayout extends TableLayout {
 export const IDENTITIES_HEADER = '[[packages.attestation-identities]]';
 
 const SHORT_ESCAPES: Record<number, string> = {
-  0x08: '\\b', 0x09: '\\t', 0x0a: '\\n', 0x0c: '\\f', 0x0d: '\\r', 0x22: '\\"', 0x5c: '\\\\',
+  0x08: '\\b',
+  0x09: '\\t',
+  0x0a: '\\n',
+  0x0c: '\\f',
+  0x0d: '\\r',
+  0x22: '\\"',
+  0x5c: '\\\\',
 };
 
 // Control characters, DEL, `"` and `\`: the characters a basic string may not hold raw.

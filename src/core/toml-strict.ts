@@ -37,7 +37,13 @@ export function isWordChar(c: number): boolean {
  * Char codes, not regular expressions: a lockfile has a date per file.
  */
 export function dateTimeProblem(text: string, from: number, to: number): string | undefined {
-  const isDate = to - from >= 10 && digits(text, from, 4) && text.charCodeAt(from + 4) === DASH && digits(text, from + 5, 2) && text.charCodeAt(from + 7) === DASH && digits(text, from + 8, 2);
+  const isDate =
+    to - from >= 10 &&
+    digits(text, from, 4) &&
+    text.charCodeAt(from + 4) === DASH &&
+    digits(text, from + 5, 2) &&
+    text.charCodeAt(from + 7) === DASH &&
+    digits(text, from + 8, 2);
   if (isDate) {
     const y = number(text, from, 4);
     const m = number(text, from + 5, 2);

@@ -29,7 +29,10 @@ const FORMAT = 'v2';
 
 /** A cache directory this process may use, with its key. */
 export class OpenCache {
-  constructor(readonly dir: string, readonly key: Buffer) {}
+  constructor(
+    readonly dir: string,
+    readonly key: Buffer,
+  ) {}
 
   /** The store named `name` (`http`, `verdicts`, `outcomes`, `trust`): its own directory and HMAC domain. */
   store(name: string, opts: Omit<CacheStoreOptions, 'purpose'> = {}): CacheStore {
@@ -41,9 +44,14 @@ export type CacheOpening = { ok: true; cache: OpenCache } | { ok: false; problem
 
 /** Checks `cacheDir` and the key in `stateDir` (creating either when missing); never throws. */
 export function openCache(cacheDir: string, stateDir: string): CacheOpening {
-  if (isWithin(stateDir, cacheDir)) return refused(`the cache key's directory ${stateDir} is inside the cache directory ${cacheDir}, where it would travel with a restored cache`, 'set PYLOCK_ATTEST_STATE_DIR to a directory outside the cache');
+  if (isWithin(stateDir, cacheDir))
+    return refused(
+      `the cache key's directory ${stateDir} is inside the cache directory ${cacheDir}, where it would travel with a restored cache`,
+      'set PYLOCK_ATTEST_STATE_DIR to a directory outside the cache',
+    );
   const dirProblem = privateDirProblem(cacheDir);
-  if (dirProblem !== undefined) return refused(`cache directory: ${dirProblem}`, `make it yours alone (chmod go-w ${cacheDir}), or pick another with --cache-dir, or run with --no-cache`);
+  if (dirProblem !== undefined)
+    return refused(`cache directory: ${dirProblem}`, `make it yours alone (chmod go-w ${cacheDir}), or pick another with --cache-dir, or run with --no-cache`);
   let key: Buffer;
   try {
     key = loadOrCreateKey(stateDir);
@@ -60,7 +68,10 @@ export function openCache(cacheDir: string, stateDir: string): CacheOpening {
 }
 
 class KeyProblem extends Error {
-  constructor(message: string, readonly hint: string) {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
     super(message);
   }
 }
@@ -105,13 +116,15 @@ function readKey(file: string): Buffer | undefined {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
-    if (code === 'ELOOP') throw new KeyProblem(`the cache key ${file} is a symbolic link`, `delete it; a new key is made on the next run (the cache is then verified afresh)`);
+    if (code === 'ELOOP')
+      throw new KeyProblem(`the cache key ${file} is a symbolic link`, `delete it; a new key is made on the next run (the cache is then verified afresh)`);
     throw e;
   }
   try {
     checkKeyFile(file, fd);
     const key = Buffer.alloc(KEY_BYTES);
-    if (readSync(fd, key, 0, KEY_BYTES, 0) !== KEY_BYTES) throw new KeyProblem(`the cache key ${file} is shorter than ${KEY_BYTES} bytes`, `delete it; a new key is made on the next run`);
+    if (readSync(fd, key, 0, KEY_BYTES, 0) !== KEY_BYTES)
+      throw new KeyProblem(`the cache key ${file} is shorter than ${KEY_BYTES} bytes`, `delete it; a new key is made on the next run`);
     return key;
   } finally {
     closeSync(fd);
@@ -125,7 +138,8 @@ function checkKeyFile(file: string, fd: number): void {
   if (!st.isFile()) throw new KeyProblem(`the cache key ${file} is not a regular file`, redo);
   const uid = process.geteuid?.();
   if (uid !== undefined && st.uid !== uid) throw new KeyProblem(`the cache key ${file} belongs to another user (uid ${st.uid})`, redo);
-  if (uid !== undefined && (st.mode & 0o077) !== 0) throw new KeyProblem(`other users can read or write the cache key ${file} (mode ${octal(st.mode)})`, `chmod 600 ${file}, or ${redo}`);
+  if (uid !== undefined && (st.mode & 0o077) !== 0)
+    throw new KeyProblem(`other users can read or write the cache key ${file} (mode ${octal(st.mode)})`, `chmod 600 ${file}, or ${redo}`);
   if (st.size !== KEY_BYTES) throw new KeyProblem(`the cache key ${file} has ${st.size} bytes, not ${KEY_BYTES}`, redo);
 }
 

@@ -274,7 +274,9 @@ export class CacheStore {
     if (own !== undefined && block.segment === own.name) {
       // Written by this process, still being appended to: read the block again and check it each time (rare: a run seldom reads what it wrote).
       const range = block.state === 'bad' ? undefined : readRange(own.log, block.from, block.to - block.from);
-      return range !== undefined && hash('sha256', range, 'hex') === block.digest ? Buffer.from(range.subarray(offset - block.from, offset - block.from + length)) : undefined;
+      return range !== undefined && hash('sha256', range, 'hex') === block.digest
+        ? Buffer.from(range.subarray(offset - block.from, offset - block.from + length))
+        : undefined;
     }
     const range = this.#range(block);
     return range?.subarray(offset - block.from, offset - block.from + length);
@@ -290,7 +292,14 @@ export class CacheStore {
       data = this.#openData(block.segment);
       this.#data.set(block.segment, data);
     }
-    const bytes = data === null ? undefined : typeof data === 'number' ? readRange(data, block.from, block.to - block.from) : block.to <= data.length ? data.subarray(block.from, block.to) : undefined;
+    const bytes =
+      data === null
+        ? undefined
+        : typeof data === 'number'
+          ? readRange(data, block.from, block.to - block.from)
+          : block.to <= data.length
+            ? data.subarray(block.from, block.to)
+            : undefined;
     if (block.state === 'unchecked') block.state = bytes !== undefined && hash('sha256', bytes, 'hex') === block.digest ? 'good' : 'bad';
     if (block.state === 'bad' || bytes === undefined) return undefined;
     // Ranges of a large segment are kept (bounded) so that its next records need no read and no hash.
@@ -335,7 +344,16 @@ export class CacheStore {
       const base = path.join(this.#dir, name);
       // 'wx': a file someone planted under our name (a link elsewhere) is never written through.
       const log = openSync(`${base}.log`, 'wx+', FILE_MODE);
-      this.#own = { name, log, idx: openSync(`${base}.idx`, 'wx', FILE_MODE), logSize: 0, idxSize: 0, block: pendingBlock(name, 0), pending: [], buffer: Buffer.allocUnsafe(64 * 1024) };
+      this.#own = {
+        name,
+        log,
+        idx: openSync(`${base}.idx`, 'wx', FILE_MODE),
+        logSize: 0,
+        idxSize: 0,
+        block: pendingBlock(name, 0),
+        pending: [],
+        buffer: Buffer.allocUnsafe(64 * 1024),
+      };
     });
     return this.#own;
   }

@@ -27,10 +27,14 @@ export function parseGitSpec(spec: string): GitSpec | undefined {
   const rev = colon === -1 ? rest : rest.slice(0, colon);
   const path = colon === -1 ? undefined : rest.slice(colon + 1);
   if (rev === '' || rev.startsWith('-') || /[\0\n\r]/.test(rev)) {
-    throw new PylockAttestError('USAGE', `not a usable git revision in ${JSON.stringify(spec)}`, { hint: 'write git:<rev>:<path>, for example git:HEAD:pylock.toml or git:origin/main:pylock.toml' });
+    throw new PylockAttestError('USAGE', `not a usable git revision in ${JSON.stringify(spec)}`, {
+      hint: 'write git:<rev>:<path>, for example git:HEAD:pylock.toml or git:origin/main:pylock.toml',
+    });
   }
   if (path !== undefined && (path === '' || path.includes('\0'))) {
-    throw new PylockAttestError('USAGE', `no path after the revision in ${JSON.stringify(spec)}`, { hint: 'write git:<rev>:<path>, for example git:HEAD:pylock.toml' });
+    throw new PylockAttestError('USAGE', `no path after the revision in ${JSON.stringify(spec)}`, {
+      hint: 'write git:<rev>:<path>, for example git:HEAD:pylock.toml',
+    });
   }
   return path === undefined ? { rev } : { rev, path };
 }
@@ -44,7 +48,12 @@ export function gitLabel(rev: string, path: string): string {
  * io/text-file.ts, as for a lockfile on disk), or `undefined` when the
  * revision exists but has no such path. Encoding errors name `label`.
  */
-export async function readGitText(rev: string, path: string, cwd: string = process.cwd(), label: string = gitLabel(rev, path)): Promise<DecodedText | undefined> {
+export async function readGitText(
+  rev: string,
+  path: string,
+  cwd: string = process.cwd(),
+  label: string = gitLabel(rev, path),
+): Promise<DecodedText | undefined> {
   const bytes = await readGitFile(rev, path, cwd);
   return bytes === undefined ? undefined : decodeText(bytes, label, 'lockfile');
 }
@@ -56,12 +65,18 @@ async function readGitFile(rev: string, path: string, cwd: string): Promise<Buff
   // every package is new (rather than blocking that commit with an error).
   if (rev === 'HEAD' && (await hasNoCommits(cwd))) return undefined;
   const listing = await git(['ls-tree', '-z', rev, '--', path], cwd, label);
-  const entries = listing.toString('utf8').split('\0').filter((e) => e !== '');
+  const entries = listing
+    .toString('utf8')
+    .split('\0')
+    .filter((e) => e !== '');
   if (entries.length === 0) return undefined;
   const [meta = ''] = entries[0]!.split('\t');
   const [, type, object] = meta.split(' ');
   if (entries.length !== 1 || type !== 'blob' || object === undefined || !/^[0-9a-f]{40,64}$/.test(object)) {
-    throw new PylockAttestError('GIT_READ', `${path} is not a single file at ${rev}`, { file: label, hint: 'name the lockfile itself, for example git:HEAD:pylock.toml' });
+    throw new PylockAttestError('GIT_READ', `${path} is not a single file at ${rev}`, {
+      file: label,
+      hint: 'name the lockfile itself, for example git:HEAD:pylock.toml',
+    });
   }
   return git(['show', object], cwd, label);
 }
@@ -94,9 +109,23 @@ function git(args: string[], cwd: string, label: string): Promise<Buffer> {
 
 function gitError(error: Error & { code?: unknown }, stderr: string, label: string): PylockAttestError {
   if (error.code === 'ENOENT') {
-    return new PylockAttestError('GIT_READ', 'git is not installed or not on PATH', { file: label, hint: 'install git, or save the old lockfile to a file and pass that instead' }, { cause: error });
+    return new PylockAttestError(
+      'GIT_READ',
+      'git is not installed or not on PATH',
+      { file: label, hint: 'install git, or save the old lockfile to a file and pass that instead' },
+      { cause: error },
+    );
   }
-  const first = stderr.split('\n').find((l) => l.trim() !== '')?.replace(/^fatal:\s*/, '') ?? error.message;
+  const first =
+    stderr
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.replace(/^fatal:\s*/, '') ?? error.message;
   // git's own words (unknown revision, not a repository), shortened to one line.
-  return new PylockAttestError('GIT_READ', `git could not read it: ${first.slice(0, 300)}`, { file: label, hint: 'check the revision (git log) and that the path is inside this repository' }, { cause: error });
+  return new PylockAttestError(
+    'GIT_READ',
+    `git could not read it: ${first.slice(0, 300)}`,
+    { file: label, hint: 'check the revision (git log) and that the path is inside this repository' },
+    { cause: error },
+  );
 }

@@ -144,14 +144,19 @@ async function writeNewTemp(temp: string, bytes: Buffer, path: string): Promise<
 }
 
 async function linkOrRename(temp: string, path: string): Promise<void> {
-  const exists = (): PylockAttestError => new PylockAttestError('WRITE_CONFLICT', 'the file appeared while pylock-attest was running; nothing was written', { file: path, hint: 'run the command again' });
+  const exists = (): PylockAttestError =>
+    new PylockAttestError('WRITE_CONFLICT', 'the file appeared while pylock-attest was running; nothing was written', {
+      file: path,
+      hint: 'run the command again',
+    });
   try {
     await link(temp, path);
     return;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw exists();
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw ioError('WRITE', `cannot write: ${errnoText(e)}`, path, e, 'check that the directory is writable; nothing was written');
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS')
+      throw ioError('WRITE', `cannot write: ${errnoText(e)}`, path, e, 'check that the directory is writable; nothing was written');
   }
   if ((await lstat(path).catch(() => undefined)) !== undefined) throw exists();
   try {
@@ -184,7 +189,13 @@ async function assertWritable(source: LockSource): Promise<void> {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw conflict(source); // deleted since we read it
     const why = errnoText(e);
-    throw ioError('WRITE', `cannot write: ${why === 'permission denied' ? 'the file is read-only' : why}`, source.path, e, 'make the file writable, or use --dry-run to only see the changes; the lockfile was not changed');
+    throw ioError(
+      'WRITE',
+      `cannot write: ${why === 'permission denied' ? 'the file is read-only' : why}`,
+      source.path,
+      e,
+      'make the file writable, or use --dry-run to only see the changes; the lockfile was not changed',
+    );
   }
 }
 
@@ -193,7 +204,13 @@ async function writeTemp(temp: string, bytes: Buffer, mode: number, path: string
   try {
     handle = await open(temp, 'wx', mode);
   } catch (e) {
-    throw ioError('WRITE', `cannot create a temporary file beside it: ${errnoText(e)}`, path, e, 'the directory must be writable; the lockfile was not changed');
+    throw ioError(
+      'WRITE',
+      `cannot create a temporary file beside it: ${errnoText(e)}`,
+      path,
+      e,
+      'the directory must be writable; the lockfile was not changed',
+    );
   }
   try {
     await handle.writeFile(bytes);
@@ -203,8 +220,6 @@ async function writeTemp(temp: string, bytes: Buffer, mode: number, path: string
     await handle.close();
   }
 }
-
-
 
 /** The file's bytes now, or undefined when it is gone (or unreadable). */
 function currentBytes(target: string): Promise<Buffer | undefined> {

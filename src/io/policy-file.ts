@@ -50,7 +50,12 @@ async function readText(path: string, required: boolean): Promise<string | undef
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (!required && code === 'ENOENT') return undefined;
-    throw new PylockAttestError('POLICY', `cannot read the policy file: ${code ?? String(e)}`, { file: path, hint: 'check the path given to --policy' }, { cause: e });
+    throw new PylockAttestError(
+      'POLICY',
+      `cannot read the policy file: ${code ?? String(e)}`,
+      { file: path, hint: 'check the path given to --policy' },
+      { cause: e },
+    );
   }
   return decodeText(bytes, path, 'policy').text;
 }

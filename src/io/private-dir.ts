@@ -34,7 +34,8 @@ function judge(dir: string, uid: number): string | undefined {
   if (parent === undefined) return undefined; // nothing exists up to the root: the create itself will fail
   const [where, pst] = parent;
   if (pst.uid !== uid && pst.uid !== 0) return `it would be created in ${where}, which belongs to another user (uid ${pst.uid})`;
-  if ((pst.mode & GROUP_OR_OTHER_WRITE) !== 0 && (pst.mode & STICKY) === 0) return `it would be created in ${where}, which other users can write (mode ${octal(pst.mode)})`;
+  if ((pst.mode & GROUP_OR_OTHER_WRITE) !== 0 && (pst.mode & STICKY) === 0)
+    return `it would be created in ${where}, which other users can write (mode ${octal(pst.mode)})`;
   return undefined;
 }
 

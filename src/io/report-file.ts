@@ -11,6 +11,11 @@ export async function writeReportFile(path: string, text: string): Promise<void>
     await writeFile(path, text, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException)?.code ?? String(e);
-    throw new PylockAttestError('WRITE', `cannot write the summary: ${code}`, { file: path, hint: 'check that the directory exists and is writable' }, { cause: e });
+    throw new PylockAttestError(
+      'WRITE',
+      `cannot write the summary: ${code}`,
+      { file: path, hint: 'check that the directory exists and is writable' },
+      { cause: e },
+    );
   }
 }

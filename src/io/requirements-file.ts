@@ -46,7 +46,8 @@ async function readOne(input: RequirementsInput, visit: Visit): Promise<void> {
   const real = await realpath(path).catch((e: unknown) => {
     throw at(includedAt, path, `cannot read ${includedAt ? `the included file ${path}` : 'the requirements file'}: ${errnoText(e)}`);
   });
-  if (visit.stack.includes(real)) throw at(includedAt, path, `include cycle: ${path} includes itself through ${visit.stack.length} file(s)`, 'remove the -r/-c line that closes the cycle');
+  if (visit.stack.includes(real))
+    throw at(includedAt, path, `include cycle: ${path} includes itself through ${visit.stack.length} file(s)`, 'remove the -r/-c line that closes the cycle');
   const parsed = parseRequirements(await readText(real, path, includedAt), path, { constraints: visit.constraints, ...(visit.env ? { env: visit.env } : {}) });
   input.files.push(path);
   input.warnings.push(...parsed.warnings);
@@ -55,7 +56,8 @@ async function readOne(input: RequirementsInput, visit: Visit): Promise<void> {
       input.entries.push(entry);
       continue;
     }
-    if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(entry.path)) throw at(entry.at, path, `\`${entry.path}\`: includes from a URL are not supported`, 'download the file and include it by path');
+    if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(entry.path))
+      throw at(entry.at, path, `\`${entry.path}\`: includes from a URL are not supported`, 'download the file and include it by path');
     const child = isAbsolute(entry.path) ? entry.path : join(dirname(path), entry.path);
     await readOne(input, { path: child, constraints: entry.constraint, stack: [...visit.stack, real], includedAt: entry.at, env: visit.env });
   }

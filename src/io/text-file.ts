@@ -10,8 +10,16 @@ import { PylockAttestError, type ErrorCode } from '../errors.js';
 export type TextKind = 'lockfile' | 'policy' | 'requirements';
 
 const KINDS: Readonly<Record<TextKind, { code: ErrorCode; encodingHint: string; bomHint: string }>> = {
-  lockfile: { code: 'LOCK_ENCODING', encodingHint: 'TOML files must be UTF-8; re-save the file as UTF-8', bomHint: 'remove the extra U+FEFF; TOML allows one byte order mark, first' },
-  policy: { code: 'LOCK_ENCODING', encodingHint: 'TOML files must be UTF-8; re-save the file as UTF-8', bomHint: 'remove the extra U+FEFF; TOML allows one byte order mark, first' },
+  lockfile: {
+    code: 'LOCK_ENCODING',
+    encodingHint: 'TOML files must be UTF-8; re-save the file as UTF-8',
+    bomHint: 'remove the extra U+FEFF; TOML allows one byte order mark, first',
+  },
+  policy: {
+    code: 'LOCK_ENCODING',
+    encodingHint: 'TOML files must be UTF-8; re-save the file as UTF-8',
+    bomHint: 'remove the extra U+FEFF; TOML allows one byte order mark, first',
+  },
   requirements: { code: 'REQUIREMENTS', encodingHint: 'save the requirements file as UTF-8', bomHint: 'remove the extra U+FEFF at the start of the file' },
 };
 
@@ -43,7 +51,12 @@ export function decodeUtf8(bytes: Uint8Array, label: string, kind: TextKind): st
   } catch (e) {
     const offset = firstInvalidUtf8(bytes);
     const { code, encodingHint } = KINDS[kind];
-    throw new PylockAttestError(code, `not valid UTF-8 (byte offset ${offset})`, { file: label, line: countLines(bytes, offset), hint: encodingHint }, { cause: e });
+    throw new PylockAttestError(
+      code,
+      `not valid UTF-8 (byte offset ${offset})`,
+      { file: label, line: countLines(bytes, offset), hint: encodingHint },
+      { cause: e },
+    );
   }
 }
 

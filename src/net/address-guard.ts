@@ -34,9 +34,13 @@ function refuse(hostname: string, addresses: readonly LookupAddress[]): PylockAt
   for (const { address } of addresses) {
     const kind = localKind(address);
     if (kind === undefined) continue;
-    return new PylockAttestError('INDEX_URL', `refusing to connect to ${hostname}: it resolves to ${address}, a ${kind} address, and only an index host you chose may lead to this machine`, {
-      hint: `if you trust ${hostname} as an index host, pass --allow-index-host ${hostname}`,
-    });
+    return new PylockAttestError(
+      'INDEX_URL',
+      `refusing to connect to ${hostname}: it resolves to ${address}, a ${kind} address, and only an index host you chose may lead to this machine`,
+      {
+        hint: `if you trust ${hostname} as an index host, pass --allow-index-host ${hostname}`,
+      },
+    );
   }
   return undefined;
 }

@@ -320,7 +320,12 @@ export class HttpClient {
     if (retryAfterMs !== undefined && retryAfterMs > this.#s.maxRetryDelayMs) {
       // A server asking for minutes: fail now rather than hang the run.
       const secs = Math.ceil(retryAfterMs / 1000);
-      throw new PylockAttestError('INDEX_HTTP', `${outcome.error.message}; the index asks to retry after ${secs} s, longer than we wait`, {}, { cause: outcome.error });
+      throw new PylockAttestError(
+        'INDEX_HTTP',
+        `${outcome.error.message}; the index asks to retry after ${secs} s, longer than we wait`,
+        {},
+        { cause: outcome.error },
+      );
     }
     const delay = retryAfterMs ?? backoffMs(attempt, this.#s.retryBaseMs, this.#s.maxRetryDelayMs);
     if (Date.now() + delay > budgetEnds) throw gaveUp(outcome.error, attempt + 1);
@@ -388,9 +393,10 @@ export class HttpClient {
     }
     const c = classifyCode(errorCode(err));
     if (c.hint === undefined && c.unreachable === true && proxyConfigured()) c.hint = PROXY_HINT;
-    const error = inBody && c.retryable
-      ? new PylockAttestError('INDEX_BODY', `response body truncated (${c.what}) from ${shown}`, {}, { cause: err })
-      : new PylockAttestError(c.code, `${c.what}: GET ${shown}: ${describeCause(err)}`, c.hint === undefined ? {} : { hint: c.hint }, { cause: err });
+    const error =
+      inBody && c.retryable
+        ? new PylockAttestError('INDEX_BODY', `response body truncated (${c.what}) from ${shown}`, {}, { cause: err })
+        : new PylockAttestError(c.code, `${c.what}: GET ${shown}: ${describeCause(err)}`, c.hint === undefined ? {} : { hint: c.hint }, { cause: err });
     if (c.unreachable === true && !inBody) UNREACHABLE.add(error);
     if (c.retryable) return { error };
     throw error;
@@ -465,7 +471,8 @@ function untilAborted(sent: Promise<Dispatcher.ResponseData>, signal: AbortSigna
     sent.then(
       (res) => {
         signal.removeEventListener('abort', onAbort);
-        if (signal.aborted) res.body.destroy(); // too late: nobody reads it
+        if (signal.aborted)
+          res.body.destroy(); // too late: nobody reads it
         else resolve(res);
       },
       (err: unknown) => {
@@ -496,7 +503,12 @@ function requestHeaders(userAgent: string, want: Want, authorization: string | u
 function afterFailures(err: unknown, last: PylockAttestError, failed: number): unknown {
   if (!(err instanceof PylockAttestError) || err.code !== 'INDEX_TIMEOUT') return err;
   const location = last.hint === undefined ? {} : { hint: last.hint };
-  return new PylockAttestError('INDEX_TIMEOUT', `${err.message}, retrying after ${failed} failed attempt${failed === 1 ? '' : 's'}: ${last.message}`, location, { cause: err });
+  return new PylockAttestError(
+    'INDEX_TIMEOUT',
+    `${err.message}, retrying after ${failed} failed attempt${failed === 1 ? '' : 's'}: ${last.message}`,
+    location,
+    { cause: err },
+  );
 }
 
 function gaveUp(error: PylockAttestError, attempts: number): PylockAttestError {

@@ -292,7 +292,8 @@ function indexFile(filename: string, f: PageFile, pageUrl: string, indexUrl: str
     size: f.size,
     uploadTime: f.uploadTime,
     requiresPython: f.requiresPython,
-    yanked: f.yanked === true || (typeof f.yanked === 'string' && f.yanked !== '') ? { reason: typeof f.yanked === 'string' ? printable(f.yanked) : '' } : false,
+    yanked:
+      f.yanked === true || (typeof f.yanked === 'string' && f.yanked !== '') ? { reason: typeof f.yanked === 'string' ? printable(f.yanked) : '' } : false,
     conflict: f.conflict,
   };
   if (f.url === undefined) {
@@ -334,7 +335,13 @@ function findListed(files: PageFiles, filename: string): { file: PageFile; detai
   const key = distributionKey(filename);
   const spellings = key === undefined ? [] : [...files.keys()].filter((listed) => distributionKey(listed) === key);
   if (spellings.length === 1) return { file: files.get(spellings[0]!)! };
-  if (spellings.length > 1) return { detail: `the index lists this file under ${spellings.length} spellings (${spellings.slice(0, 3).map((s) => printable(s, 120)).join(', ')})` };
+  if (spellings.length > 1)
+    return {
+      detail: `the index lists this file under ${spellings.length} spellings (${spellings
+        .slice(0, 3)
+        .map((s) => printable(s, 120))
+        .join(', ')})`,
+    };
   return { detail: 'the index does not list this file' };
 }
 

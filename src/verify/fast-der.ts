@@ -125,9 +125,11 @@ function sampleCertificates(trustedRoot: unknown): Buffer[] {
 function shapeProblem(ASN1Obj: Asn1Class, sample: Buffer): string | undefined {
   const version = (coreManifest as { version?: unknown }).version;
   if (version !== CHECKED_VERSION) return `@sigstore/core is ${String(version)}, and the fast encoder was checked against ${CHECKED_VERSION} only`;
-  if (typeof ASN1Obj?.parseBuffer !== 'function' || typeof ASN1Obj.prototype?.toDER !== 'function') return '@sigstore/core has no ASN1Obj.parseBuffer and toDER';
+  if (typeof ASN1Obj?.parseBuffer !== 'function' || typeof ASN1Obj.prototype?.toDER !== 'function')
+    return '@sigstore/core has no ASN1Obj.parseBuffer and toDER';
   const node = ASN1Obj.parseBuffer(sample);
-  const shaped = (n: Asn1Node): boolean => typeof n?.tag?.toDER === 'function' && n.value instanceof Uint8Array && Array.isArray(n.subs) && n.subs.every(shaped);
+  const shaped = (n: Asn1Node): boolean =>
+    typeof n?.tag?.toDER === 'function' && n.value instanceof Uint8Array && Array.isArray(n.subs) && n.subs.every(shaped);
   return shaped(node) ? undefined : "@sigstore/core's ASN1Obj nodes are not { tag, value, subs }";
 }
 

@@ -18,9 +18,7 @@ export const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
 export const GITLAB_ISSUER = 'https://gitlab.com';
 export const GOOGLE_ISSUER = 'https://accounts.google.com';
 
-export type PolicyResult =
-  | { ok: true; /** identity keys the certificate could not vouch for */ unverifiedKeys: string[] }
-  | { ok: false; reason: string };
+export type PolicyResult = { ok: true /** identity keys the certificate could not vouch for */; unverifiedKeys: string[] } | { ok: false; reason: string };
 
 type Check = string | undefined; // a failure reason, or undefined when the check passed
 
@@ -35,7 +33,12 @@ export function checkPublisher(identity: Identity, claims: CertificateClaims): P
   const reason = policyFor(identity, claims);
   if (reason !== undefined) return { ok: false, reason };
   const proven = PROVEN_KEYS[identity.kind] ?? [];
-  return { ok: true, unverifiedKeys: Object.keys(identity).filter((k) => !proven.includes(k)).sort() };
+  return {
+    ok: true,
+    unverifiedKeys: Object.keys(identity)
+      .filter((k) => !proven.includes(k))
+      .sort(),
+  };
 }
 
 function policyFor(identity: Identity, claims: CertificateClaims): Check {
@@ -97,10 +100,7 @@ function checkGitHub(identity: Identity, claims: CertificateClaims): Check {
   return (
     checkIssuer(claims, GITHUB_ISSUER, 'issuerV2') ??
     (claims.sourceRepositoryUri === repoUri ? undefined : `certificate source repository is not ${repoUri}`) ??
-    checkBuildConfig(claims, `${repoUri}/.github/workflows/${workflow}`, [
-      claims.sourceRepositoryDigest,
-      claims.sourceRepositoryRef,
-    ])
+    checkBuildConfig(claims, `${repoUri}/.github/workflows/${workflow}`, [claims.sourceRepositoryDigest, claims.sourceRepositoryRef])
   );
 }
 

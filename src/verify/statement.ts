@@ -9,10 +9,7 @@ import { sameDistribution } from '../core/distribution-filename.js';
 
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 export const STATEMENT_TYPE_V1 = 'https://in-toto.io/Statement/v1';
-export const PREDICATE_TYPES: ReadonlySet<string> = new Set([
-  'https://docs.pypi.org/attestations/publish/v1',
-  'https://slsa.dev/provenance/v1',
-]);
+export const PREDICATE_TYPES: ReadonlySet<string> = new Set(['https://docs.pypi.org/attestations/publish/v1', 'https://slsa.dev/provenance/v1']);
 
 export type StatementResult = { ok: true; predicateType: string } | { ok: false; reason: string };
 
@@ -53,7 +50,8 @@ function checkSubject(subject: unknown, expected: ExpectedDistribution): string 
 
 /** Checks the DSSE payload sigstore-js verified (never a second copy of it). */
 export function checkStatement(payloadType: string, payload: Uint8Array, expected: ExpectedDistribution): StatementResult {
-  if (payloadType !== IN_TOTO_PAYLOAD_TYPE) return { ok: false, reason: `the signed payload is of type ${JSON.stringify(payloadType)}, not an in-toto statement` };
+  if (payloadType !== IN_TOTO_PAYLOAD_TYPE)
+    return { ok: false, reason: `the signed payload is of type ${JSON.stringify(payloadType)}, not an in-toto statement` };
   const statement = parseStatement(payload);
   if (statement === undefined) return { ok: false, reason: 'the signed statement is not a JSON object' };
   if (statement._type !== STATEMENT_TYPE_V1) return { ok: false, reason: 'the signed statement is not an in-toto v1 Statement' };

@@ -134,10 +134,7 @@ export async function parseTrustedRoot(bytes: Uint8Array, opts: { build?: boolea
   const problem = trustedRootProblem(json);
   if (problem !== undefined) throw new Error(problem);
   if (opts.build !== true) return json;
-  const [{ TrustedRoot }, { toTrustMaterial }] = await Promise.all([
-    import('@sigstore/protobuf-specs'),
-    import('@sigstore/verify'),
-  ]);
+  const [{ TrustedRoot }, { toTrustMaterial }] = await Promise.all([import('@sigstore/protobuf-specs'), import('@sigstore/verify')]);
   toTrustMaterial(TrustedRoot.fromJSON(json));
   return json;
 }

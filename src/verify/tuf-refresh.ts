@@ -39,7 +39,8 @@ export async function embeddedSeed(): Promise<{ tufRoot: Buffer; trustedRoot: Bu
   const seed = seeds[PRODUCTION_TUF_MIRROR];
   const tufRoot = seed?.['root.json'];
   const trustedRoot = seed?.targets?.[TRUSTED_ROOT_TARGET];
-  if (typeof tufRoot !== 'string' || typeof trustedRoot !== 'string') throw new Error(`seeds.json has no root.json and ${TRUSTED_ROOT_TARGET} for ${PRODUCTION_TUF_MIRROR}`);
+  if (typeof tufRoot !== 'string' || typeof trustedRoot !== 'string')
+    throw new Error(`seeds.json has no root.json and ${TRUSTED_ROOT_TARGET} for ${PRODUCTION_TUF_MIRROR}`);
   return { tufRoot: Buffer.from(tufRoot, 'base64'), trustedRoot: Buffer.from(trustedRoot, 'base64') };
 }
 

@@ -86,20 +86,36 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 
 /** sigstore-js VerificationError code (and message pattern) → what it means. First match wins. */
 const SIGSTORE_ERRORS: ReadonlyArray<readonly [code: string, pattern: RegExp | undefined, text: string]> = [
-  ['TLOG_INCLUSION_PROOF_ERROR', /^invalid index/, "the inclusion proof's log index lies outside the tree its checkpoint signs: the log entry's index or proof was altered"],
+  [
+    'TLOG_INCLUSION_PROOF_ERROR',
+    /^invalid index/,
+    "the inclusion proof's log index lies outside the tree its checkpoint signs: the log entry's index or proof was altered",
+  ],
   ['TLOG_INCLUSION_PROOF_ERROR', /log index/, "the inclusion proof's log index is not a number"],
   ['TLOG_INCLUSION_PROOF_ERROR', /hash count/, 'the inclusion proof has the wrong number of hashes for its position in the log'],
   ['TLOG_INCLUSION_PROOF_ERROR', /root hash/, "the inclusion proof does not lead to the checkpoint's root hash: the log entry or its proof was altered"],
   ['TLOG_INCLUSION_PROOF_ERROR', /signature|no signatures/, "the inclusion proof's checkpoint is not signed by a transparency log in the trusted root"],
   ['TLOG_INCLUSION_PROOF_ERROR', undefined, "the inclusion proof's checkpoint is malformed"],
-  ['TLOG_INCLUSION_PROMISE_ERROR', undefined, "the transparency log's signed promise does not match the entry: its log index, integrated time, log ID or body was altered, or another log signed it"],
+  [
+    'TLOG_INCLUSION_PROMISE_ERROR',
+    undefined,
+    "the transparency log's signed promise does not match the entry: its log index, integrated time, log ID or body was altered, or another log signed it",
+  ],
   ['TLOG_BODY_ERROR', undefined, 'the transparency log entry records a different signature, statement or certificate than this attestation carries'],
   ['TLOG_MISSING_INCLUSION_ERROR', undefined, 'the transparency log entry has neither a verifiable inclusion proof nor a signed promise'],
   ['TLOG_ERROR', undefined, 'the attestation does not carry exactly one transparency log entry'],
   ['CERTIFICATE_ERROR', /not valid or expired/, 'the certificate was not valid at the time the transparency log recorded the signature'],
   ['CERTIFICATE_ERROR', /SCT/, "the certificate's embedded certificate-transparency timestamp (SCT) does not verify against a CT log in the trusted root"],
-  ['CERTIFICATE_ERROR', undefined, 'the certificate does not chain to a Fulcio certificate authority in the trusted root (signed by another Sigstore instance, e.g. staging, or not by Sigstore at all)'],
-  ['PUBLIC_KEY_ERROR', undefined, 'the transparency log or CT log that signed it is not in the trusted root, or its key was not valid at that time (signed by another Sigstore instance, e.g. staging?)'],
+  [
+    'CERTIFICATE_ERROR',
+    undefined,
+    'the certificate does not chain to a Fulcio certificate authority in the trusted root (signed by another Sigstore instance, e.g. staging, or not by Sigstore at all)',
+  ],
+  [
+    'PUBLIC_KEY_ERROR',
+    undefined,
+    'the transparency log or CT log that signed it is not in the trusted root, or its key was not valid at that time (signed by another Sigstore instance, e.g. staging?)',
+  ],
   ['SIGNATURE_ERROR', undefined, "the signature does not verify with the certificate's key: the statement or the signature was altered"],
   ['TIMESTAMP_ERROR', undefined, 'its signing time cannot be established from the transparency log'],
 ];
@@ -152,18 +168,19 @@ export function describeBundleError(e: unknown, step: 'bundle' | 'certificate'):
 
 /** Builds the sigstore-js Verifier once, from the trusted root; reuse it for every attestation. */
 export async function createVerifier(trust: Pick<TrustRoot, 'json'>): Promise<AttestationVerifier> {
-  const [bundleLib, specs, verifyLib] = await Promise.all([
-    import('@sigstore/bundle'),
-    import('@sigstore/protobuf-specs'),
-    import('@sigstore/verify'),
-  ]);
+  const [bundleLib, specs, verifyLib] = await Promise.all([import('@sigstore/bundle'), import('@sigstore/protobuf-specs'), import('@sigstore/verify')]);
   let verifier: Verifier;
   try {
     const problem = trustedRootProblem(trust.json);
     if (problem !== undefined) throw new Error(problem);
     verifier = new verifyLib.Verifier(verifyLib.toTrustMaterial(specs.TrustedRoot.fromJSON(trust.json)));
   } catch (e) {
-    throw new PylockAttestError('TRUST_ROOT', `the Sigstore trusted root is unusable: ${message(e)}`, { hint: 'pass a Sigstore trusted_root.json with --trusted-root, or drop it to use the production root' }, { cause: e });
+    throw new PylockAttestError(
+      'TRUST_ROOT',
+      `the Sigstore trusted root is unusable: ${message(e)}`,
+      { hint: 'pass a Sigstore trusted_root.json with --trusted-root, or drop it to use the production root' },
+      { cause: e },
+    );
   }
   const sigstore: Sigstore = {
     bundleFromJSON: bundleLib.bundleFromJSON,

@@ -63,7 +63,10 @@ for (const { table, skip, note } of TABLES) {
           const want = expected.get(name)!;
           return run.command === 'check' ? (want.check ?? want).exit : want.exit;
         });
-        const policyFailing = [...(run.json.policyFindings ?? []), ...(run.command === 'check' ? (run.json.findings ?? []).filter((f: any) => f.category === 'allowance-expired') : [])].some((f: any) => f.severity === 'error' && !f.allowed);
+        const policyFailing = [
+          ...(run.json.policyFindings ?? []),
+          ...(run.command === 'check' ? (run.json.findings ?? []).filter((f: any) => f.category === 'allowance-expired') : []),
+        ].some((f: any) => f.severity === 'error' && !f.allowed);
         const what = `${run.command} of ${run.cases.length} cases (${run.setting})`;
         expect(run.cli.code, `${what}: ${run.cli.stderr}`).toBe(combinedExit(policyFailing ? [...exits, 1] : exits));
         expect(run.problems, what).toEqual([]);

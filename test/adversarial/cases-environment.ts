@@ -77,8 +77,10 @@ async function unpinned(more: Environment = {}): Promise<Environment> {
   return { ...more, pinRoot: false, env: { HTTPS_PROXY: await closedPort(), ...more.env } };
 }
 
-const trustRootIs = (source: string) => (command: Command, run: { json: any }): string[] =>
-  run.json.trustRoot === source ? [] : [`${command}: the trusted root came from ${JSON.stringify(run.json.trustRoot)}, not ${source}`];
+const trustRootIs =
+  (source: string) =>
+  (command: Command, run: { json: any }): string[] =>
+    run.json.trustRoot === source ? [] : [`${command}: the trusted root came from ${JSON.stringify(run.json.trustRoot)}, not ${source}`];
 
 /** The files an attacker plants where earlier versions kept a trusted root and TUF metadata. */
 function plantRoots(cacheDir: string): string[] {
@@ -108,12 +110,16 @@ const WRITTEN_BY_ATTACKER: Setting = {
     const trust = new CacheStore(join(cacheDir, 'trust-v2'), FORGER_KEY, { purpose: 'trust' });
     await loadTrustRoot({ offline: false, store: trust, refresh: async () => Buffer.from(JSON.stringify(attacker.trustedRoot)) });
     trust.close();
-    const before = Object.fromEntries(planted.filter((f) => !f.endsWith('/') && statSync(join(cacheDir, f)).isFile()).map((f) => [f, readFileSync(join(cacheDir, f))]));
+    const before = Object.fromEntries(
+      planted.filter((f) => !f.endsWith('/') && statSync(join(cacheDir, f)).isFile()).map((f) => [f, readFileSync(join(cacheDir, f))]),
+    );
     return unpinned({
       cacheDir,
       after: (command, run) => [
         ...trustRootIs('embedded')(command, run),
-        ...Object.entries(before).filter(([f, bytes]) => !existsSync(join(cacheDir, f)) || !readFileSync(join(cacheDir, f)).equals(bytes)).map(([f]) => `${command}: the planted ${f} was changed`),
+        ...Object.entries(before)
+          .filter(([f, bytes]) => !existsSync(join(cacheDir, f)) || !readFileSync(join(cacheDir, f)).equals(bytes))
+          .map(([f]) => `${command}: the planted ${f} was changed`),
       ],
     });
   },
@@ -130,7 +136,12 @@ const PLANTED_NO_CACHE: Setting = {
     return unpinned({
       cacheDir,
       args: ['--no-cache'],
-      after: (command, run) => [...trustRootIs('embedded')(command, run), ...(JSON.stringify(listAll(cacheDir)) === JSON.stringify(planted) ? [] : [`${command}: --no-cache touched the cache directory: ${listAll(cacheDir).join(', ')}`])],
+      after: (command, run) => [
+        ...trustRootIs('embedded')(command, run),
+        ...(JSON.stringify(listAll(cacheDir)) === JSON.stringify(planted)
+          ? []
+          : [`${command}: --no-cache touched the cache directory: ${listAll(cacheDir).join(', ')}`]),
+      ],
     });
   },
 };
@@ -144,19 +155,25 @@ function recordInputs(w: Warm) {
   return { file, body, attestation, query };
 }
 
-const VERIFIED_VERDICT = { ok: true as const, predicateType: 'https://docs.pypi.org/attestations/publish/v1', certificate: { issuer: 'https://token.actions.githubusercontent.com', san: 'x' }, unverifiedIdentityKeys: [], signedAt: '2025-01-01T00:00:00.000Z' };
+const VERIFIED_VERDICT = {
+  ok: true as const,
+  predicateType: 'https://docs.pypi.org/attestations/publish/v1',
+  certificate: { issuer: 'https://token.actions.githubusercontent.com', san: 'x' },
+  unverifiedIdentityKeys: [],
+  signedAt: '2025-01-01T00:00:00.000Z',
+};
 const OUTCOME_CONTEXT = { verify: true, trustDigest: EMBEDDED_DIGEST, mode: 'auto', offline: false };
 const noStore = { get: async () => undefined, getSync: () => undefined, set: async () => undefined };
 
 const CACHE_FORGERY: AdversarialCase[] = [
   {
-    name: 'cache: a trusted_root.json and a TUF root.json planted in the cache directory, and a kept-root record under the attacker\'s key',
+    name: "cache: a trusted_root.json and a TUF root.json planted in the cache directory, and a kept-root record under the attacker's key",
     setting: WRITTEN_BY_ATTACKER,
     build: () => signedByAttacker('c1'),
     expect: UNTRUSTED,
   },
   {
-    name: 'cache: a positive verdict for exactly this attestation, file, identity and root, under the attacker\'s key',
+    name: "cache: a positive verdict for exactly this attestation, file, identity and root, under the attacker's key",
     setting: WRITTEN_BY_ATTACKER,
     build: () => signedByAttacker('c2'),
     async warm(w) {
@@ -167,14 +184,18 @@ const CACHE_FORGERY: AdversarialCase[] = [
     expect: UNTRUSTED,
   },
   {
-    name: 'cache: a verified outcome naming the attacker, fresh for a year, under the attacker\'s key',
+    name: "cache: a verified outcome naming the attacker, fresh for a year, under the attacker's key",
     setting: WRITTEN_BY_ATTACKER,
     build: () => signedByAttacker('c3'),
     async warm(w) {
       const { file, query } = recordInputs(w);
       const store = new CacheStore(join(w.cacheDir, 'outcomes-v2'), FORGER_KEY, { purpose: 'outcomes' });
       const outcomes = new OutcomeCache(store, OUTCOME_CONTEXT);
-      await outcomes.put(outcomes.key(query), { filename: file.filename, sha256: file.sha256, status: 'verified', identities: [EVIL], unverifiedKeys: [[]] }, Date.now() + YEAR);
+      await outcomes.put(
+        outcomes.key(query),
+        { filename: file.filename, sha256: file.sha256, status: 'verified', identities: [EVIL], unverifiedKeys: [[]] },
+        Date.now() + YEAR,
+      );
       store.close();
     },
     expect: UNTRUSTED,
@@ -255,36 +276,69 @@ function spoiledKey(dir: string, spoil: (file: string) => void): { cacheDir: str
 }
 
 const REFUSED_CACHES: Array<[Setting, string]> = [
-  [refusedCache('group-writable', (dir) => {
-    const cacheDir = ownDir(dir, 0o770);
-    return { cacheDir, says: [`other users can write ${cacheDir} (mode 0770)`, `chmod go-w ${cacheDir}`] };
-  }), 'g'],
-  [refusedCache('world-writable', (dir) => {
-    const cacheDir = ownDir(dir, 0o777);
-    return { cacheDir, says: [`other users can write ${cacheDir} (mode 0777)`] };
-  }), 'w'],
-  [refusedCache('not there yet, in a directory others can write', (dir) => {
-    const open = join(dir, 'open');
-    mkdirSync(open);
-    chmodSync(open, 0o777);
-    return { cacheDir: join(open, 'cache'), says: [`it would be created in ${open}, which other users can write (mode 0777)`] };
-  }), 'n'],
-  [refusedCache('the key is readable by others', (dir) => ({ ...spoiledKey(dir, (f) => chmodSync(f, 0o644)), says: ['other users can read or write the cache key', '(mode 0644)'] })), 'kr'],
-  [refusedCache('the key is a symbolic link', (dir) => ({ ...spoiledKey(dir, (f) => (rmSync(f), symlinkSync('/dev/null', f))), says: ['is a symbolic link'] })), 'ks'],
+  [
+    refusedCache('group-writable', (dir) => {
+      const cacheDir = ownDir(dir, 0o770);
+      return { cacheDir, says: [`other users can write ${cacheDir} (mode 0770)`, `chmod go-w ${cacheDir}`] };
+    }),
+    'g',
+  ],
+  [
+    refusedCache('world-writable', (dir) => {
+      const cacheDir = ownDir(dir, 0o777);
+      return { cacheDir, says: [`other users can write ${cacheDir} (mode 0777)`] };
+    }),
+    'w',
+  ],
+  [
+    refusedCache('not there yet, in a directory others can write', (dir) => {
+      const open = join(dir, 'open');
+      mkdirSync(open);
+      chmodSync(open, 0o777);
+      return { cacheDir: join(open, 'cache'), says: [`it would be created in ${open}, which other users can write (mode 0777)`] };
+    }),
+    'n',
+  ],
+  [
+    refusedCache('the key is readable by others', (dir) => ({
+      ...spoiledKey(dir, (f) => chmodSync(f, 0o644)),
+      says: ['other users can read or write the cache key', '(mode 0644)'],
+    })),
+    'kr',
+  ],
+  [
+    refusedCache('the key is a symbolic link', (dir) => ({
+      ...spoiledKey(dir, (f) => (rmSync(f), symlinkSync('/dev/null', f))),
+      says: ['is a symbolic link'],
+    })),
+    'ks',
+  ],
   [refusedCache('the key has the wrong size', (dir) => ({ ...spoiledKey(dir, (f) => writeFileSync(f, 'short')), says: ['has 5 bytes, not 32'] })), 'kz'],
-  [refusedCache('the key\'s directory is inside the cache directory (it would travel with a restored cache)', (dir) => {
-    const cacheDir = join(dir, 'cache');
-    return { cacheDir, env: { PYLOCK_ATTEST_STATE_DIR: join(cacheDir, 'state') }, says: ["the cache key's directory", 'is inside the cache directory'] };
-  }), 'ki'],
+  [
+    refusedCache("the key's directory is inside the cache directory (it would travel with a restored cache)", (dir) => {
+      const cacheDir = join(dir, 'cache');
+      return { cacheDir, env: { PYLOCK_ATTEST_STATE_DIR: join(cacheDir, 'state') }, says: ["the cache key's directory", 'is inside the cache directory'] };
+    }),
+    'ki',
+  ],
   // Mode bits decide, not whether a write would succeed: as root, permissions alone never stop one. Ownership needs root to set up.
   ...(AS_ROOT
     ? ([
-        [refusedCache('owned by another user', (dir) => {
-          const cacheDir = ownDir(dir, 0o700);
-          chownSync(cacheDir, 4242, 4242);
-          return { cacheDir, says: ['belongs to another user (uid 4242)'] };
-        }), 'o'],
-        [refusedCache('the key belongs to another user', (dir) => ({ ...spoiledKey(dir, (f) => chownSync(f, 4242, 4242)), says: ['belongs to another user (uid 4242)'] })), 'ko'],
+        [
+          refusedCache('owned by another user', (dir) => {
+            const cacheDir = ownDir(dir, 0o700);
+            chownSync(cacheDir, 4242, 4242);
+            return { cacheDir, says: ['belongs to another user (uid 4242)'] };
+          }),
+          'o',
+        ],
+        [
+          refusedCache('the key belongs to another user', (dir) => ({
+            ...spoiledKey(dir, (f) => chownSync(f, 4242, 4242)),
+            says: ['belongs to another user (uid 4242)'],
+          })),
+          'ko',
+        ],
       ] as Array<[Setting, string]>)
     : []),
 ];
@@ -316,7 +370,11 @@ const TUF_HOST = 'tuf-repo-cdn.sigstore.dev';
 const STALL_TIMEOUT_S = 4;
 /** A stalling case's index host, from its package name (`stall-silent` → `stall-silent.example`). */
 const stallHost = (s: Scenario): string | undefined => (s.name.startsWith('stall-') ? `${s.name}.example` : undefined);
-const slug = (name: string) => name.toLowerCase().replace(/[^a-z]+/g, '-').replace(/^-|-$/g, '');
+const slug = (name: string) =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z]+/g, '-')
+    .replace(/^-|-$/g, '');
 
 /** Requests `proxy` got since the last call, per CONNECT host. */
 function connectsSince(requests: string[]): () => Map<string, number> {
@@ -347,7 +405,14 @@ const STALLING_PROXY: Setting = {
     return {
       pinRoot: false,
       env: { HTTPS_PROXY: proxy.url },
-      args: ['--timeout', String(STALL_TIMEOUT_S), '--allow-index-host', Object.keys(hosts).filter((h) => h !== TUF_HOST).join(',')],
+      args: [
+        '--timeout',
+        String(STALL_TIMEOUT_S),
+        '--allow-index-host',
+        Object.keys(hosts)
+          .filter((h) => h !== TUF_HOST)
+          .join(','),
+      ],
       indexUrl: (_index, s) => (stallHost(s) === undefined ? undefined : `https://${stallHost(s)}/simple`),
       // The TUF case verifies, so the fallback is said.
       stderr: ['warning: Sigstore trusted root: using the embedded copy (TUF refresh failed'],
@@ -377,15 +442,27 @@ const DEADLINE_PROXY: Setting = {
 };
 
 /** An sdist on a stalling host: its index is never reached. */
-const stalled = (id: string): Scenario => ({ name: `stall-${id}`, version: '1.0', files: [{ filename: `stall_${id.replace(/-/g, '_')}-1.0.tar.gz`, sha256: sha256(id), provenance: null }] });
+const stalled = (id: string): Scenario => ({
+  name: `stall-${id}`,
+  version: '1.0',
+  files: [{ filename: `stall_${id.replace(/-/g, '_')}-1.0.tar.gz`, sha256: sha256(id), provenance: null }],
+});
 
 const PROXIES: AdversarialCase[] = [
-  ...PROXY_STALLS.map(([name]): AdversarialCase => ({
-    name: `proxy: ${name}: --timeout ends it after one attempt`,
-    setting: STALLING_PROXY,
-    build: () => stalled(slug(name)),
-    expect: { exit: 3, code: 'INDEX_UNAVAILABLE', category: 'unavailable', says: [`no complete response within ${STALL_TIMEOUT_S * 1000} ms`], check: { exit: 3, category: 'unavailable' } },
-  })),
+  ...PROXY_STALLS.map(
+    ([name]): AdversarialCase => ({
+      name: `proxy: ${name}: --timeout ends it after one attempt`,
+      setting: STALLING_PROXY,
+      build: () => stalled(slug(name)),
+      expect: {
+        exit: 3,
+        code: 'INDEX_UNAVAILABLE',
+        category: 'unavailable',
+        says: [`no complete response within ${STALL_TIMEOUT_S * 1000} ms`],
+        check: { exit: 3, category: 'unavailable' },
+      },
+    }),
+  ),
   {
     name: 'proxy: the TUF refresh through a proxy that never answers ends at --timeout; the run verifies against the embedded root',
     setting: STALLING_PROXY,
@@ -424,7 +501,8 @@ const REMOTE: Setting = {
       args: ['--allow-index-host', REMOTE_INDEX],
       tls: { key: cert.key, cert: cert.cert },
       indexUrl: (index) => `https://${REMOTE_INDEX}:${new URL(index.origin).port}/simple`,
-      after: (command) => (proxy.requests.every((r) => r.startsWith(`CONNECT ${REMOTE_INDEX}:`)) ? [] : [`${command}: a tunnel went elsewhere: ${proxy.requests.join(', ')}`]),
+      after: (command) =>
+        proxy.requests.every((r) => r.startsWith(`CONNECT ${REMOTE_INDEX}:`)) ? [] : [`${command}: a tunnel went elsewhere: ${proxy.requests.join(', ')}`],
       close: async () => {
         await proxy.close();
         cert.cleanup();
@@ -436,22 +514,37 @@ const REMOTE: Setting = {
 /** One package whose index advertises its provenance at `url` (never fetched: refused before any request). */
 export function advertisedAt(id: string, url: (origin: string) => string): Scenario {
   const filename = `loop_${id}-1.0.tar.gz`;
-  return { name: `loop-${id}`, version: '1.0', files: [{ filename, sha256: sha256(filename), provenance: { version: 1, attestation_bundles: [] }, advertise: url }] };
+  return {
+    name: `loop-${id}`,
+    version: '1.0',
+    files: [{ filename, sha256: sha256(filename), provenance: { version: 1, attestation_bundles: [] }, advertise: url }],
+  };
 }
 
-const refused = (kind: string): Expectation => ({ exit: 3, code: 'INDEX_UNAVAILABLE', category: 'unavailable', says: [`a remote index points at this machine (${kind} address)`], check: { exit: 3, category: 'unavailable' } });
+const refused = (kind: string): Expectation => ({
+  exit: 3,
+  code: 'INDEX_UNAVAILABLE',
+  category: 'unavailable',
+  says: [`a remote index points at this machine (${kind} address)`],
+  check: { exit: 3, category: 'unavailable' },
+});
 
 /** Without openssl, no loopback certificate: the remote-index cases are left out, saying so. */
 if (cert === undefined) console.warn(`adversarial: the remote-index loopback cases are ${OPENSSL_MISSING}`);
-const REMOTE_CASES = cert === undefined ? [] : [...LOCAL_HOSTS.map(([host, kind]) => [`https://${host}/provenance/x`, kind] as const), ['//0.0.0.0/provenance/x', 'unspecified'] as const];
+const REMOTE_CASES =
+  cert === undefined
+    ? []
+    : [...LOCAL_HOSTS.map(([host, kind]) => [`https://${host}/provenance/x`, kind] as const), ['//0.0.0.0/provenance/x', 'unspecified'] as const];
 
 const LOOPBACK: AdversarialCase[] = [
-  ...REMOTE_CASES.map(([url, kind], i): AdversarialCase => ({
-    name: `loopback: a remote index advertises provenance at ${url}`,
-    setting: REMOTE,
-    build: () => advertisedAt(`h${i}`, () => url),
-    expect: refused(kind),
-  })),
+  ...REMOTE_CASES.map(
+    ([url, kind], i): AdversarialCase => ({
+      name: `loopback: a remote index advertises provenance at ${url}`,
+      setting: REMOTE,
+      build: () => advertisedAt(`h${i}`, () => url),
+      expect: refused(kind),
+    }),
+  ),
 ];
 
 export const ENVIRONMENT_TABLE: Table = {

@@ -16,7 +16,14 @@ import type { AdversarialCase, LockedFile, Scenario, Setting, Table } from './ha
 // Created by the table's trustedRoot(), which the harness calls before any case is built.
 let mock: MockSigstore;
 
-const OID = { digest: '1.3.6.1.4.1.57264.1.13', ref: '1.3.6.1.4.1.57264.1.14', repository: '1.3.6.1.4.1.57264.1.12', buildConfig: '1.3.6.1.4.1.57264.1.18', issuerV1: '1.3.6.1.4.1.57264.1.1', issuerV2: '1.3.6.1.4.1.57264.1.8' };
+const OID = {
+  digest: '1.3.6.1.4.1.57264.1.13',
+  ref: '1.3.6.1.4.1.57264.1.14',
+  repository: '1.3.6.1.4.1.57264.1.12',
+  buildConfig: '1.3.6.1.4.1.57264.1.18',
+  issuerV1: '1.3.6.1.4.1.57264.1.1',
+  issuerV2: '1.3.6.1.4.1.57264.1.8',
+};
 const REF = 'refs/tags/v1.0.0';
 
 /** A package `adv-<id>` 1.0: its sdist, and wheels by tag. */
@@ -26,7 +33,10 @@ const sha = (filename: string) => createHash('sha256').update(filename).digest('
 const github = (id: string): MintPublisher & Identity => ({ kind: 'GitHub', repository: `acme/adv-${id}`, workflow: 'release.yml' });
 
 /** PyPI's shape: one bundle, this publisher, these attestations. */
-const provenance = (publisher: Identity, attestations: unknown[]) => ({ version: 1, attestation_bundles: [{ publisher: { ...publisher, environment: null }, attestations }] });
+const provenance = (publisher: Identity, attestations: unknown[]) => ({
+  version: 1,
+  attestation_bundles: [{ publisher: { ...publisher, environment: null }, attestations }],
+});
 
 /** A file attested by `github(id)`, minted with these options. */
 async function attested(id: string, filename: string, o: Partial<MintOptions> = {}, by: MockSigstore = mock): Promise<LockedFile> {
@@ -44,13 +54,24 @@ function minted(id: string, name: string, o: Partial<MintOptions>, says: string[
 }
 
 const CLAIMS: AdversarialCase[] = [
-  minted('c1', 'GitHub certificate with a ref but no source repository digest (pypi-attestations 0.0.23+ would accept it; Fulcio never issues it)', { claims: { [OID.digest]: null } }, ['source repository digest']),
+  minted(
+    'c1',
+    'GitHub certificate with a ref but no source repository digest (pypi-attestations 0.0.23+ would accept it; Fulcio never issues it)',
+    { claims: { [OID.digest]: null } },
+    ['source repository digest'],
+  ),
   minted('c2', 'GitHub certificate with neither a ref nor a digest', { claims: { [OID.digest]: null, [OID.ref]: null } }),
-  minted('c3', 'build config URI at a ref the certificate does not state', { claims: { [OID.buildConfig]: `https://github.com/acme/adv-c3/.github/workflows/release.yml@refs/heads/evil` } }),
-  minted('c4', 'build config URI that only starts with the expected workflow', { claims: { [OID.buildConfig]: `https://github.com/acme/adv-c4/.github/workflows/release.yml.evil@${REF}` } }),
-  minted('c5', 'build config URI of a reusable workflow in another repository', { claims: { [OID.buildConfig]: `https://github.com/evil/x/.github/workflows/release.yml@${REF}` } }),
+  minted('c3', 'build config URI at a ref the certificate does not state', {
+    claims: { [OID.buildConfig]: `https://github.com/acme/adv-c3/.github/workflows/release.yml@refs/heads/evil` },
+  }),
+  minted('c4', 'build config URI that only starts with the expected workflow', {
+    claims: { [OID.buildConfig]: `https://github.com/acme/adv-c4/.github/workflows/release.yml.evil@${REF}` },
+  }),
+  minted('c5', 'build config URI of a reusable workflow in another repository', {
+    claims: { [OID.buildConfig]: `https://github.com/evil/x/.github/workflows/release.yml@${REF}` },
+  }),
   minted('c6', 'source repository URI with a trailing slash', { claims: { [OID.repository]: 'https://github.com/acme/adv-c6/' } }),
-  minted('c7', 'GitHub claims under GitLab\'s issuer', { claims: { [OID.issuerV2]: 'https://gitlab.com', [OID.issuerV1]: 'https://gitlab.com' } }),
+  minted('c7', "GitHub claims under GitLab's issuer", { claims: { [OID.issuerV2]: 'https://gitlab.com', [OID.issuerV1]: 'https://gitlab.com' } }),
   minted('c8', 'two issuers that disagree', { claims: { [OID.issuerV1]: 'https://accounts.google.com' } }),
   {
     name: 'GitLab certificate without the source repository digest',
@@ -64,9 +85,38 @@ const CLAIMS: AdversarialCase[] = [
 ];
 
 const STATEMENTS: AdversarialCase[] = [
-  minted('s1', 'subject digest in uppercase (compared exactly, as pypi-attestations does)', { statement: { _type: 'https://in-toto.io/Statement/v1', subject: [{ name: sdist('s1'), digest: { sha256: sha(sdist('s1')).toUpperCase() } }], predicateType: 'https://docs.pypi.org/attestations/publish/v1', predicate: null } }, ['compared exactly']),
-  minted('s2', 'subject digest with surrounding whitespace', { statement: { _type: 'https://in-toto.io/Statement/v1', subject: [{ name: sdist('s2'), digest: { sha256: ` ${sha(sdist('s2'))}` } }], predicateType: 'https://docs.pypi.org/attestations/publish/v1', predicate: null } }),
-  minted('s3', 'a signed statement with two subjects, this file first', { statement: { _type: 'https://in-toto.io/Statement/v1', subject: [{ name: sdist('s3'), digest: { sha256: sha(sdist('s3')) } }, { name: 'other-1.0.tar.gz', digest: { sha256: 'ab'.repeat(32) } }], predicateType: 'https://docs.pypi.org/attestations/publish/v1', predicate: null } }),
+  minted(
+    's1',
+    'subject digest in uppercase (compared exactly, as pypi-attestations does)',
+    {
+      statement: {
+        _type: 'https://in-toto.io/Statement/v1',
+        subject: [{ name: sdist('s1'), digest: { sha256: sha(sdist('s1')).toUpperCase() } }],
+        predicateType: 'https://docs.pypi.org/attestations/publish/v1',
+        predicate: null,
+      },
+    },
+    ['compared exactly'],
+  ),
+  minted('s2', 'subject digest with surrounding whitespace', {
+    statement: {
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [{ name: sdist('s2'), digest: { sha256: ` ${sha(sdist('s2'))}` } }],
+      predicateType: 'https://docs.pypi.org/attestations/publish/v1',
+      predicate: null,
+    },
+  }),
+  minted('s3', 'a signed statement with two subjects, this file first', {
+    statement: {
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [
+        { name: sdist('s3'), digest: { sha256: sha(sdist('s3')) } },
+        { name: 'other-1.0.tar.gz', digest: { sha256: 'ab'.repeat(32) } },
+      ],
+      predicateType: 'https://docs.pypi.org/attestations/publish/v1',
+      predicate: null,
+    },
+  }),
   minted('s4', 'a signed statement with a predicate type PyPI does not issue', { predicateType: 'https://example.com/evil/v1' }),
   {
     name: 'a valid attestation of another file of the same release (same publisher)',
@@ -77,7 +127,7 @@ const STATEMENTS: AdversarialCase[] = [
     expect: { exit: 1, category: 'verification-failed', says: ['signed statement is about'] },
   },
   {
-    name: 'the sdist\'s valid attestation served for the wheel too',
+    name: "the sdist's valid attestation served for the wheel too",
     build: async () => {
       const s = await attested('s6', sdist('s6'));
       return pkg('s6', [s, { filename: wheel('s6'), sha256: sha(wheel('s6')), provenance: s.provenance }], { victims: [wheel('s6')] });
@@ -87,7 +137,9 @@ const STATEMENTS: AdversarialCase[] = [
 ];
 
 const TIME_AND_TRUST: AdversarialCase[] = [
-  minted('t1', 'certificate used after its validity window (logged 20 minutes after issue)', { loggedAt: new Date(Date.now() + 20 * 60_000) }, ['not valid at the time']),
+  minted('t1', 'certificate used after its validity window (logged 20 minutes after issue)', { loggedAt: new Date(Date.now() + 20 * 60_000) }, [
+    'not valid at the time',
+  ]),
   minted('t2', 'certificate used before it was issued (logged a minute earlier)', { loggedAt: new Date(Date.now() - 60_000) }),
   {
     name: 'signed and logged by another Sigstore instance (untrusted CA and log)',
@@ -99,7 +151,10 @@ const TIME_AND_TRUST: AdversarialCase[] = [
 const PARTIAL: AdversarialCase[] = [
   {
     name: 'partial: hand-uploaded sdist beside attested wheels, no allowance',
-    build: async () => pkg('p0', [bare(sdist('p0')), await attested('p0', wheel('p0')), await attested('p0', wheel('p0', 'cp312-cp312-manylinux_2_17_x86_64'))], { victims: [sdist('p0')] }),
+    build: async () =>
+      pkg('p0', [bare(sdist('p0')), await attested('p0', wheel('p0')), await attested('p0', wheel('p0', 'cp312-cp312-manylinux_2_17_x86_64'))], {
+        victims: [sdist('p0')],
+      }),
     expect: { exit: 1, category: 'partial-attestation', says: [sdist('p0')] },
   },
   {
@@ -145,7 +200,10 @@ expires = 2999-12-31
 const POLICED: AdversarialCase[] = [
   {
     name: 'partial: an allowance for only one of two unattested wheels',
-    build: async () => pkg('p1', [await attested('p1', sdist('p1')), bare(wheel('p1')), bare(wheel('p1', 'cp312-cp312-win_amd64'))], { victims: [wheel('p1'), wheel('p1', 'cp312-cp312-win_amd64')] }),
+    build: async () =>
+      pkg('p1', [await attested('p1', sdist('p1')), bare(wheel('p1')), bare(wheel('p1', 'cp312-cp312-win_amd64'))], {
+        victims: [wheel('p1'), wheel('p1', 'cp312-cp312-win_amd64')],
+      }),
     expect: { exit: 1, category: 'partial-attestation', says: [wheel('p1', 'cp312-cp312-win_amd64')] },
     args: POLICY_ARGS,
   },
@@ -182,7 +240,10 @@ const POLICED: AdversarialCase[] = [
  */
 const LENIENT_SETTING: Setting = {
   name: 'partial-attestation lowered to a warning; --allow-identity-change (enrich and refresh: check has no such option)',
-  prepare: () => ({ args: ['--policy', 'adversarial-lenient.toml'], commandArgs: { enrich: ['--allow-identity-change'], refresh: ['--allow-identity-change'] } }),
+  prepare: () => ({
+    args: ['--policy', 'adversarial-lenient.toml'],
+    commandArgs: { enrich: ['--allow-identity-change'], refresh: ['--allow-identity-change'] },
+  }),
 };
 const LENIENT = `[tool.pylock-attest.severity]
 partial-attestation = "warning"
@@ -212,29 +273,48 @@ const LENIENT_CASES: AdversarialCase[] = [
 const MODELS = 'pypi_attestation_models-0.0.4a2.tar.gz';
 const BINDING: AdversarialCase[] = [
   {
-    name: 'binding: another project\'s attested sdist locked as sampleproject\'s (the issue\'s reproduction)',
+    name: "binding: another project's attested sdist locked as sampleproject's (the issue's reproduction)",
     build: async () => ({ name: 'sampleproject', version: '0.0.4a2', files: [await attested('b1', MODELS)] }),
-    expect: { exit: 2, code: 'LOCK_INVALID', says: [`:4: \`sdist\` (${MODELS}) is not a file of sampleproject 0.0.4a2`, 'it names the project `pypi-attestation-models`, not `sampleproject`', '(package sampleproject)'] },
+    expect: {
+      exit: 2,
+      code: 'LOCK_INVALID',
+      says: [
+        `:4: \`sdist\` (${MODELS}) is not a file of sampleproject 0.0.4a2`,
+        'it names the project `pypi-attestation-models`, not `sampleproject`',
+        '(package sampleproject)',
+      ],
+    },
   },
   {
     name: 'binding: a file of another release (0.0.4a2 locked as 9.9.9)',
     build: async () => ({ name: 'pypi-attestation-models', version: '9.9.9', files: [await attested('b2', MODELS)] }),
-    expect: { exit: 2, code: 'LOCK_INVALID', says: [`:4: \`sdist\` (${MODELS}) is not a file of pypi-attestation-models 9.9.9`, 'it is version 0.0.4a2, not 9.9.9'] },
+    expect: {
+      exit: 2,
+      code: 'LOCK_INVALID',
+      says: [`:4: \`sdist\` (${MODELS}) is not a file of pypi-attestation-models 9.9.9`, 'it is version 0.0.4a2, not 9.9.9'],
+    },
   },
   {
-    name: 'binding: another project\'s attested wheel among the wheels',
+    name: "binding: another project's attested wheel among the wheels",
     build: async () => pkg('b3', [await attested('b3', sdist('b3')), await attested('b3', 'other_project-1.0-py3-none-any.whl')]),
-    expect: { exit: 2, code: 'LOCK_INVALID', says: ['`wheels[0]` (other_project-1.0-py3-none-any.whl) is not a file of adv-b3 1.0', 'names the project `other-project`'] },
+    expect: {
+      exit: 2,
+      code: 'LOCK_INVALID',
+      says: ['`wheels[0]` (other_project-1.0-py3-none-any.whl) is not a file of adv-b3 1.0', 'names the project `other-project`'],
+    },
   },
 ];
 
 /** A provenance object with one bundle per [publisher, attestations] pair. */
-const bundles = (...pairs: Array<[Record<string, unknown>, unknown[]]>) => ({ version: 1, attestation_bundles: pairs.map(([publisher, attestations]) => ({ publisher: { environment: null, ...publisher }, attestations })) });
+const bundles = (...pairs: Array<[Record<string, unknown>, unknown[]]>) => ({
+  version: 1,
+  attestation_bundles: pairs.map(([publisher, attestations]) => ({ publisher: { environment: null, ...publisher }, attestations })),
+});
 
 /** Attacks found by attacking the built CLI as a reviewer would, beyond issue 10's list. */
 const REVIEW: AdversarialCase[] = [
   {
-    name: 'publisher kind: a GitHub certificate served under a Google publisher whose e-mail is the certificate\'s SAN',
+    name: "publisher kind: a GitHub certificate served under a Google publisher whose e-mail is the certificate's SAN",
     build: async () => {
       const att = await mock.mint({ filename: sdist('r1'), sha256: sha(sdist('r1')), publisher: github('r1') });
       const san = 'https://github.com/acme/adv-r1/.github/workflows/release.yml@refs/tags/v1.0.0';
@@ -245,13 +325,17 @@ const REVIEW: AdversarialCase[] = [
   {
     name: 'publisher kind: a GitLab certificate served under a GitHub publisher of the same repository and file',
     build: async () => {
-      const att = await mock.mint({ filename: sdist('r2'), sha256: sha(sdist('r2')), publisher: { kind: 'GitLab', repository: 'acme/adv-r2', workflow_filepath: 'release.yml' } });
+      const att = await mock.mint({
+        filename: sdist('r2'),
+        sha256: sha(sdist('r2')),
+        publisher: { kind: 'GitLab', repository: 'acme/adv-r2', workflow_filepath: 'release.yml' },
+      });
       return pkg('r2', [{ filename: sdist('r2'), sha256: sha(sdist('r2')), provenance: bundles([github('r2'), [att]]) }]);
     },
     expect: { exit: 1, category: 'verification-failed' },
   },
   {
-    name: 'duplicate bytes: the sdist\'s bytes locked again as a wheel (same sha256), served the sdist\'s attestation',
+    name: "duplicate bytes: the sdist's bytes locked again as a wheel (same sha256), served the sdist's attestation",
     build: async () => {
       const s = await attested('r3', sdist('r3'));
       return pkg('r3', [s, { filename: wheel('r3'), sha256: s.sha256, provenance: s.provenance }], { victims: [wheel('r3')] });
@@ -262,12 +346,14 @@ const REVIEW: AdversarialCase[] = [
     name: 'duplicate bytes: two wheels with the same sha256 whose tags differ, one attestation for both',
     build: async () => {
       const w = await attested('r4', wheel('r4'));
-      return pkg('r4', [w, { filename: wheel('r4', 'py2.py3-none-any'), sha256: w.sha256, provenance: w.provenance }], { victims: [wheel('r4', 'py2.py3-none-any')] });
+      return pkg('r4', [w, { filename: wheel('r4', 'py2.py3-none-any'), sha256: w.sha256, provenance: w.provenance }], {
+        victims: [wheel('r4', 'py2.py3-none-any')],
+      });
     },
     expect: { exit: 1, category: 'verification-failed', says: ['signed statement is about'] },
   },
   {
-    name: 'two bundles: this file\'s valid one, and another publisher\'s valid attestation of another file',
+    name: "two bundles: this file's valid one, and another publisher's valid attestation of another file",
     build: async () => {
       const own = await mock.mint({ filename: sdist('r5'), sha256: sha(sdist('r5')), publisher: github('r5') });
       const other = await mock.mint({ filename: 'evil-1.0.tar.gz', sha256: sha('evil-1.0.tar.gz'), publisher: github('evil') });
@@ -282,7 +368,10 @@ const REVIEW: AdversarialCase[] = [
     build: async () => {
       const files = Array.from({ length: 200 }, (_, n) => ({ filename: `adv_r6-1.0-${n + 1}-py3-none-any.whl`, sha256: sha(`r6-${n}`) }));
       const atts = await mock.mintBatch({ publisher: github('r6-fork'), files });
-      return pkg('r6', files.map((f, n) => ({ ...f, provenance: bundles([github('r6'), [atts[n]]]) })));
+      return pkg(
+        'r6',
+        files.map((f, n) => ({ ...f, provenance: bundles([github('r6'), [atts[n]]]) })),
+      );
     },
     expect: { exit: 1, category: 'verification-failed', says: ['certificate source repository is not https://github.com/acme/adv-r6'] },
   },
@@ -357,7 +446,7 @@ function earlierRuns(setting: Setting, suffix: string, offline: boolean): Advers
  * rests on the statement and the certificate.
  */
 const INTEGRITY: Setting = {
-  name: 'PyPI\'s Integrity API (--provenance-source integrity)',
+  name: "PyPI's Integrity API (--provenance-source integrity)",
   prepare: () => ({ integrityApi: true, args: ['--provenance-source', 'integrity'] }),
 };
 
@@ -369,7 +458,7 @@ const INTEGRITY_API: AdversarialCase[] = [
     expect: { exit: 1, category: 'partial-attestation', says: [wheel('i1'), 'has no provenance'] },
   },
   {
-    name: 'integrity API: the sdist\'s valid attestation served for the wheel',
+    name: "integrity API: the sdist's valid attestation served for the wheel",
     setting: INTEGRITY,
     build: async () => {
       const s = await attested('i2', sdist('i2'));
@@ -400,7 +489,13 @@ const RESOLVES_HERE: AdversarialCase[] = [
     // The loopback index was chosen (--allow-index-host 127.0.0.1); `localhost` was not, and resolves here.
     name: 'loopback: an index advertises its documents under a name nobody chose that resolves here (localhost)',
     build: () => advertisedAt('name', (origin) => `${origin.replace('127.0.0.1', 'localhost')}/provenance/x`),
-    expect: { exit: 3, code: 'INDEX_UNAVAILABLE', category: 'unavailable', says: ['localhost: it resolves to', 'a loopback address', '--allow-index-host localhost'], check: { exit: 3, category: 'unavailable' } },
+    expect: {
+      exit: 3,
+      code: 'INDEX_UNAVAILABLE',
+      category: 'unavailable',
+      says: ['localhost: it resolves to', 'a loopback address', '--allow-index-host localhost'],
+      check: { exit: 3, category: 'unavailable' },
+    },
   },
 ];
 
@@ -413,5 +508,17 @@ export const MINTED_TABLE: Table = {
     return mock.trustedRoot;
   },
   files: { 'adversarial-policy.toml': POLICY, 'adversarial-lenient.toml': LENIENT },
-  cases: [...CLAIMS, ...STATEMENTS, ...TIME_AND_TRUST, ...PARTIAL, ...POLICED, ...LENIENT_CASES, ...BINDING, ...REVIEW, ...INTEGRITY_API, ...RESOLVES_HERE, ...EARLIER_RUNS],
+  cases: [
+    ...CLAIMS,
+    ...STATEMENTS,
+    ...TIME_AND_TRUST,
+    ...PARTIAL,
+    ...POLICED,
+    ...LENIENT_CASES,
+    ...BINDING,
+    ...REVIEW,
+    ...INTEGRITY_API,
+    ...RESOLVES_HERE,
+    ...EARLIER_RUNS,
+  ],
 };

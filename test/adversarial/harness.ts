@@ -251,7 +251,8 @@ async function runGroup(group: Array<{ kase: AdversarialCase; n: number }>, g: n
   const settingDir = join(dir, `setting-${g}`);
   mkdirSync(settingDir);
   const env = (await setting.prepare?.(settingDir)) ?? {};
-  if (env.pinRoot === false && env.env?.['HTTPS_PROXY'] === undefined) throw new Error(`${setting.name}: an unpinned trusted root needs HTTPS_PROXY, or TUF would reach the internet`);
+  if (env.pinRoot === false && env.env?.['HTTPS_PROXY'] === undefined)
+    throw new Error(`${setting.name}: an unpinned trusted root needs HTTPS_PROXY, or TUF would reach the internet`);
   const commands = setting.commands ?? COMMANDS;
   const prepared: Prepared[] = [];
   try {
@@ -268,16 +269,29 @@ async function runGroup(group: Array<{ kase: AdversarialCase; n: number }>, g: n
       if (env.cacheDir === undefined) throw new Error(`${p.kase.name}: warm needs a setting with a cache directory`);
       const caseDir = join(settingDir, `case-${p.lockfile}`);
       mkdirSync(caseDir);
-      const cli = (command: string, args: string[]) => runCli([command, '--allow-index-host', '127.0.0.1', ...cacheArgs(env), p.lockfile, ...args], { cwd: dir, env: cliEnv });
+      const cli = (command: string, args: string[]) =>
+        runCli([command, '--allow-index-host', '127.0.0.1', ...cacheArgs(env), p.lockfile, ...args], { cwd: dir, env: cliEnv });
       await p.kase.warm({ lockfile: p.path, index: p.index, scenario: p.scenario, cacheDir: env.cacheDir, dir: caseDir, cli, trustedRoot: root });
       // What the earlier runs left (an identity --no-verify wrote) is the lockfile the attack starts from.
       p.text = readFileSync(p.path, 'utf8');
     }
     for (const command of commands) {
-      const args = [...base(command), ...prepared.map((p) => p.lockfile), '--format', 'json', ...(env.args ?? []), ...(env.commandArgs?.[command] ?? []), ...(group[0]!.kase.args ?? [])];
+      const args = [
+        ...base(command),
+        ...prepared.map((p) => p.lockfile),
+        '--format',
+        'json',
+        ...(env.args ?? []),
+        ...(env.commandArgs?.[command] ?? []),
+        ...(group[0]!.kase.args ?? []),
+      ];
       const cli = await runCli(args, { cwd: dir, env: cliEnv });
       const json = parseReport(cli);
-      const problems = [...(await env.after?.(command, { cli, json }) ?? []), ...stderrProblems(cli, env.stderr), ...(env.cacheDir === undefined ? cacheCreated(dir) : [])];
+      const problems = [
+        ...((await env.after?.(command, { cli, json })) ?? []),
+        ...stderrProblems(cli, env.stderr),
+        ...(env.cacheDir === undefined ? cacheCreated(dir) : []),
+      ];
       result.runs.push({ command, setting: setting.name, cases: prepared.map((p) => p.kase.name), cli, json, problems });
       for (const p of prepared) result.observed.get(p.kase.name)![command] = observe(command, json, p);
     }
@@ -292,7 +306,14 @@ const cacheArgs = (env: Environment): string[] => (env.cacheDir === undefined ? 
 
 async function prepare(kase: AdversarialCase, n: number, dir: string, env: Environment): Promise<Prepared> {
   const scenario = await kase.build();
-  const files = scenario.files.map((f) => ({ project: scenario.name, version: scenario.version, filename: f.filename, sha256: f.sha256, provenance: f.provenance, ...(f.advertise ? { advertise: f.advertise } : {}) }));
+  const files = scenario.files.map((f) => ({
+    project: scenario.name,
+    version: scenario.version,
+    filename: f.filename,
+    sha256: f.sha256,
+    provenance: f.provenance,
+    ...(f.advertise ? { advertise: f.advertise } : {}),
+  }));
   const index = await startFakeIndex({ files, integrity: env.integrityApi === true, ...(env.tls ? { tls: env.tls } : {}) });
   const text = lockText(scenario, env.indexUrl?.(index, scenario) ?? index.simpleUrl);
   const lockfile = `case-${String(n).padStart(3, '0')}.pylock.toml`;
@@ -307,7 +328,15 @@ export function lockText(s: Scenario, indexUrl: string): string {
   const entry = (f: LockedFile) => `{ url = ${q(`https://files.example/${encodeURIComponent(f.filename)}`)}, hashes = { sha256 = ${q(f.sha256)} } }`;
   const sdist = s.files.find((f) => !f.filename.endsWith('.whl'));
   const wheels = s.files.filter((f) => f.filename.endsWith('.whl'));
-  const lines = ['lock-version = "1.0"', 'created-by = "adversarial"', '', '[[packages]]', `name = ${q(s.name)}`, `version = ${q(s.version)}`, `index = ${q(indexUrl)}`];
+  const lines = [
+    'lock-version = "1.0"',
+    'created-by = "adversarial"',
+    '',
+    '[[packages]]',
+    `name = ${q(s.name)}`,
+    `version = ${q(s.version)}`,
+    `index = ${q(indexUrl)}`,
+  ];
   if (sdist) lines.push(`sdist = ${entry(sdist)}`);
   if (wheels.length > 0) lines.push(`wheels = [${wheels.map(entry).join(', ')}]`);
   for (const id of s.recorded ?? []) lines.push('', '[[packages.attestation-identities]]', ...Object.entries(id).map(([k, v]) => `${k} = ${q(v)}`));
@@ -337,7 +366,13 @@ async function allLimited(tasks: Array<() => Promise<void>>, limit: number): Pro
 
 /** Never the user's cache, state or config, whatever the tool reads by default. */
 function isolatedEnv(dir: string): Record<string, string> {
-  return { HOME: dir, XDG_CACHE_HOME: join(dir, 'xdg-cache'), XDG_STATE_HOME: join(dir, 'xdg-state'), XDG_CONFIG_HOME: join(dir, 'xdg-config'), PYLOCK_ATTEST_CACHE_DIR: join(dir, 'cache') };
+  return {
+    HOME: dir,
+    XDG_CACHE_HOME: join(dir, 'xdg-cache'),
+    XDG_STATE_HOME: join(dir, 'xdg-state'),
+    XDG_CONFIG_HOME: join(dir, 'xdg-config'),
+    PYLOCK_ATTEST_CACHE_DIR: join(dir, 'cache'),
+  };
 }
 
 /** --no-cache reads and writes nothing: not even the default cache directory appears. */
@@ -360,7 +395,8 @@ function parseReport(cli: CliRun): any {
 function observe(command: Command, json: any, p: Prepared): Observed {
   const unchanged = readFileSync(p.path, 'utf8') === p.text;
   // A run-level error (a usage error, such as --offline without a usable cache): no lockfile was read.
-  if (json.lockfiles === undefined && json.error !== undefined) return { exit: exitCodeFor(json.error.code) as Exit, unchanged, findings: [], error: json.error };
+  if (json.lockfiles === undefined && json.error !== undefined)
+    return { exit: exitCodeFor(json.error.code) as Exit, unchanged, findings: [], error: json.error };
   return command === 'check' ? observeCheck(json, p, unchanged) : observeEnrich(json, p, unchanged);
 }
 
@@ -408,7 +444,12 @@ export function combinedExit(exits: readonly Exit[]): Exit {
  * What every case must show, for each command it ran. Returns the failures
  * as text (empty when all hold), so one assertion names every broken promise.
  */
-export function problems(kase: AdversarialCase, scenario: Pick<Scenario, 'files' | 'victims'> | undefined, seen: Partial<Record<Command, Observed>>, commands: readonly Command[] = COMMANDS): string[] {
+export function problems(
+  kase: AdversarialCase,
+  scenario: Pick<Scenario, 'files' | 'victims'> | undefined,
+  seen: Partial<Record<Command, Observed>>,
+  commands: readonly Command[] = COMMANDS,
+): string[] {
   const out: string[] = [];
   const victims = new Set(scenario?.victims ?? scenario?.files.map((f) => f.filename) ?? []);
   for (const command of commands) {
@@ -419,7 +460,10 @@ export function problems(kase: AdversarialCase, scenario: Pick<Scenario, 'files'
     }
     const want = command === 'check' ? (kase.expect.check ?? kase.expect) : kase.expect;
     if (!o.unchanged) out.push(`${command}: the lockfile was changed`);
-    if (o.exit !== want.exit) out.push(`${command}: exit ${o.exit}, expected ${want.exit} (${JSON.stringify(o.findings.map((f) => f.category))}${o.error ? `, ${o.error.code}: ${o.error.message}` : ''})`);
+    if (o.exit !== want.exit)
+      out.push(
+        `${command}: exit ${o.exit}, expected ${want.exit} (${JSON.stringify(o.findings.map((f) => f.category))}${o.error ? `, ${o.error.code}: ${o.error.message}` : ''})`,
+      );
     if (o.pkg?.status === 'verified') out.push(`${command}: the package is reported verified`);
     if (o.pkg && ['added', 'updated', 'removed'].includes(o.pkg.action)) out.push(`${command}: identities would be ${o.pkg.action}`);
     for (const f of o.pkg?.files ?? []) if (victims.has(f.filename) && f.status === 'verified') out.push(`${command}: ${f.filename} is reported verified`);
@@ -428,16 +472,21 @@ export function problems(kase: AdversarialCase, scenario: Pick<Scenario, 'files'
       const found = o.findings.filter((f) => f.category === want.category);
       if (found.length === 0) out.push(`${command}: no ${want.category} finding (got ${JSON.stringify(o.findings.map((f) => f.category))})`);
       for (const word of says) {
-        if (found.length > 0 && !found.some((f) => f.message.includes(word))) out.push(`${command}: the ${want.category} finding does not say ${JSON.stringify(word)}: ${found[0]!.message}`);
+        if (found.length > 0 && !found.some((f) => f.message.includes(word)))
+          out.push(`${command}: the ${want.category} finding does not say ${JSON.stringify(word)}: ${found[0]!.message}`);
       }
     }
     if (want.code !== undefined) {
       if (o.error?.code !== want.code) out.push(`${command}: error code ${o.error?.code}, expected ${want.code}`);
-      if (want.category === undefined && o.error !== undefined) for (const word of says) if (!o.error.message.includes(word)) out.push(`${command}: the error does not say ${JSON.stringify(word)}: ${o.error.message}`);
+      if (want.category === undefined && o.error !== undefined)
+        for (const word of says)
+          if (!o.error.message.includes(word)) out.push(`${command}: the error does not say ${JSON.stringify(word)}: ${o.error.message}`);
     }
     if (command === 'enrich') {
       const failed = o.pkg?.files.find((f) => victims.has(f.filename) && f.status !== 'verified' && f.status !== 'no-provenance');
-      for (const word of says) if (failed?.detail !== undefined && !failed.detail.includes(word) && word !== failed.filename) out.push(`enrich: ${failed.filename}'s detail does not say ${JSON.stringify(word)}: ${failed.detail}`);
+      for (const word of says)
+        if (failed?.detail !== undefined && !failed.detail.includes(word) && word !== failed.filename)
+          out.push(`enrich: ${failed.filename}'s detail does not say ${JSON.stringify(word)}: ${failed.detail}`);
     }
   }
   return out;

@@ -39,7 +39,9 @@ describe('connection faults, through the CLI', () => {
   });
 
   it('a reset mid-body, once: retried, the run completes [enrich()]', async () => {
-    lab.index.setFault(({ path, attempt }) => (path.endsWith('.whl') && attempt === 1 ? { kind: 'reset', partialBody: '{"version": 1, "attestation_bun' } : OK));
+    lab.index.setFault(({ path, attempt }) =>
+      path.endsWith('.whl') && attempt === 1 ? { kind: 'reset', partialBody: '{"version": 1, "attestation_bun' } : OK,
+    );
     const path = lab.lockfile('reset-mid-body-once.toml');
     expectRecovered(await libraryRun(lab, path), path);
   });
@@ -80,7 +82,9 @@ describe('connection faults, through the CLI', () => {
   });
 
   it('a slow drip of bytes: the per-request deadline covers the body, exit 3', async () => {
-    lab.index.setFault(({ path }) => (path.startsWith('/provenance/') ? { kind: 'drip', intervalMs: 50, body: '{"version": 1, "attestation_bundles": []}'.repeat(10) } : OK));
+    lab.index.setFault(({ path }) =>
+      path.startsWith('/provenance/') ? { kind: 'drip', intervalMs: 50, body: '{"version": 1, "attestation_bundles": []}'.repeat(10) } : OK,
+    );
     const path = lab.lockfile('drip.toml');
     const run = await lab.enrich(path, [...args, '--timeout', '0.5']);
     expectCouldNotComplete(run, path, ['INDEX_TIMEOUT']);

@@ -41,7 +41,13 @@ afterEach(async () => {
 
 /** What `work` settled to, or 'still pending' after SANITY_MS. */
 function settled(work: Promise<unknown>): Promise<unknown> {
-  return Promise.race([work.then((v) => v, (e: unknown) => e), sleep(SANITY_MS).then(() => 'still pending')]);
+  return Promise.race([
+    work.then(
+      (v) => v,
+      (e: unknown) => e,
+    ),
+    sleep(SANITY_MS).then(() => 'still pending'),
+  ]);
 }
 
 describe('HttpClient through a proxy that stalls', () => {

@@ -29,13 +29,17 @@ describe('redirects, through the CLI', () => {
   });
 
   it('a same-origin redirect is followed and the run completes', async () => {
-    lab.index.setFault(({ path }) => (path.startsWith('/provenance/') && !path.includes('moved=1') ? { kind: 'redirect', location: `${path}?moved=1`, status: 301 } : undefined));
+    lab.index.setFault(({ path }) =>
+      path.startsWith('/provenance/') && !path.includes('moved=1') ? { kind: 'redirect', location: `${path}?moved=1`, status: 301 } : undefined,
+    );
     const path = lab.lockfile('redirect-same-origin.toml');
     expectRecovered(await lab.enrich(path, args), path);
   });
 
   it('a redirect loop stops after 5 hops: exit 3, file untouched', async () => {
-    lab.index.setFault(({ path }) => (path.startsWith('/simple/') ? { kind: 'redirect', location: path.endsWith('?b') ? '/simple/demo/?a' : '/simple/demo/?b' } : undefined));
+    lab.index.setFault(({ path }) =>
+      path.startsWith('/simple/') ? { kind: 'redirect', location: path.endsWith('?b') ? '/simple/demo/?a' : '/simple/demo/?b' } : undefined,
+    );
     const path = lab.lockfile('redirect-loop.toml');
     const run = await lab.enrich(path, args);
     expectCouldNotComplete(run, path, ['INDEX_HTTP']);
@@ -46,7 +50,10 @@ describe('redirects, through the CLI', () => {
   it('a redirect to another host is refused: nothing reaches it, exit 3', async () => {
     lab.index.setFault(({ path }) => (path.startsWith('/provenance/') ? { kind: 'redirect', location: `${elsewhere.origin}${path}` } : undefined));
     const path = lab.lockfile('redirect-other-host.toml');
-    const run = await lab.enrich(path, args.map((a) => a.replace('http://', 'http://alice:s3cret@')));
+    const run = await lab.enrich(
+      path,
+      args.map((a) => a.replace('http://', 'http://alice:s3cret@')),
+    );
     expectCouldNotComplete(run, path, ['INDEX_HTTP']);
     expect(run.report.lockfiles[0].packages[0].files[0].detail).toMatch(/cross-origin redirect/);
     expect(elsewhere.requests).toHaveLength(0);

@@ -183,7 +183,13 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
 }
 
 /** A 200 with an ETag, or a bodiless 304 when the request's If-None-Match names it (as warehouse and its CDN do). */
-function sendCacheable(req: IncomingMessage, res: ServerResponse, headers: Record<string, string>, body: Buffer, etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`): void {
+function sendCacheable(
+  req: IncomingMessage,
+  res: ServerResponse,
+  headers: Record<string, string>,
+  body: Buffer,
+  etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`,
+): void {
   if (req.headers['if-none-match'] === etag) return send(res, 304, { ...headers, etag });
   send(res, 200, { ...headers, etag }, body);
 }
@@ -223,7 +229,8 @@ function serveIntegrity(index: Index, req: IncomingMessage, res: ServerResponse,
 
 function serveProvenance(index: Index, req: IncomingMessage, res: ServerResponse, rest: string[]): void {
   const [project, version, filename] = rest;
-  const served = rest.length === 3 && project !== undefined && version !== undefined && filename !== undefined ? index.find(project, version, filename) : undefined;
+  const served =
+    rest.length === 3 && project !== undefined && version !== undefined && filename !== undefined ? index.find(project, version, filename) : undefined;
   if (served?.body === undefined) return sendJson(res, 404, { message: 'Not Found' });
   sendCacheable(req, res, { 'content-type': INTEGRITY_JSON, 'cache-control': index.cacheControl() }, served.body);
 }

@@ -60,7 +60,12 @@ export async function startFakeTuf(opts: FakeTufOptions): Promise<FakeTuf> {
   const signer = newSigner();
   const other = opts.wrongKey === true ? newSigner() : signer;
   const digest = createHash('sha256').update(opts.target).digest('hex');
-  const targets = new Targets({ version: 1, specVersion: '1.0.31', expires: EXPIRES, targets: { 'trusted_root.json': new TargetFile({ path: 'trusted_root.json', length: opts.target.length, hashes: { sha256: digest } }) } });
+  const targets = new Targets({
+    version: 1,
+    specVersion: '1.0.31',
+    expires: EXPIRES,
+    targets: { 'trusted_root.json': new TargetFile({ path: 'trusted_root.json', length: opts.target.length, hashes: { sha256: digest } }) },
+  });
   const targetsBytes = signed(targets, other);
   const snapshot = new Snapshot({ version: 1, specVersion: '1.0.31', expires: EXPIRES, meta: { 'targets.json': new MetaFile({ version: 1 }) } });
   const snapshotBytes = signed(snapshot, other);

@@ -28,7 +28,29 @@ function watch(target: Record<string, unknown>, names: string[], label: string):
   }
 }
 
-const FS_WRITES = ['writeFile', 'writeFileSync', 'appendFile', 'appendFileSync', 'mkdir', 'mkdirSync', 'mkdtemp', 'mkdtempSync', 'rename', 'renameSync', 'rm', 'rmSync', 'unlink', 'unlinkSync', 'createWriteStream', 'copyFile', 'copyFileSync', 'symlink', 'symlinkSync', 'watch', 'watchFile'];
+const FS_WRITES = [
+  'writeFile',
+  'writeFileSync',
+  'appendFile',
+  'appendFileSync',
+  'mkdir',
+  'mkdirSync',
+  'mkdtemp',
+  'mkdtempSync',
+  'rename',
+  'renameSync',
+  'rm',
+  'rmSync',
+  'unlink',
+  'unlinkSync',
+  'createWriteStream',
+  'copyFile',
+  'copyFileSync',
+  'symlink',
+  'symlinkSync',
+  'watch',
+  'watchFile',
+];
 watch(fs as unknown as Record<string, unknown>, FS_WRITES, 'fs');
 watch(fs.promises as unknown as Record<string, unknown>, FS_WRITES, 'fs.promises');
 watch(net.Socket.prototype as unknown as Record<string, unknown>, ['connect'], 'net.Socket');
@@ -40,7 +62,19 @@ watch(https as unknown as Record<string, unknown>, ['request', 'get', 'createSer
 watch(globalThis as unknown as Record<string, unknown>, ['fetch', 'setInterval', 'setTimeout', 'queueMicrotask'], 'globalThis');
 syncBuiltinESMExports();
 
-const EVENTS = ['exit', 'beforeExit', 'SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'uncaughtException', 'unhandledRejection', 'warning', 'message', 'multipleResolves'] as const;
+const EVENTS = [
+  'exit',
+  'beforeExit',
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'uncaughtException',
+  'unhandledRejection',
+  'warning',
+  'message',
+  'multipleResolves',
+] as const;
 
 function snapshot() {
   return {
@@ -48,7 +82,9 @@ function snapshot() {
     listeners: Object.fromEntries(EVENTS.map((e) => [e, process.listenerCount(e)])),
     events: process.eventNames().map(String).sort(),
     resources: process.getActiveResourcesInfo().sort(),
-    prototypes: [Object.prototype, Array.prototype, String.prototype, Function.prototype, Promise.prototype, Error.prototype].map((p) => Object.getOwnPropertyNames(p).sort().join(',')),
+    prototypes: [Object.prototype, Array.prototype, String.prototype, Function.prototype, Promise.prototype, Error.prototype].map((p) =>
+      Object.getOwnPropertyNames(p).sort().join(','),
+    ),
     env: JSON.stringify(process.env),
     cwd: process.cwd(),
     exitCode: String(process.exitCode),
@@ -66,5 +102,9 @@ const after = snapshot();
 
 const changed = Object.keys(before).filter((k) => JSON.stringify(before[k as keyof typeof before]) !== JSON.stringify(after[k as keyof typeof after]));
 const differences = Object.fromEntries(changed.map((k) => [k, { before: before[k as keyof typeof before], after: after[k as keyof typeof after] }]));
-const exports = Object.fromEntries(Object.keys(mod).sort().map((k) => [k, typeof mod[k]]));
+const exports = Object.fromEntries(
+  Object.keys(mod)
+    .sort()
+    .map((k) => [k, typeof mod[k]]),
+);
 process.stdout.write(JSON.stringify({ calls, differences, exports }));

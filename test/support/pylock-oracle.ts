@@ -17,11 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const PROBE = [
-  'import sys, tomllib, packaging',
-  'from packaging.pylock import Pylock',
-  'print(packaging.__version__)',
-].join('\n');
+const PROBE = ['import sys, tomllib, packaging', 'from packaging.pylock import Pylock', 'print(packaging.__version__)'].join('\n');
 
 // Reads a JSON list of paths; prints, per path, null (accepted) or the error packaging raised.
 const CHECK = [
@@ -117,10 +113,12 @@ export class PylockOracle {
         return paths.push(p) - 1;
       };
       this.settle();
-      const pairs = this.#entries.filter((e) => e.skip !== true).map((e) => {
-        const after = 'path' in e.after ? readFileSync(e.after.path, 'utf8') : e.after.text;
-        return { e, before: e.before === undefined ? undefined : slot(e.before), after: slot(after) };
-      });
+      const pairs = this.#entries
+        .filter((e) => e.skip !== true)
+        .map((e) => {
+          const after = 'path' in e.after ? readFileSync(e.after.path, 'utf8') : e.after.text;
+          return { e, before: e.before === undefined ? undefined : slot(e.before), after: slot(after) };
+        });
       const verdicts = this.#run(dir, paths);
       const bound = pairs.filter((p) => p.before === undefined || verdicts[p.before] === null);
       const problems = bound.flatMap(({ e, before, after }) => {

@@ -115,7 +115,11 @@ export function runCliInPty(args: string[], opts: PtyRunOptions = {}): Promise<P
   const command = `stty cols 100 rows 40; ${pid}exec ${[process.execPath, BIN, ...args].map(quote).join(' ')}`;
   const env = { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '/tmp', TERM: 'xterm-256color', ...opts.env };
   return new Promise((done, fail) => {
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { env, stdio: ['ignore', 'pipe', 'pipe'], ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }) });
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
+    });
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       output += d;

@@ -56,4 +56,3 @@ export function referenceStatements(program: AST.TOMLProgram, text: string): Vie
     return [header, ...node.body.map((kv) => kvView(kv, text))];
   });
 }
-

@@ -26,7 +26,9 @@ function findingCommand(f: Finding): string {
 }
 
 function command(level: string, props: Record<string, string>, message: string): string {
-  const list = Object.entries(props).map(([k, v]) => `${k}=${escapeProperty(v)}`).join(',');
+  const list = Object.entries(props)
+    .map(([k, v]) => `${k}=${escapeProperty(v)}`)
+    .join(',');
   return `::${level} ${list}::${escapeData(message)}`;
 }
 

@@ -35,7 +35,9 @@ function rule(category: (typeof AUDIT_CATEGORIES)[number]) {
     id: category,
     name: category.replace(/(^|-)(\w)/g, (_, _d: string, ch: string) => ch.toUpperCase()),
     shortDescription: { text: CATEGORY_SUMMARY[category] },
-    help: { text: `What it means, how to investigate it and how to accept it: run \`pylock-attest explain ${category}\` (docs/audit.md, section "${category}").` },
+    help: {
+      text: `What it means, how to investigate it and how to accept it: run \`pylock-attest explain ${category}\` (docs/audit.md, section "${category}").`,
+    },
     defaultConfiguration: { level: LEVEL[DEFAULT_SEVERITY[category]] },
   };
 }
@@ -58,22 +60,44 @@ function sarifResult(f: Finding) {
       ...(f.file !== undefined ? { file: f.file } : {}),
     },
   };
-  if (f.allowed && f.allowance) out['suppressions'] = [{ kind: 'external', status: 'accepted', justification: `${f.allowance.reason} (until ${f.allowance.expires}, ${f.allowance.source}:${f.allowance.line})` }];
+  if (f.allowed && f.allowance)
+    out['suppressions'] = [
+      {
+        kind: 'external',
+        status: 'accepted',
+        justification: `${f.allowance.reason} (until ${f.allowance.expires}, ${f.allowance.source}:${f.allowance.line})`,
+      },
+    ];
   return out;
 }
 
 function invocation(result: AuditResult) {
-  const notifications = result.lockfiles.filter((l) => l.error).map((l) => ({ level: 'error', message: { text: l.error!.message }, locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(l.path) } } }] }));
-  return { executionSuccessful: result.exitCode === 0 || result.exitCode === 1, ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}) };
+  const notifications = result.lockfiles
+    .filter((l) => l.error)
+    .map((l) => ({
+      level: 'error',
+      message: { text: l.error!.message },
+      locations: [{ physicalLocation: { artifactLocation: { uri: artifactUri(l.path) } } }],
+    }));
+  return {
+    executionSuccessful: result.exitCode === 0 || result.exitCode === 1,
+    ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}),
+  };
 }
 
 /** A relative URI reference with `/` separators, percent-encoded per segment; absolute paths become file: URLs. */
 export function artifactUri(path: string): string {
   if (isAbsolute(path)) return pathToFileURL(path).href;
-  return path.split(sep === '\\' ? /[\\/]/ : '/').map(encodeURIComponent).join('/');
+  return path
+    .split(sep === '\\' ? /[\\/]/ : '/')
+    .map(encodeURIComponent)
+    .join('/');
 }
 
 /** Stable across runs for the same fact, so dashboards track one alert, not a new one per run. */
 function fingerprint(f: Finding): string {
-  return createHash('sha256').update(JSON.stringify([f.category, f.subkind ?? '', f.package.toLowerCase(), f.old ?? null, f.new ?? null, f.file ?? ''])).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify([f.category, f.subkind ?? '', f.package.toLowerCase(), f.old ?? null, f.new ?? null, f.file ?? '']))
+    .digest('hex')
+    .slice(0, 32);
 }

@@ -11,7 +11,11 @@ import { safeText, type Colors } from '../terminal-text.js';
  * only when the caller says so. --quiet: failing findings only, and no
  * summary when all is well.
  */
-export function renderAuditText(result: AuditResult, c: { out: Colors; err: Colors }, view: { quiet: boolean; files?: FileDetails } = { quiet: false }): TextReport {
+export function renderAuditText(
+  result: AuditResult,
+  c: { out: Colors; err: Colors },
+  view: { quiet: boolean; files?: FileDetails } = { quiet: false },
+): TextReport {
   const out: string[] = [];
   const err = result.lockfiles.filter((l) => l.error).map((l) => errorLines(l.error!, c.err));
   const groups = groupByPath(result.findings.filter((f) => !view.quiet || f.severity !== 'info'));
@@ -21,7 +25,11 @@ export function renderAuditText(result: AuditResult, c: { out: Colors; err: Colo
     if (view.quiet && findings.length === 0) continue;
     if (lock.error && findings.length === 0) continue;
     // --verbose (online): every file the index was asked about, after the findings.
-    const files = view.files ? view.files.reports.filter((r) => r.lockfile === lock.path).map((r) => `  ${safeText(r.version !== undefined ? `${r.package} ${r.version}` : r.package, 120)} ${fileLine(r, view.files!, c.out)}`) : [];
+    const files = view.files
+      ? view.files.reports
+          .filter((r) => r.lockfile === lock.path)
+          .map((r) => `  ${safeText(r.version !== undefined ? `${r.package} ${r.version}` : r.package, 120)} ${fileLine(r, view.files!, c.out)}`)
+      : [];
     out.push(lockfileHeader(lock, c.out), ...findingLines(findings, lock.path, c.out), ...files, '');
   }
   for (const [path, findings] of groups) out.push(c.out.bold(safeText(path)), ...findingLines(findings, path, c.out), '');
@@ -36,7 +44,10 @@ function groupByPath(findings: readonly Finding[]): Map<string, Finding[]> {
 }
 
 function lockfileHeader(lock: AuditLockfile, c: Colors): string {
-  const base = lock.base === undefined ? '' : c.dim(` (compared with ${safeText(lock.base)}${lock.baseAbsent ? ', where it does not exist yet: every package is new' : ''})`);
+  const base =
+    lock.base === undefined
+      ? ''
+      : c.dim(` (compared with ${safeText(lock.base)}${lock.baseAbsent ? ', where it does not exist yet: every package is new' : ''})`);
   return `${c.bold(safeText(lock.path))}${base}`;
 }
 
@@ -61,7 +72,9 @@ function findingLine(f: Finding, path: string, c: Colors): string {
   const where = f.line > 0 ? c.dim(` (line ${f.line})`) : '';
   const then = f.allowance
     ? c.green(` [accepted until ${f.allowance.expires} by ${safeText(f.allowance.source)}:${f.allowance.line}: ${safeText(f.allowance.reason, 300)}]`)
-    : f.severity === 'info' ? '' : c.dim(` → ${safeText(nextStep(f.category, path), 300)}`);
+    : f.severity === 'info'
+      ? ''
+      : c.dim(` → ${safeText(nextStep(f.category, path), 300)}`);
   return `  ${tag(f, c)} ${c.bold(what)} ${pkg}${where}: ${safeText(f.message, 600)}${then}`;
 }
 
