@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { parse } from 'smol-toml';
 import { describe, expect, it } from 'vitest';
 import { applyIdentityEdits, spliceSpans, type IdentityEdit } from '../src/core/editor.js';
-import { scanLock } from '../src/core/lock-layout.js';
+import { scanLock, type LockDocument } from '../src/core/lock-layout.js';
+import { parseLock } from '../src/core/lockfile.js';
 
 /** Where each `[[packages]]` entry is, from the scan reading does: its header's line and the span from its header to its last statement. */
 function locatePackages(text: string): Array<{ position: number; line: number; start: number; end: number }> {
@@ -513,6 +514,33 @@ describe('the bug guard (EDIT_MISMATCH)', () => {
         replacement,
       ).toEqual({ code: 'EDIT_MISMATCH' });
     }
+  });
+});
+
+describe('a span the scanner drew wrong is caught by the parser (the per-package check is not the scanner checking itself)', () => {
+  const text = `lock-version = "1.0"\n[[packages]]\nname = "a"\nversion = "1.0"\nsdist = { name = "a-1.0.tar.gz", url = "u", hashes = { sha256 = "${'a'.repeat(64)}" } }\n[[packages]]\nname = "b"\n`;
+
+  /** The document parseLock would give, with package 0's span (and where new blocks go) cut back to its header: a scanner bug. */
+  function damaged(): LockDocument {
+    const document = parseLock(text, 'pylock.toml').document;
+    const pkg = document.layout.packages[0]!;
+    pkg.last = pkg.header;
+    pkg.lastOwn = pkg.header;
+    return document;
+  }
+
+  it('a span cut short never moves the keys after it into the identities: refused, nothing returned', () => {
+    expect(errorOf(() => applyIdentityEdits(damaged(), [{ position: 0, identities: [GH] }], 'pylock.toml'))).toEqual({ code: 'EDIT_MISMATCH' });
+  });
+
+  it('with only the span wrong, the whole-document check decides, and the result is the right one', () => {
+    const document = parseLock(text, 'pylock.toml').document;
+    const right = applyIdentityEdits(document, [{ position: 0, identities: [GH] }], 'pylock.toml');
+    const shortSpan = parseLock(text, 'pylock.toml').document;
+    shortSpan.layout.packages[0]!.last = shortSpan.layout.packages[0]!.header;
+    expect(applyIdentityEdits(shortSpan, [{ position: 0, identities: [GH] }], 'pylock.toml')).toEqual(right);
+    const data = parse(right.text) as { packages: Array<Record<string, unknown>> };
+    expect(data.packages[0]).toMatchObject({ name: 'a', version: '1.0', 'attestation-identities': [{ repository: GH.repository }] });
   });
 });
 

@@ -47,5 +47,5 @@ export async function loadLockInput(spec: string, options: LockInputOptions = {}
 }
 
 function emptyModel(): LockModel {
-  return { lockVersion: '1.0', packages: [], warnings: [], document: { text: '', layout: scanLock('', undefined).layout } };
+  return { lockVersion: '1.0', packages: [], warnings: [], document: { text: '', layout: scanLock('', undefined).layout, fingerprints: [] } };
 }

@@ -28,7 +28,7 @@ import {
 } from './lock-layout.js';
 import type { Statement, KeyValueStatement } from './scanner.js';
 import { renderIdentityInlineArray, renderIdentityTables } from './toml-emit.js';
-import { isTable, sameMultiset, sameValue } from './toml-equality.js';
+import { fingerprint, isTable, sameMultiset, sameValue } from './toml-equality.js';
 import type { Identity } from './types.js';
 
 /** The full replacement set for `packages[position]`; `[]` removes the package's identities. */
@@ -82,8 +82,9 @@ export function applyIdentityEdits(doc: LockDocument | string, edits: readonly I
 /** Text given as a string: scanned here, and its package count checked against smol-toml's as parseLock does. */
 function documentOf(text: string, file: string | undefined): LockDocument {
   const { layout } = scanLock(text, file);
-  checkPackageCount(layout, packagesOf(parseWhole(text, file)).length, file);
-  return { text, layout };
+  const packages = packagesOf(parseWhole(text, file));
+  checkPackageCount(layout, packages.length, file);
+  return { text, layout, fingerprints: packages.map(fingerprint) };
 }
 
 function parseWhole(text: string, file: string | undefined): Record<string, unknown> {
@@ -118,8 +119,9 @@ function checkEdits(edits: readonly IdentityEdit[], count: number): void {
  * The usual path: each edited package is read again from its own text, its
  * new text is built from the splices inside it and checked against it at
  * once (checkSpan), so one package's data is alive at a time. Undefined when
- * some edited package's text does not read on its own as exactly one
- * package: then the whole document.
+ * some edited package's text does not read on its own as exactly that
+ * package, as the whole document read it (its fingerprint): then the whole
+ * document.
  */
 function editBySpans(document: LockDocument, edits: readonly IdentityEdit[], file: string | undefined): EditResult | undefined {
   const { text, layout } = document;
@@ -130,7 +132,8 @@ function editBySpans(document: LockDocument, edits: readonly IdentityEdit[], fil
     const start = pkg.header.lineStart;
     const end = pkg.last.next;
     const original = readPackageText(text.slice(start, end));
-    if (original === undefined) return undefined;
+    // The span must be the whole package as the document reads it: else the whole-document check decides.
+    if (original === undefined || fingerprint(original) !== document.fingerprints[edit.position]) return undefined;
     if (recordsExactly(original[IDENTITIES], edit.identities)) continue;
     checkLocated(pkg, original, file);
     const replacement = applySplices(text, planEdit(text, layout, pkg, edit.identities), file, start, end);

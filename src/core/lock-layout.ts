@@ -47,6 +47,13 @@ export interface LockLayout {
 export interface LockDocument {
   text: string;
   layout: LockLayout;
+  /**
+   * Each package's data as the whole document reads it (toml-equality.ts
+   * `fingerprint`), taken while smol-toml's tree was alive: the editor's
+   * per-package check compares a package's own text against it, so a span the
+   * scanner drew wrong is caught by the parser, not trusted.
+   */
+  fingerprints: readonly string[];
 }
 
 /**

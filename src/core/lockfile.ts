@@ -7,6 +7,7 @@ import { servedByIndex } from './index-origin.js';
 import { checkPackageCount, scanLock, type LockDocument } from './lock-layout.js';
 import { checkLockVersion } from './lock-version.js';
 import { normalizeProjectName } from './names.js';
+import { fingerprint } from './toml-equality.js';
 import type { Identity } from './types.js';
 import { versionKey } from './version-key.js';
 
@@ -104,7 +105,8 @@ export function parseLock(text: string, file: string): LockModel {
   }
   checkPackageCount(layout, rawPackages.length, file);
   const packages = rawPackages.map((raw, position) => readPackage(raw, { file, position, line: layout.packages[position]?.header.line ?? 0 }));
-  return { lockVersion: String(data['lock-version']), packages, warnings, document: { text, layout } };
+  const fingerprints = rawPackages.map(fingerprint);
+  return { lockVersion: String(data['lock-version']), packages, warnings, document: { text, layout, fingerprints } };
 }
 
 function parseToml(text: string, file: string): Record<string, unknown> {
