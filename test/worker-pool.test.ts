@@ -172,6 +172,26 @@ describe.skipIf(!built)('verification worker pool', () => {
     }
   });
 
+  it('a document over RAW_DOCUMENT_LIMIT is not copied into every job: the parsed attestation travels instead', async () => {
+    const { startWorkerPool, RAW_DOCUMENT_LIMIT } = await import(pathToFileURL(resolve(DIST, 'worker-pool.js')).href);
+    const pool = startWorkerPool({ trust: { json: sigstore.trustedRoot }, size: 1 });
+    try {
+      const at = inline.findIndex((v) => v.ok);
+      const c = all[at]!;
+      // The bytes name a broken attestation and the parsed one is sound: the verdict says which travelled.
+      const broken = { version: 1 };
+      const doc = (pad: number) =>
+        Buffer.from(JSON.stringify({ version: 1, attestation_bundles: [{ publisher: { kind: 'GitHub' }, attestations: [broken] }], pad: ' '.repeat(pad) }));
+      const small = doc(0);
+      const large = doc(RAW_DOCUMENT_LIMIT);
+      expect(small.byteLength).toBeLessThanOrEqual(RAW_DOCUMENT_LIMIT);
+      expect((await pool.verify(c.attestation, c.identity, c.expected, { document: small, digest: 'd', bundle: 0, attestation: 0 })).ok).toBe(false);
+      expect(await pool.verify(c.attestation, c.identity, c.expected, { document: large, digest: 'd', bundle: 0, attestation: 0 })).toEqual(inline[at]);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it("from the pool's start on, nothing more is verified on the main thread, queued jobs included", async () => {
     const { adaptiveVerifier } = await import(pathToFileURL(resolve(DIST, 'adaptive-verifier.js')).href);
     const verifier = adaptiveVerifier({ json: sigstore.trustedRoot }, { poolAfter: 3, poolSize: 1 });

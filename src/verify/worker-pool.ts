@@ -27,6 +27,10 @@
  *   as a copy of the document's bytes, transferred, not cloned: the worker
  *   parses it again (verify-worker.ts). Structured-cloning parsed objects
  *   cost the main thread most of a core's worth of messages in a cold run.
+ *   Only up to RAW_DOCUMENT_LIMIT: each attestation's job carries the whole
+ *   document, so a hostile index's 8 MB provenance with 64 attestations
+ *   would cost 512 MB of copies per file; beyond the limit the parsed
+ *   attestation is cloned, as before.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -37,6 +41,9 @@ import type { AttestationSource, AttestationVerdict, AttestationVerifier } from 
 import type { VerifyJob } from './verify-worker.js';
 
 export const MAX_WORKERS = 8;
+
+/** The largest document sent whole with each of its attestations' jobs (real PyPI provenance: 5–20 KB). */
+export const RAW_DOCUMENT_LIMIT = 64 * 1024;
 
 export interface WorkerPoolOptions {
   trust: Pick<TrustRoot, 'json'>;
@@ -217,7 +224,7 @@ export function startWorkerPool(opts: WorkerPoolOptions): VerifierPool {
     if (ready.length === 0) return Promise.resolve(lost('no verification worker is running'));
     growIfBehind();
     const worker = ready.reduce((a, b) => (b.pending.size < a.pending.size ? b : a));
-    if (source === undefined) return worker.run({ id: nextId++, attestation, identity, expected }, []);
+    if (source === undefined || source.document.byteLength > RAW_DOCUMENT_LIMIT) return worker.run({ id: nextId++, attestation, identity, expected }, []);
     // A copy of exactly the document's bytes (a Buffer may view a larger pool or cache segment), then transferred.
     const document = new Uint8Array(source.document);
     return worker.run({ id: nextId++, source: { document, bundle: source.bundle, attestation: source.attestation }, identity, expected }, [document.buffer]);
