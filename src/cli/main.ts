@@ -13,7 +13,7 @@ import { jsonText, safeText } from './terminal-text.js';
  * `--help`, `--version` and the usage are answered from the options table:
  * nothing a command needs is loaded for them.
  */
-export async function main(argv: readonly string[], io: CliIO = processIO()): Promise<number> {
+export async function main(argv: readonly string[], io: CliIO = processIO(), options: MainOptions = {}): Promise<number> {
   try {
     const parsed = parseArgv(argv);
     switch (parsed.kind) {
@@ -27,11 +27,24 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
         io.stdout.write(`pylock-attest ${VERSION}\n`);
         return 0;
       case 'run':
+        if (options.restart === true) await restartForLockfiles(parsed);
         return await runCommand(parsed, io);
     }
   } catch (e) {
     return reportError(e, createContext(io));
   }
+}
+
+export interface MainOptions {
+  /** The bin's own process: a run over large lockfiles may restart node with a small young generation (young-generation.ts). */
+  restart?: boolean;
+}
+
+/** enrich, refresh and check read whole lockfiles; their size decides (young-generation.ts). */
+async function restartForLockfiles(parsed: RunCommand): Promise<void> {
+  if (parsed.command !== 'enrich' && parsed.command !== 'refresh' && parsed.command !== 'check') return;
+  const { restartIfLarge } = await import('./young-generation.js');
+  restartIfLarge(parsed.args.lockfile);
 }
 
 async function runCommand(parsed: RunCommand, io: CliIO): Promise<number> {

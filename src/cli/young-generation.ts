@@ -1,0 +1,58 @@
+/**
+ * A run over a large lockfile allocates fast and keeps much of what it
+ * allocates, so V8 grows the young generation to its 128 MiB default: GC is
+ * the largest single cost of a warm run, and the young generation a quarter
+ * of a cold run's peak. Started with `--max-semi-space-size=1`, the same runs
+ * are 17–25% faster (warm) and ~110 MiB smaller (cold); docs/benchmarks.md.
+ *
+ * The flag only works at start-up, and the shebang cannot carry it: busybox's
+ * `env` (Alpine's) has no `-S`, so `#!/usr/bin/env -S node …` would not start
+ * at all there. So a run whose lockfiles are large restarts node in place
+ * with it (`process.execve`: POSIX, Node ≥ 22.15; the same pid, stdio and
+ * environment, nothing written yet). Small lockfiles are not worth a second
+ * start-up (~40 ms), and where execve is missing (Windows) the run goes on
+ * as it is. PYLOCK_ATTEST_NO_RESTART=1 turns it off.
+ */
+import { statSync } from 'node:fs';
+
+export const SEMI_SPACE_FLAG = '--max-semi-space-size=1';
+
+/** Lockfiles above this many bytes in all: a run that restarts (1 MiB ≈ 120 packages × 20 files). */
+export const RESTART_ABOVE_BYTES = 1 << 20;
+
+export interface Restart {
+  execPath: string;
+  args: string[];
+}
+
+/**
+ * The restart for `inputs`, or undefined when the run should go on as it is:
+ * small inputs, the flag already given (or asked for in NODE_OPTIONS), turned
+ * off, or no script to restart.
+ */
+export function restartFor(inputs: readonly string[], proc: Pick<NodeJS.Process, 'execPath' | 'execArgv' | 'argv' | 'env'>): Restart | undefined {
+  const script = proc.argv[1];
+  if (script === undefined || proc.env['PYLOCK_ATTEST_NO_RESTART'] === '1') return undefined;
+  const given = [...proc.execArgv, proc.env['NODE_OPTIONS'] ?? ''].some((a) => a.includes('--max-semi-space-size'));
+  if (given || totalBytes(inputs) <= RESTART_ABOVE_BYTES) return undefined;
+  return { execPath: proc.execPath, args: [proc.execPath, ...proc.execArgv, SEMI_SPACE_FLAG, script, ...proc.argv.slice(2)] };
+}
+
+/** Restarts node with a small young generation when `inputs` are large; returns only when it does not. */
+export function restartIfLarge(inputs: readonly string[]): void {
+  if (typeof process.execve !== 'function') return;
+  const restart = restartFor(inputs, process);
+  if (restart !== undefined) process.execve(restart.execPath, restart.args, process.env);
+}
+
+function totalBytes(paths: readonly string[]): number {
+  let total = 0;
+  for (const p of paths) {
+    try {
+      total += statSync(p).size;
+    } catch {
+      // Missing or unreadable: the run itself says so.
+    }
+  }
+  return total;
+}
