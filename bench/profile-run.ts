@@ -150,7 +150,6 @@ async function help(env: BenchEnv, outDir: string): Promise<unknown> {
   const imports: Record<string, number> = {};
   for (const [name, code] of [
     ['node -e 0', '0'],
-    ['import yargs', "import 'yargs'"],
     ['import dist/cli/main.js', "import './dist/cli/main.js'"],
   ] as const) {
     const walls: number[] = [];

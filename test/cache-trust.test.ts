@@ -18,9 +18,8 @@
  * refresh fails at once and the run falls back to the embedded root (as it
  * would offline); the index itself is plain http on loopback, not proxied.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KEY_FILE } from '../src/io/cache-access.js';
@@ -28,6 +27,8 @@ import { startFakeIndex, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore, releaseProvenance, type MockSigstore } from './support/mint.ts';
 import { runCli, runProcess } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
+import { spliceRecord } from './support/forge-cache.ts';
+import { closedPort } from './support/local-hosts.ts';
 
 const sha256 = (b: string | Uint8Array): string => createHash('sha256').update(b).digest('hex');
 const FILE = { project: 'victim', version: '1.0', filename: 'victim-1.0.tar.gz', sha256: sha256('the bytes of victim 1.0') };
@@ -149,25 +150,6 @@ function keyServing(dir: string, body: Buffer): string {
     }
   }
   throw new Error('no record holds the provenance');
-}
-
-/** What an attacker without the key can do best: a well-formed block, right sha256, MAC with some other key. */
-function spliceRecord(dir: string, segment: string, key: string, payload: Buffer): void {
-  const log = join(dir, `${segment}.log`);
-  const offset = statSync(log).size;
-  appendFileSync(log, payload);
-  const body = `${key} ${Date.now() + 1000} ${offset} ${payload.length}\n`;
-  const header = `#${randomBytes(32).toString('hex')} ${body.length} ${offset} ${offset + payload.length} ${sha256(payload)}`;
-  appendFileSync(join(dir, `${segment}.idx`), `${header}\n${body}`);
-}
-
-/** A loopback port nothing listens on: a proxy there refuses at once. */
-async function closedPort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return `http://127.0.0.1:${port}`;
 }
 
 async function node(args: string[]): Promise<string> {

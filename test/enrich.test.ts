@@ -6,46 +6,12 @@ import { loadTrustRoot } from '../src/verify/trust.js';
 import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore, type MockSigstore } from './support/mint.ts';
 import { checkWithPackagingPylock, PylockOracle } from './support/pylock-oracle.ts';
-import { HAS_INTEROP, interopJson, interopText, tempDir } from './support/workspace.ts';
+import { HAS_INTEROP, interopJson, interopText, REAL_PROVENANCE, tempDir } from './support/workspace.ts';
 
 /** Every lockfile enrich rewrites here is read back by Python's packaging.pylock (end of file). */
 const oracle = new PylockOracle();
 
-/** The real provenance objects in ../shared/interop, and the files they attest. */
-const REAL = [
-  {
-    project: 'pypi-attestations',
-    version: '0.0.19',
-    filename: 'pypi_attestations-0.0.19.tar.gz',
-    sha256: '9bb1add04b1b4e182be6b0b80931593f7a291eb49d69b4fd728a5d4cbcdc4bd3',
-    provenance: 'provenance/pypi_attestations-0.0.19.tar.gz.provenance.json',
-    identity: { kind: 'GitHub', repository: 'trailofbits/pypi-attestations', workflow: 'release.yml' },
-  },
-  {
-    project: 'pep740-sampleproject',
-    version: '1.0.0',
-    filename: 'pep740_sampleproject-1.0.0.tar.gz',
-    sha256: '6cdd4a1a0a49aeef47265e7bf8ec1667257b397d34d731dc7b7af349deca1cd8',
-    provenance: 'provenance/pep740-sampleproject-1.0.0.tar.gz.provenance.json',
-    identity: { kind: 'GitLab', repository: 'pep740-example/sampleproject', workflow_filepath: '.gitlab-ci.yml' },
-  },
-  {
-    project: 'gcb-attestation-test',
-    version: '0.0.0',
-    filename: 'gcb_attestation_test-0.0.0.tar.gz',
-    sha256: '461317362419124b6012e855423a9078d6de8aed3e74fa78cc74d669b23dc6cf',
-    provenance: 'provenance/gcb_attestation_test-0.0.0.tar.gz.provenance.json',
-    identity: { kind: 'Google', email: '919436158236-compute@developer.gserviceaccount.com' },
-  },
-  {
-    project: 'sampleproject',
-    version: '4.0.0',
-    filename: 'sampleproject-4.0.0.tar.gz',
-    sha256: '0ace7980f82c5815ede4cd7bf9f6693684cec2ae47b9b7ade9add533b8627c6b',
-    provenance: 'provenance/sampleproject-4.0.0.tar.gz.docs-example.provenance.json',
-    identity: { kind: 'GitHub', repository: 'pypa/sampleproject', workflow: 'release.yml' },
-  },
-];
+const REAL = REAL_PROVENANCE;
 
 function lockFor(files: Array<{ project: string; version: string; filename: string; sha256: string }>): string {
   const blocks = files.map(

@@ -4,18 +4,15 @@
  * error codes and attempt counts; the only timing assertion is a lower bound
  * (Retry-After), which cannot flake.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient, type HttpOptions } from '../src/net/http.js';
 import { isPylockAttestError, type ErrorCode } from '../src/errors.js';
 import { startFakeIndex, type Fault, type FakeIndex } from './support/fake-index.js';
+import { makeLoopbackCert } from './support/tls-cert.ts';
 
 const PROXY_VARS = ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy'];
 for (const name of PROXY_VARS) delete process.env[name];
@@ -262,39 +259,6 @@ describe('redirects', () => {
 // ---------------------------------------------------------------------------
 // TLS, proxies and DNS
 
-function makeCert(dir: string, name: string): { key: string; cert: string } | undefined {
-  try {
-    const key = join(dir, `${name}.key`);
-    const cert = join(dir, `${name}.pem`);
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        key,
-        '-out',
-        cert,
-        '-days',
-        '2',
-        '-subj',
-        `/CN=${name}`,
-        '-addext',
-        'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      ],
-      { stdio: 'ignore' },
-    );
-    return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
-  } catch {
-    return undefined;
-  }
-}
-
 async function listen(server: Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as AddressInfo).port;
@@ -307,10 +271,10 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'pylock-attest-tls-'));
-const trusted = makeCert(dir, 'trusted-test-ca');
-const untrusted = makeCert(dir, 'untrusted-test-ca');
-rmSync(dir, { recursive: true, force: true });
+const trusted = makeLoopbackCert('trusted-test-ca');
+const untrusted = makeLoopbackCert('untrusted-test-ca');
+trusted?.cleanup();
+untrusted?.cleanup();
 const canTrust = trusted !== undefined && untrusted !== undefined && typeof tls.setDefaultCACertificates === 'function';
 
 describe.skipIf(!canTrust)('TLS and proxies (openssl-made loopback certificates)', () => {

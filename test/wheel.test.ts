@@ -18,7 +18,7 @@ import { POOL_AFTER } from '../src/verify/adaptive-verifier.js';
 import { startFakeIndex, type FakeFile } from './support/fake-index.ts';
 import { createMockSigstore } from './support/mint.ts';
 import { runProcess, type CliRun, type ProcessOptions } from './support/run-cli.ts';
-import { HAS_INTEROP, INTEROP_MISSING, interopJson, tempDir } from './support/workspace.ts';
+import { HAS_INTEROP, INTEROP_MISSING, interopJson, REAL_PROVENANCE, tempDir } from './support/workspace.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; engines: { node: string }; repository?: unknown };
@@ -182,25 +182,9 @@ print(json.dumps({'meta': {k: d.metadata.get_all(k) for k in keys}, 'body': d.me
   });
 
   describe.skipIf(!HAS_INTEROP)(`enrich with real PyPI provenance${HAS_INTEROP ? '' : ` (${INTEROP_MISSING})`}`, () => {
-    // Two of test/enrich.test.ts's real provenance objects: GitHub and GitLab publishers.
-    const REAL = [
-      {
-        project: 'pypi-attestations',
-        version: '0.0.19',
-        filename: 'pypi_attestations-0.0.19.tar.gz',
-        sha256: '9bb1add04b1b4e182be6b0b80931593f7a291eb49d69b4fd728a5d4cbcdc4bd3',
-        provenance: 'provenance/pypi_attestations-0.0.19.tar.gz.provenance.json',
-        identity: { kind: 'GitHub', repository: 'trailofbits/pypi-attestations', workflow: 'release.yml' },
-      },
-      {
-        project: 'pep740-sampleproject',
-        version: '1.0.0',
-        filename: 'pep740_sampleproject-1.0.0.tar.gz',
-        sha256: '6cdd4a1a0a49aeef47265e7bf8ec1667257b397d34d731dc7b7af349deca1cd8',
-        provenance: 'provenance/pep740-sampleproject-1.0.0.tar.gz.provenance.json',
-        identity: { kind: 'GitLab', repository: 'pep740-example/sampleproject', workflow_filepath: '.gitlab-ci.yml' },
-      },
-    ];
+    // Two of the real provenance objects: GitHub and GitLab publishers.
+    const REAL = REAL_PROVENANCE.slice(0, 2);
+
     const lock = `lock-version = "1.0"\ncreated-by = "test"\n${REAL.map((f) => `\n[[packages]]\nname = "${f.project}"\nversion = "${f.version}"\nsdist = { url = "https://files.example/${f.filename}", hashes = { sha256 = "${f.sha256}" } }\n`).join('')}`;
     // Node's own fetch (which @sigstore/tuf uses) honours HTTPS_PROXY only under NODE_USE_ENV_PROXY, since 24.5 and 22.21.
     const [major] = process.versions.node.split('.').map(Number);

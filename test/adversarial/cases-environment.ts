@@ -14,8 +14,7 @@
  * One entry per case; see harness.ts for what every case must show.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OutcomeCache } from '../../src/app/outcome-cache.js';
 import { identityFromPublisher } from '../../src/core/identity.js';
@@ -25,11 +24,12 @@ import { CacheStore } from '../../src/io/cache-store.js';
 import { loadTrustRoot } from '../../src/verify/trust.js';
 import { embeddedSeed } from '../../src/verify/tuf-refresh.js';
 import { VerdictCache } from '../../src/verify/verdict-cache.js';
-import { LOCAL_HOSTS } from '../support/local-hosts.ts';
+import { closedPort, LOCAL_HOSTS } from '../support/local-hosts.ts';
 import { createMockSigstore, type MockSigstore } from '../support/mint.ts';
 import { PROXY_STALLS, startTcpProxy, type ProxyBehaviour } from '../support/tcp-proxy.ts';
 import { makeLoopbackCert, OPENSSL_MISSING } from '../support/tls-cert.ts';
 import type { AdversarialCase, Command, Environment, Expectation, Scenario, Setting, Table, Warm } from './harness.ts';
+import { spliceRecord } from '../support/forge-cache.ts';
 
 const sha256 = (b: string | Uint8Array): string => createHash('sha256').update(b).digest('hex');
 const EMBEDDED_DIGEST = sha256((await embeddedSeed()).trustedRoot);
@@ -54,15 +54,6 @@ async function signedByAttacker(id: string): Promise<Scenario> {
 
 /** Not trusted by the production root: what every forgery below tries to change. */
 const UNTRUSTED: Expectation = { exit: 1, category: 'verification-failed', says: ['does not chain to a Fulcio certificate authority in the trusted root'] };
-
-/** A loopback port nothing listens on: a proxy there refuses at once (TUF fails, the embedded root is used). */
-async function closedPort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return `http://127.0.0.1:${port}`;
-}
 
 /** Every file under `dir`, relative, sorted; [] when there is no `dir`. */
 function listAll(dir: string): string[] {
@@ -225,16 +216,6 @@ const CACHE_FORGERY: AdversarialCase[] = [
     expect: UNTRUSTED,
   },
 ];
-
-/** What an attacker without the key can do best: a well-formed block, the right sha256, a MAC made with some other key. */
-function spliceRecord(dir: string, segment: string, key: string, payload: Buffer): void {
-  const log = join(dir, `${segment}.log`);
-  const offset = statSync(log).size;
-  appendFileSync(log, payload);
-  const body = `${key} ${Date.now() + 1000} ${offset} ${payload.length}\n`;
-  const header = `#${randomBytes(32).toString('hex')} ${body.length} ${offset} ${offset + payload.length} ${sha256(payload)}`;
-  appendFileSync(join(dir, `${segment}.idx`), `${header}\n${body}`);
-}
 
 /**
  * A cache the run must not use at all (io/cache-access.ts `openCache`): a

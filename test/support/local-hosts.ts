@@ -6,6 +6,8 @@
  *
  * Plain node can run this (erasable TypeScript only).
  */
+import { createServer } from 'node:net';
+
 export type Kind = 'loopback' | 'unspecified' | 'link-local' | 'cloud metadata';
 
 export const LOCAL_HOSTS: ReadonlyArray<readonly [host: string, kind: Kind]> = [
@@ -71,3 +73,12 @@ export const OTHER_HOSTS: readonly string[] = [
   '[::2:0:0:1]',
   '[2002:7f00:1::]',
 ];
+
+/** A loopback URL nothing listens on: a connection there is refused at once (a proxy that refuses, an index that is down). */
+export async function closedPort(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((done) => server.close(() => done()));
+  return `http://127.0.0.1:${port}`;
+}

@@ -30,3 +30,39 @@ export function tempDir(prefix = 'pylock-attest-test-'): { dir: string; file(nam
     },
   };
 }
+
+/** Real provenance objects in ../shared/interop (relative paths), the files they attest and the identity each proves. */
+export const REAL_PROVENANCE = [
+  {
+    project: 'pypi-attestations',
+    version: '0.0.19',
+    filename: 'pypi_attestations-0.0.19.tar.gz',
+    sha256: '9bb1add04b1b4e182be6b0b80931593f7a291eb49d69b4fd728a5d4cbcdc4bd3',
+    provenance: 'provenance/pypi_attestations-0.0.19.tar.gz.provenance.json',
+    identity: { kind: 'GitHub', repository: 'trailofbits/pypi-attestations', workflow: 'release.yml' },
+  },
+  {
+    project: 'pep740-sampleproject',
+    version: '1.0.0',
+    filename: 'pep740_sampleproject-1.0.0.tar.gz',
+    sha256: '6cdd4a1a0a49aeef47265e7bf8ec1667257b397d34d731dc7b7af349deca1cd8',
+    provenance: 'provenance/pep740-sampleproject-1.0.0.tar.gz.provenance.json',
+    identity: { kind: 'GitLab', repository: 'pep740-example/sampleproject', workflow_filepath: '.gitlab-ci.yml' },
+  },
+  {
+    project: 'gcb-attestation-test',
+    version: '0.0.0',
+    filename: 'gcb_attestation_test-0.0.0.tar.gz',
+    sha256: '461317362419124b6012e855423a9078d6de8aed3e74fa78cc74d669b23dc6cf',
+    provenance: 'provenance/gcb_attestation_test-0.0.0.tar.gz.provenance.json',
+    identity: { kind: 'Google', email: '919436158236-compute@developer.gserviceaccount.com' },
+  },
+  {
+    project: 'sampleproject',
+    version: '4.0.0',
+    filename: 'sampleproject-4.0.0.tar.gz',
+    sha256: '0ace7980f82c5815ede4cd7bf9f6693684cec2ae47b9b7ade9add533b8627c6b',
+    provenance: 'provenance/sampleproject-4.0.0.tar.gz.docs-example.provenance.json',
+    identity: { kind: 'GitHub', repository: 'pypa/sampleproject', workflow: 'release.yml' },
+  },
+];
