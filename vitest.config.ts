@@ -37,8 +37,8 @@ export default defineConfig({
     pool: 'forks',
     // vitest's default is one worker fewer than the cores (one, on two cores), but most test time
     // is spent waiting for the processes a test spawns (the CLI, pip, npm, git), which run on
-    // their own: one worker more than the cores keeps them busy.
-    maxWorkers: availableParallelism() + 1,
+    // their own: two workers more than the cores keep them busy (docs/decisions.md has the times).
+    maxWorkers: availableParallelism() + 2,
     // A worker runs file after file (a fresh process per file cost about 0.4 s of CPU each, plus
     // importing sigstore and the test support again). Tests use no mocks and no module state;
     // what a file changes in its process is its own to undo (proxy variables), and its state
