@@ -42,7 +42,12 @@ export function restartFor(inputs: readonly string[], proc: Pick<NodeJS.Process,
 export function restartIfLarge(inputs: readonly string[]): void {
   if (typeof process.execve !== 'function') return;
   const restart = restartFor(inputs, process);
-  if (restart !== undefined) process.execve(restart.execPath, restart.args, process.env);
+  if (restart === undefined) return;
+  try {
+    process.execve(restart.execPath, restart.args, process.env);
+  } catch {
+    // execve refused (a sandbox, a seccomp filter): the run goes on as it is, only slower.
+  }
 }
 
 function totalBytes(paths: readonly string[]): number {
