@@ -122,10 +122,9 @@ export async function finish<L extends ModelOf>(
   }
   const dest = destination(entry.lock);
   const edits = plannedEdits(packages);
-  // Nothing to splice into a file that is there: nothing to write (the common warm run).
-  if (edits.length === 0 && dest.current !== undefined && model.document.text === dest.current) return result;
   try {
     const text = edits.length > 0 ? applyIdentityEdits(model.document, edits, entry.path).text : model.document.text;
+    // The text the file already holds (a warm run's usual case): nothing to write.
     if (text === dest.current) return result;
     if (!options.dryRun) await dest.write(text);
     return { ...result, changed: true, written: !options.dryRun, newText: text };

@@ -21,11 +21,11 @@ export interface LockInputOptions {
   defaultPath?: string;
 }
 
-/** `path`, `git:<rev>:<path>`, or (with a default path) `git:<rev>`. */
+/** `path`, `git:<rev>:<path>`, or (with a default path) `git:<rev>`; read to compare, never to edit. */
 export async function loadLockInput(spec: string, options: LockInputOptions = {}): Promise<LockInput> {
   const git = parseGitSpec(spec);
   if (!git) {
-    const loaded = await loadLockfile(spec);
+    const loaded = await loadLockfile(spec, { editable: false });
     return { label: spec, model: loaded.model };
   }
   const path = git.path ?? options.defaultPath;
@@ -43,9 +43,9 @@ export async function loadLockInput(spec: string, options: LockInputOptions = {}
       hint: 'check the path (relative to the current directory) and the revision',
     });
   }
-  return { label, model: parseLock(read.text, label) };
+  return { label, model: parseLock(read.text, label, { editable: false }) };
 }
 
 function emptyModel(): LockModel {
-  return { lockVersion: '1.0', packages: [], warnings: [], document: { text: '', layout: scanLock('', undefined).layout, fingerprints: [] } };
+  return { lockVersion: '1.0', packages: [], warnings: [], document: { text: '', layout: scanLock('', undefined).layout } };
 }

@@ -12,10 +12,10 @@ export interface LoadedLockfile {
   model: LockModel;
 }
 
-/** Read, decode, parse and validate one lockfile; errors carry file:line. */
-export async function loadLockfile(path: string): Promise<LoadedLockfile> {
+/** Read, decode, parse and validate one lockfile; errors carry file:line. `editable: false`: read only to compare (parseLock). */
+export async function loadLockfile(path: string, options: { editable?: boolean } = {}): Promise<LoadedLockfile> {
   const source = await readLockSource(path);
-  return { source, model: parseLock(source.text, source.path) };
+  return { source, model: parseLock(source.text, source.path, options) };
 }
 
 /** The lockfile at `path`, or undefined when there is nothing there. */

@@ -133,7 +133,7 @@ function editBySpans(document: LockDocument, edits: readonly IdentityEdit[], fil
     const end = pkg.last.next;
     const original = readPackageText(text.slice(start, end));
     // The span must be the whole package as the document reads it: else the whole-document check decides.
-    if (original === undefined || fingerprint(original) !== document.fingerprints[edit.position]) return undefined;
+    if (original === undefined || fingerprint(original) !== document.fingerprints?.[edit.position]) return undefined;
     if (recordsExactly(original[IDENTITIES], edit.identities)) continue;
     checkLocated(pkg, original, file);
     const replacement = applySplices(text, planEdit(text, layout, pkg, edit.identities), file, start, end);

@@ -51,9 +51,11 @@ export interface LockDocument {
    * Each package's data as the whole document reads it (toml-equality.ts
    * `fingerprint`), taken while smol-toml's tree was alive: the editor's
    * per-package check compares a package's own text against it, so a span the
-   * scanner drew wrong is caught by the parser, not trusted.
+   * scanner drew wrong is caught by the parser, not trusted. Absent for a
+   * document read only to be compared (a `git:` baseline): edited anyway, it
+   * would take the whole-document check.
    */
-  fingerprints: readonly string[];
+  fingerprints?: readonly string[];
 }
 
 /**

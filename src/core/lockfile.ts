@@ -79,8 +79,10 @@ const SHA256 = /^[0-9a-fA-F]{64}$/;
 /**
  * Parse and validate lockfile text (no BOM): smol-toml for meaning, then one
  * scan for TOML 1.0, each package's line, and the layout the editor needs.
+ * `editable: false` (a baseline read only to compare) skips the packages'
+ * fingerprints, which only the editor's per-package check reads.
  */
-export function parseLock(text: string, file: string): LockModel {
+export function parseLock(text: string, file: string, options: { editable?: boolean } = {}): LockModel {
   const data = parseToml(text, file);
   const { layout, problem } = scanLock(text, file);
   if (problem !== undefined) {
@@ -105,8 +107,9 @@ export function parseLock(text: string, file: string): LockModel {
   }
   checkPackageCount(layout, rawPackages.length, file);
   const packages = rawPackages.map((raw, position) => readPackage(raw, { file, position, line: layout.packages[position]?.header.line ?? 0 }));
-  const fingerprints = rawPackages.map(fingerprint);
-  return { lockVersion: String(data['lock-version']), packages, warnings, document: { text, layout, fingerprints } };
+  const document: LockDocument = { text, layout };
+  if (options.editable !== false) document.fingerprints = rawPackages.map(fingerprint);
+  return { lockVersion: String(data['lock-version']), packages, warnings, document };
 }
 
 function parseToml(text: string, file: string): Record<string, unknown> {
