@@ -436,7 +436,7 @@ export function explanationText(e: Explanation): string {
     plain(d.investigate),
   ];
   if (d.accept !== undefined) parts.push('', plain(d.accept));
-  parts.push('', `Next step in a report: ${d.next.replaceAll('{path}', 'pylock.toml')}`, '');
+  parts.push('', `Next step in a report: ${nextStep(e.name, 'pylock.toml')}`, '');
   return parts.join('\n');
 }
 

@@ -6,7 +6,7 @@ import { renderCommandHelp, renderUsage } from './help.js';
 import { checkNodeVersion } from './node-version.js';
 import type { ArgsOf, CommandName } from './options.js';
 import { parseArgv, type RunCommand } from './parse.js';
-import { jsonText, safeText } from './terminal-text.js';
+import { errorLines, jsonText, safeText } from './terminal-text.js';
 
 /**
  * Parse argv, run one command, and return its exit code. Only bin/ exits.
@@ -68,17 +68,11 @@ async function dispatch<C extends CommandName>(parsed: { [K in C]: { command: K;
   return runner(parsed.args, ctx);
 }
 
-/** Escaped for the terminal, except describe()'s own line break before the hint (a remote value's newline stays escaped). */
-export function describeSafely(e: PylockAttestError): string {
-  const hint = e.hint === undefined ? '' : `\n  hint: ${safeText(e.hint, 1000)}`;
-  return `${safeText(e.headline(), 4000)}${hint}`;
-}
-
 /** The one top-level catch: a message on stderr and an exit code, never a raw stack. */
 function reportError(e: unknown, ctx: CliContext): number {
   const { io, err } = ctx;
   if (e instanceof PylockAttestError) {
-    io.stderr.write(`${err.red('error')}: ${describeSafely(e)}\n`);
+    io.stderr.write(`${errorLines(e.toReport(), err)}\n`);
     return exitCodeFor(e.code);
   }
   // An unexpected error is our bug: say so plainly, no raw stack unless asked.

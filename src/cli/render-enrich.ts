@@ -2,8 +2,7 @@ import type { EnrichResult, LockfileResult } from '../app/enrich.js';
 import type { FileReport } from '../app/evaluate.js';
 import { SKIP_REASONS } from '../core/lockfile.js';
 import { describeProven, type Finding, type PackageOutcome } from '../core/outcome.js';
-import type { ErrorReport } from '../errors.js';
-import { jsonText, safeText, type Colors } from './terminal-text.js';
+import { errorLines, jsonText, safeText, type Colors } from './terminal-text.js';
 
 /** What the text report reads: an enrich result, or a refresh or lock result (the same run with more on top). */
 export type EnrichReport = Pick<EnrichResult, 'verification' | 'lockfiles' | 'requests' | 'policy' | 'policyFindings'>;
@@ -52,11 +51,6 @@ function diagnostics(lock: LockfileResult, c: Colors): string[] {
   const lines = lock.warnings.map((w) => `${c.yellow('warning')}: ${/^[^\s:]+(:\d+)*: /.test(w) ? '' : `${safeText(lock.path)}: `}${safeText(w, 2000)}`);
   if (lock.error) lines.push(errorLines(lock.error, c));
   return lines;
-}
-
-export function errorLines(error: ErrorReport, c: Colors): string {
-  const hint = error.hint === undefined ? '' : `\n  hint: ${safeText(error.hint, 1000)}`;
-  return `${c.red('error')}: ${safeText(error.message, 4000)}${hint}`;
 }
 
 function renderLockfile(lock: LockfileResult, result: EnrichReport, c: Colors, view: EnrichView): string[] {

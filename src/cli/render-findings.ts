@@ -1,9 +1,10 @@
 import type { AuditResult } from '../app/audit-result.js';
 import type { CliContext } from './context.js';
+import type { ArgsOf } from './options.js';
 import type { FileDetails } from './render-enrich.js';
 
-export const AUDIT_FORMATS = ['text', 'json', 'markdown', 'github', 'sarif'] as const;
-export type AuditFormat = (typeof AUDIT_FORMATS)[number];
+/** The formats `--format` offers check and diff (the options table's choices). */
+export type AuditFormat = ArgsOf<'check'>['format'];
 
 /**
  * The report for `check` and `diff` in the format asked for; each renderer is

@@ -28,6 +28,5 @@ export async function checkOptions(args: ArgsOf<'check'>): Promise<CheckOptions>
 /** The same network options as enrich, parsed by the same code (loaded late: it pulls in the evaluator). */
 async function networkCheckOptions(args: ArgsOf<'check'>): Promise<CheckOptions> {
   const { networkOptions } = await import('./run-enrich.js');
-  const { verify: _v, dryRun: _d, allowIdentityChange: _a, offline: _o, ...net } = networkOptions(args);
-  return net;
+  return networkOptions(args);
 }

@@ -4,12 +4,11 @@ import type { CliContext } from './context.js';
 import { refuseRequirementsFiles } from './input-kind.js';
 import type { ArgsOf } from './options.js';
 import { renderEnrichJson, renderEnrichText, type EnrichReport, type FileDetails } from './render-enrich.js';
-import { runWithView, warnNoVerify } from './run-view.js';
+import { runWithView } from './run-view.js';
 
 export async function runEnrich(args: ArgsOf<'enrich'>, ctx: CliContext): Promise<number> {
   refuseRequirementsFiles('enrich', args.lockfile);
   const options = enrichOptions(args);
-  warnNoVerify(ctx, options.verify);
   const { result, files } = await runWithView(ctx, args.format, options, (o) => enrich(args.lockfile, o));
   writeEnrichReport(result, args.format, ctx, files);
   return result.exitCode;

@@ -6,7 +6,7 @@ import { safeText } from './terminal-text.js';
 
 /**
  * What every networked command (enrich, refresh, lock, check) shares around
- * its run: the progress bar on a terminal (never with --format json, --quiet
+ * its run: the --no-verify warning, the progress bar on a terminal (never with --format json, --quiet
  * or --verbose), and for --verbose each request as it is sent (stderr) and
  * each file's detail for the report.
  */
@@ -16,6 +16,9 @@ export async function runWithView<O extends EvaluateOptions, R>(
   options: O,
   run: (options: O) => Promise<R>,
 ): Promise<{ result: R; files?: FileDetails }> {
+  // Before the run, once, loudly: with --no-verify every identity is only the index's claim.
+  if (options.verify === false)
+    ctx.io.stderr.write(`${ctx.err.yellow('warning')}: --no-verify: identities will be taken from the index's claims WITHOUT verification\n`);
   const requested = new Set<string>();
   const files: FileDetails | undefined = ctx.verbose ? { reports: [], requested } : undefined;
   const bar = !ctx.quiet && !ctx.verbose && wantsProgress(ctx.io.stderr, format, ctx.io.env) ? createProgressBar(ctx.io.stderr) : undefined;
@@ -35,10 +38,4 @@ export async function runWithView<O extends EvaluateOptions, R>(
   } finally {
     bar?.finish();
   }
-}
-
-/** Before the run, once, loudly: with --no-verify every identity is only the index's claim. */
-export function warnNoVerify(ctx: CliContext, verify: boolean | undefined): void {
-  if (verify === false)
-    ctx.io.stderr.write(`${ctx.err.yellow('warning')}: --no-verify: identities will be taken from the index's claims WITHOUT verification\n`);
 }

@@ -8,15 +8,14 @@
  * The caller (bin/) passes `exit`, so only the entry point ends the process.
  */
 import { removePendingTempFiles } from '../io/temp-files.js';
-
-export { removePendingTempFiles };
+import type { OutStream } from './context.js';
 
 export const INTERRUPT_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
 export type InterruptSignal = keyof typeof INTERRUPT_EXIT_CODES;
 
 /** Install handlers for SIGINT and SIGTERM; returns a function that removes them. */
-export function exitOnInterrupt(exit: (code: number) => void, stderr: InterruptStream = process.stderr): () => void {
+export function exitOnInterrupt(exit: (code: number) => void, stderr: OutStream = process.stderr): () => void {
   const installed: Array<[InterruptSignal, () => void]> = [];
   for (const signal of Object.keys(INTERRUPT_EXIT_CODES) as InterruptSignal[]) {
     const handler = (): void => exit(onInterrupt(signal, stderr));
@@ -28,13 +27,8 @@ export function exitOnInterrupt(exit: (code: number) => void, stderr: InterruptS
   };
 }
 
-export interface InterruptStream {
-  write(chunk: string): boolean;
-  isTTY?: boolean;
-}
-
 /** Cleans up after `signal` and returns the exit code to end with. Synchronous: the process ends right after. */
-export function onInterrupt(signal: InterruptSignal, stderr: InterruptStream): number {
+export function onInterrupt(signal: InterruptSignal, stderr: OutStream): number {
   const removed = removePendingTempFiles();
   const temps = removed > 0 ? `; removed ${removed} unfinished temporary file${removed === 1 ? '' : 's'}` : '';
   // On a terminal the cursor may sit on the progress bar's line (and the echoed ^C): clear it, so the message stands alone.

@@ -3,20 +3,14 @@
  * index could embed ANSI escapes to rewrite what the user sees ("verified"),
  * so every control character is shown escaped, never interpreted.
  */
+import type { ErrorReport } from '../errors.js';
+
 export function safeText(value: unknown, max = 300): string {
   const text = String(value).replace(
     /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
   );
   return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
-/** Like safeText, but our own line breaks (an error and its hint) stay line breaks. */
-export function safeLines(value: string, max = 2000, indent = '  '): string {
-  return value
-    .split('\n')
-    .map((line) => safeText(line, max))
-    .join(`\n${indent}`);
 }
 
 export interface Colors {
@@ -60,4 +54,10 @@ export function wrap(text: string, width: number): string[] {
 export function jsonText(value: unknown, replacer?: (key: string, value: unknown) => unknown): string {
   const json = JSON.stringify(value, replacer, 2);
   return json.replace(/[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) + '\n';
+}
+
+/** An error for stderr: `error: <message>`, and its hint on a line of its own; remote text escaped, our line break kept. */
+export function errorLines(error: ErrorReport, c: Colors): string {
+  const hint = error.hint === undefined ? '' : `\n  hint: ${safeText(error.hint, 1000)}`;
+  return `${c.red('error')}: ${safeText(error.message, 4000)}${hint}`;
 }

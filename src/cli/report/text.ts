@@ -1,8 +1,8 @@
 import type { AuditLockfile, AuditResult } from '../../app/audit-result.js';
 import type { Finding } from '../../core/outcome.js';
 import { nextStep } from '../explanations.js';
-import { errorLines, fileLine, type FileDetails, type TextReport } from '../render-enrich.js';
-import { safeText, type Colors } from '../terminal-text.js';
+import { fileLine, type FileDetails, type TextReport } from '../render-enrich.js';
+import { errorLines, safeText, type Colors } from '../terminal-text.js';
 
 /**
  * Grouped by file (lockfile, or policy file for expired allowances), errors
