@@ -426,10 +426,10 @@ describe('outcome cache', () => {
     const cache = make();
     const key = cache.key(q);
     await cache.put(key, verified, 5_000);
-    expect(await cache.get(key, q)).toEqual(verified);
-    expect(await make({}, 4_999).get(key, q)).toEqual(verified);
-    expect(await make({}, 5_000).get(key, q)).toBeUndefined();
-    expect(await make({ offline: true }, 99_999).get(key, q)).toEqual(verified); // offline: stale answers serve
+    expect(cache.getSync(key, q)).toEqual(verified);
+    expect(make({}, 4_999).getSync(key, q)).toEqual(verified);
+    expect(make({}, 5_000).getSync(key, q)).toBeUndefined();
+    expect(make({ offline: true }, 99_999).getSync(key, q)).toEqual(verified); // offline: stale answers serve
   });
 
   it("an attested outcome must say which keys are only the index's claim, or it is worked out again", async () => {
@@ -438,9 +438,9 @@ describe('outcome cache', () => {
     const key = cache.key(q);
     const { unverifiedKeys: _k, ...silent } = verified;
     await cache.put(key, silent, 5_000);
-    expect(await cache.get(key, q)).toBeUndefined();
+    expect(cache.getSync(key, q)).toBeUndefined();
     await cache.put(key, { ...verified, unverifiedKeys: [] }, 5_000); // one list per identity
-    expect(await cache.get(key, q)).toBeUndefined();
+    expect(cache.getSync(key, q)).toBeUndefined();
   });
 
   it('keys on everything an outcome depends on', () => {
@@ -465,14 +465,14 @@ describe('outcome cache', () => {
     for (const status of ['invalid', 'unavailable', 'index-mismatch'] as const) {
       const key = cache.key({ ...q, filename: status });
       await cache.put(key, { ...verified, filename: status, status }, 5_000);
-      expect(await cache.get(key, { ...q, filename: status })).toBeUndefined();
+      expect(cache.getSync(key, { ...q, filename: status })).toBeUndefined();
     }
     const key = cache.key(q);
     await cache.put(key, verified, 1_000); // expires now
     await cache.put(key, verified, Number.POSITIVE_INFINITY); // nothing served: no horizon
-    expect(await cache.get(key, q)).toBeUndefined();
+    expect(cache.getSync(key, q)).toBeUndefined();
     await cache.put(key, { ...verified, filename: 'other.tar.gz' }, 5_000);
-    expect(await cache.get(key, q)).toBeUndefined();
+    expect(cache.getSync(key, q)).toBeUndefined();
   });
 });
 

@@ -6,7 +6,7 @@ import type { Finding } from '../core/outcome.js';
 import { isRequired, type Policy } from '../core/policy.js';
 import { PylockAttestError } from '../errors.js';
 import { parseGitSpec } from '../io/git-source.js';
-import { policyOf } from '../io/policy-file.js';
+import { runPolicy } from '../io/policy-file.js';
 import { finishAudit, type AuditLockfile, type AuditResult } from './audit-result.js';
 import type { EvaluateOptions, Evaluation } from './evaluate.js';
 import { loadLockInput, type LockInput } from './lock-input.js';
@@ -41,8 +41,7 @@ export async function check(paths: readonly string[], options: CheckOptions = {}
   checkOptionKeys('check', options, CHECK_OPTION_KEYS);
   if (paths.length === 0) throw new PylockAttestError('USAGE', 'name at least one lockfile', { hint: 'pylock-attest check pylock.toml' });
   checkBaseArity(options.base, paths.length);
-  const policy = await policyOf(options);
-  const now = options.now ?? new Date();
+  const { policy, now } = await runPolicy(options);
   // Bases first: a bad revision fails before any request is made.
   const bases = await Promise.all(paths.map((p) => loadBase(p, options)));
   const wanted = paths.filter((_, i) => bases[i]?.ok !== false);

@@ -1,7 +1,7 @@
 import { diffLocks } from '../core/diff.js';
 import type { Policy } from '../core/policy.js';
 import { parseGitSpec } from '../io/git-source.js';
-import { loadPolicy } from '../io/policy-file.js';
+import { runPolicy } from '../io/policy-file.js';
 import { finishAudit, type AuditLockfile, type AuditResult } from './audit-result.js';
 import { loadLockInput } from './lock-input.js';
 import { checkOptionKeys, optionKeys } from './option-keys.js';
@@ -27,11 +27,11 @@ export const DIFF_OPTION_KEYS = optionKeys<DiffOptions>({ policy: true, policyFi
 export async function diff(before: string, after: string, options: DiffOptions = {}): Promise<AuditResult> {
   checkOptionKeys('diff', options, DIFF_OPTION_KEYS);
   const cwd = options.cwd !== undefined ? { cwd: options.cwd } : {};
-  const policy = options.policy ?? (await loadPolicy({ ...(options.policyFile !== undefined ? { file: options.policyFile } : {}), ...cwd }));
+  const { policy, now: today } = await runPolicy(options);
   const afterIsFile = parseGitSpec(after) === undefined;
   const [old, now] = await Promise.all([loadLockInput(before, { ...cwd, ...(afterIsFile ? { defaultPath: after } : {}) }), loadLockInput(after, cwd)]);
   const entry: AuditLockfile = { path: now.label, base: old.label, packages: now.model.packages.length };
   if (old.absent) entry.baseAbsent = true;
   const findings = diffLocks(old.model, now.model, now.label);
-  return finishAudit({ command: 'diff', online: false, lockfiles: [entry], findings, policy, now: options.now ?? new Date(), requests: 0 });
+  return finishAudit({ command: 'diff', online: false, lockfiles: [entry], findings, policy, now: today, requests: 0 });
 }

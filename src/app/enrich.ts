@@ -4,7 +4,7 @@ import { identitiesToWrite, type Finding, type PackageOutcome } from '../core/ou
 import { expiredAllowanceFindings, type Policy } from '../core/policy.js';
 import { PylockAttestError, runExitCode, type ErrorCode, type ErrorReport } from '../errors.js';
 import { writeLockSource } from '../io/lockfile-io.js';
-import { policyOf, type PolicySource } from '../io/policy-file.js';
+import { runPolicy, type PolicySource } from '../io/policy-file.js';
 import { evaluateLockfiles, type EvaluatedLockfile, type EvaluateOptions, type ModelOf } from './evaluate.js';
 import type { LoadedLockfile } from './read-lockfile.js';
 import { checkOptionKeys, EVALUATE_OPTION_KEYS, optionKeys } from './option-keys.js';
@@ -69,11 +69,6 @@ export async function enrich(paths: readonly string[], options: EnrichOptions = 
   if (evaluation.trustRoot !== undefined) result.trustRoot = evaluation.trustRoot;
   withPolicy(result, policy, policyFindings);
   return result;
-}
-
-/** The run's policy, read before any request (a broken policy file is an input error, exit 2), and "today". */
-export async function runPolicy(options: PolicySource & { now?: Date }): Promise<{ policy: Policy; now: Date }> {
-  return { policy: await policyOf(options), now: options.now ?? new Date() };
 }
 
 /** Records where the policy came from and its own findings on a result (enrich, refresh, lock). */

@@ -69,10 +69,6 @@ export class OutcomeCache {
     return hash('sha256', JSON.stringify(parts), 'hex');
   }
 
-  async get(key: string, q: FileQuery): Promise<FileOutcome | undefined> {
-    return this.getSync(key, q);
-  }
-
   /** The kept outcome for `q` under `key`, if still fresh (stale ones serve offline). */
   getSync(key: string, q: FileQuery): FileOutcome | undefined {
     const payload = this.#store.getSync(key);

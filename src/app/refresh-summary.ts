@@ -84,15 +84,12 @@ function errors(result: RefreshResult): string[] {
 function findingList(title: string, result: RefreshResult, keep: (f: Finding) => boolean, limit: number): string[] {
   const policy = (result.policyFindings ?? []).filter(keep).map((f) => findingItem(result.policy ?? 'policy', f));
   const items = [
-    ...result.lockfiles.flatMap((l) =>
-      l.findings.filter(keep).map((f) =>
-        findingItem(
-          l.path,
-          f,
-          l.packages.find((p) => p.name === f.package && p.line === f.line),
-        ),
-      ),
-    ),
+    ...result.lockfiles.flatMap((l) => {
+      // The package a finding is about, by name and line: one map per lockfile, not a search per finding.
+      const packages = new Map<string, PackageOutcome>();
+      for (const p of l.packages) if (!packages.has(`${p.name}\0${p.line}`)) packages.set(`${p.name}\0${p.line}`, p);
+      return l.findings.filter(keep).map((f) => findingItem(l.path, f, packages.get(`${f.package}\0${f.line}`)));
+    }),
     ...policy,
   ];
   if (items.length === 0) return [];

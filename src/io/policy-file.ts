@@ -21,6 +21,11 @@ export interface PolicySource {
   cwd?: string;
 }
 
+/** The run's policy, read before any request (a broken policy file is an input error, exit 2), and "today". */
+export async function runPolicy(options: PolicySource & { now?: Date }): Promise<{ policy: Policy; now: Date }> {
+  return { policy: await policyOf(options), now: options.now ?? new Date() };
+}
+
 /** The policy a run was given, else the one its options name or find. */
 export function policyOf(source: PolicySource): Promise<Policy> {
   if (source.policy !== undefined) return Promise.resolve(source.policy);
