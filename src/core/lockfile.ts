@@ -112,23 +112,19 @@ export function parseLock(text: string, file: string, options: { editable?: bool
   return { lockVersion: String(data['lock-version']), packages, warnings, document };
 }
 
-function parseToml(text: string, file: string): Record<string, unknown> {
-  let data: Record<string, unknown>;
+/** smol-toml's parse, its errors as LOCK_PARSE with file:line:column (the reader's and the editor's whole-document check). */
+export function parseToml(text: string, file: string | undefined): Record<string, unknown> {
   try {
-    data = parse(text) as Record<string, unknown>;
+    return parse(text) as Record<string, unknown>;
   } catch (e) {
-    if (e instanceof TomlError) {
-      const first = e.message.split('\n')[0] ?? 'invalid TOML';
-      throw new PylockAttestError(
-        'LOCK_PARSE',
-        first,
-        { file, line: e.line, column: e.column, hint: 'fix the TOML syntax; nothing was changed' },
-        { cause: e },
-      );
-    }
-    throw e;
+    if (!(e instanceof TomlError)) throw e;
+    throw new PylockAttestError(
+      'LOCK_PARSE',
+      e.message.split('\n')[0] ?? 'invalid TOML',
+      { file, line: e.line, column: e.column, hint: 'fix the TOML syntax; nothing was changed' },
+      { cause: e },
+    );
   }
-  return data;
 }
 
 interface Where {

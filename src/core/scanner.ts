@@ -20,7 +20,28 @@
  * Newlines are LF or CRLF (TOML forbids a bare CR); line numbers count LFs.
  */
 import { PylockAttestError } from '../errors.js';
-import { TAB, LF, CR, SPACE, QUOTE, HASH, APOS, COMMA, DOT, EQUALS, LBRACKET, BACKSLASH, RBRACKET, LBRACE, RBRACE, BOM } from './char-codes.js';
+import {
+  TAB,
+  LF,
+  CR,
+  SPACE,
+  QUOTE,
+  HASH,
+  APOS,
+  COMMA,
+  DASH,
+  DOT,
+  DIGIT_0,
+  DIGIT_9,
+  COLON,
+  EQUALS,
+  LBRACKET,
+  BACKSLASH,
+  RBRACKET,
+  LBRACE,
+  RBRACE,
+  BOM,
+} from './char-codes.js';
 import { dateTimeProblem, escapeProblem, isWordChar, NEWLINE_IN_INLINE_TABLE, TRAILING_COMMA_IN_INLINE_TABLE, type TomlProblem } from './toml-strict.js';
 
 interface StatementBase {
@@ -422,11 +443,6 @@ function wordEnd(text: string, p: number): number {
   while (end < text.length && isWordChar(text.charCodeAt(end))) end++;
   return end;
 }
-
-const DIGIT_0 = 0x30;
-const DIGIT_9 = 0x39;
-const DASH = 0x2d;
-const COLON = 0x3a;
 
 function countNewlines(text: string, from: number, to: number): number {
   let n = 0;

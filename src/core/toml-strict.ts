@@ -9,6 +9,7 @@
  * an impossible date is broken for everyone: we refuse it with its line and
  * column rather than enrich it.
  */
+import { COLON, DASH, DIGIT_0, DIGIT_9 } from './char-codes.js';
 
 export interface TomlProblem {
   message: string;
@@ -66,20 +67,17 @@ function timeWithoutSeconds(text: string, from: number, to: number): boolean {
   return false;
 }
 
-const DASH = 0x2d;
-const COLON = 0x3a;
-
 function digits(text: string, at: number, count: number): boolean {
   for (let i = at; i < at + count; i++) {
     const c = text.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return false;
+    if (c < DIGIT_0 || c > DIGIT_9) return false;
   }
   return true;
 }
 
 function number(text: string, at: number, count: number): number {
   let n = 0;
-  for (let i = at; i < at + count; i++) n = n * 10 + text.charCodeAt(i) - 0x30;
+  for (let i = at; i < at + count; i++) n = n * 10 + text.charCodeAt(i) - DIGIT_0;
   return n;
 }
 
