@@ -243,7 +243,7 @@ export function matchesName(pattern: string, name: string): boolean {
 }
 
 /** The same globs over a filename as uploaded: exact, case-sensitive (the index looks files up that way). */
-export function matchesFile(pattern: string, filename: string): boolean {
+function matchesFile(pattern: string, filename: string): boolean {
   return matchesGlob(pattern, filename);
 }
 

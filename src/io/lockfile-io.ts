@@ -4,9 +4,7 @@ import { access, type FileHandle, link, lstat, open, readFile, realpath, rename,
 import { basename, dirname, join } from 'node:path';
 import { PylockAttestError } from '../errors.js';
 import { trackTempFile } from './temp-files.js';
-import { decodeText, errnoText } from './text-file.js';
-
-const BOM = '\uFEFF';
+import { BOM, decodeText, errnoText } from './text-file.js';
 
 /**
  * A lockfile as read: its text without the BOM, and what we need to write it

@@ -9,17 +9,16 @@ import { PylockAttestError, type ErrorCode } from '../errors.js';
 /** What a file is, for the error it gets: its code and what to do about it. */
 export type TextKind = 'lockfile' | 'policy' | 'requirements';
 
+/** Lockfiles and policy files are both TOML: the same code and advice. */
+const TOML_FILE = {
+  code: 'LOCK_ENCODING',
+  encodingHint: 'TOML files must be UTF-8; re-save the file as UTF-8',
+  bomHint: 'remove the extra U+FEFF; TOML allows one byte order mark, first',
+} as const;
+
 const KINDS: Readonly<Record<TextKind, { code: ErrorCode; encodingHint: string; bomHint: string }>> = {
-  lockfile: {
-    code: 'LOCK_ENCODING',
-    encodingHint: 'TOML files must be UTF-8; re-save the file as UTF-8',
-    bomHint: 'remove the extra U+FEFF; TOML allows one byte order mark, first',
-  },
-  policy: {
-    code: 'LOCK_ENCODING',
-    encodingHint: 'TOML files must be UTF-8; re-save the file as UTF-8',
-    bomHint: 'remove the extra U+FEFF; TOML allows one byte order mark, first',
-  },
+  lockfile: TOML_FILE,
+  policy: TOML_FILE,
   requirements: { code: 'REQUIREMENTS', encodingHint: 'save the requirements file as UTF-8', bomHint: 'remove the extra U+FEFF at the start of the file' },
 };
 
@@ -30,7 +29,8 @@ export interface DecodedText {
   bom: boolean;
 }
 
-const BOM = '\uFEFF';
+/** U+FEFF, as TOML allows it at the very start of a file. */
+export const BOM = '\uFEFF';
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Strict UTF-8, never "repaired"; one BOM removed, two refused (smol-toml would drop a second one silently). */
@@ -45,7 +45,7 @@ export function decodeText(bytes: Uint8Array, label: string, kind: TextKind): De
 }
 
 /** Strict UTF-8 with any BOM kept as U+FEFF: equal strings are equal bytes. */
-export function decodeUtf8(bytes: Uint8Array, label: string, kind: TextKind): string {
+function decodeUtf8(bytes: Uint8Array, label: string, kind: TextKind): string {
   try {
     return decoder.decode(bytes);
   } catch (e) {

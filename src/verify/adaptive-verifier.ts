@@ -65,7 +65,7 @@ interface Job {
   source: AttestationSource | undefined;
 }
 
-export class AdaptiveVerifier implements ClosableVerifier {
+class AdaptiveVerifier implements ClosableVerifier {
   readonly counts = { inline: 0, pool: 0 };
   #phase: Phase = 'inline';
   #calls = 0;

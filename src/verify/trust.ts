@@ -128,7 +128,7 @@ function joinReasons(...reasons: (string | undefined)[]): string | undefined {
  * Parses and checks a trusted root's shape; with `build`, also that sigstore-js
  * can build trust material from it (which loads sigstore).
  */
-export async function parseTrustedRoot(bytes: Uint8Array, opts: { build?: boolean } = { build: true }): Promise<unknown> {
+async function parseTrustedRoot(bytes: Uint8Array, opts: { build?: boolean }): Promise<unknown> {
   if (bytes.length > MAX_ROOT_BYTES) throw new Error('trusted root is too large');
   const json: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   const problem = trustedRootProblem(json);

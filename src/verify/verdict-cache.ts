@@ -79,7 +79,7 @@ export function cachedVerifier(cache: VerdictCache, inner: AttestationVerifier):
 }
 
 /** The name of an attestation by its source (verifier.ts AttestationSource): the document's digest and the position. */
-export function sourceName(source: AttestationSource): string {
+function sourceName(source: AttestationSource): string {
   return `${source.digest}/${source.bundle}/${source.attestation}`;
 }
 

@@ -125,7 +125,7 @@ const SIGSTORE_ERRORS: ReadonlyArray<readonly [code: string, pattern: RegExp | u
  * The most specific error wins: "Failed to verify certificate chain" wraps
  * the reason in its `cause` ("not valid or expired at the specified date").
  */
-export function describeSigstoreError(e: unknown): string {
+function describeSigstoreError(e: unknown): string {
   const chain: unknown[] = [e];
   for (let cause = causeOf(e); cause !== undefined && chain.length < 5; cause = causeOf(cause)) chain.push(cause);
   const raw = chain.map(message).join(': ');
@@ -155,7 +155,7 @@ const BUNDLE_FIELDS: ReadonlyArray<readonly [RegExp, string]> = [
 ];
 
 /** Building a bundle from the attestation (@sigstore/bundle, then parsing the certificate) failed. */
-export function describeBundleError(e: unknown, step: 'bundle' | 'certificate'): string {
+function describeBundleError(e: unknown, step: 'bundle' | 'certificate'): string {
   const raw = message(e);
   if (step === 'certificate') return `the certificate is not valid DER (not an X.509 certificate sigstore can read: ${raw})`;
   const fields = (e as { fields?: unknown } | null)?.fields;

@@ -25,7 +25,7 @@ export interface VerifyJob {
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
 /** The attestation at `bundle`/`attestation` of a provenance document (PEP 740), or undefined. */
-export function attestationAt(source: NonNullable<VerifyJob['source']>): unknown {
+function attestationAt(source: NonNullable<VerifyJob['source']>): unknown {
   try {
     const doc = JSON.parse(decoder.decode(source.document)) as { attestation_bundles?: Array<{ attestations?: unknown[] }> } | null;
     const bundles = doc?.attestation_bundles;

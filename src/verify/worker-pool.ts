@@ -79,7 +79,7 @@ export function maxPoolSize(): number {
 /** Jobs waiting per live worker beyond which the pool is behind (the 128-file evaluation window bounds the backlog). */
 export const BACKLOG_PER_WORKER = 32;
 /** How long the pool must stay behind before it adds a worker. */
-export const BEHIND_MS = 1000;
+const BEHIND_MS = 1000;
 
 type Settle = (verdict: AttestationVerdict) => void;
 const failed = (reason: string): AttestationVerdict => ({ ok: false, stage: 'sigstore', reason });
