@@ -425,11 +425,13 @@ describe('outcome cache', () => {
     const { make } = fresh();
     const cache = make();
     const key = cache.key(q);
-    await cache.put(key, verified, 5_000);
-    expect(cache.getSync(key, q)).toEqual(verified);
-    expect(make({}, 4_999).getSync(key, q)).toEqual(verified);
+    const kept = await cache.put(key, verified, 5_000);
+    expect(kept).toEqual({ outcome: verified, key, at: expect.any(Number), expires: 5_000 });
+    expect(cache.getSync(key, q)).toEqual(kept);
+    expect(cache.current(key, kept!.at)).toBe(true);
+    expect(make({}, 4_999).getSync(key, q)?.outcome).toEqual(verified);
     expect(make({}, 5_000).getSync(key, q)).toBeUndefined();
-    expect(make({ offline: true }, 99_999).getSync(key, q)).toEqual(verified); // offline: stale answers serve
+    expect(make({ offline: true }, 99_999).getSync(key, q)?.outcome).toEqual(verified); // offline: stale answers serve
   });
 
   it("an attested outcome must say which keys are only the index's claim, or it is worked out again", async () => {

@@ -101,13 +101,12 @@ export async function finish<L extends ModelOf>(
   warnings: readonly string[] = [],
 ): Promise<LockfileResult> {
   if (!entry.ok) return failed(entry.path, entry.error, warnings);
-  const { model } = entry.lock;
   const { packages } = entry;
   const result: LockfileResult = {
     path: entry.path,
     packages,
     findings: packages.flatMap((p) => p.findings),
-    warnings: [...warnings, ...model.warnings],
+    warnings: [...warnings, ...entry.warnings],
     changed: false,
     written: false,
   };
@@ -118,7 +117,8 @@ export async function finish<L extends ModelOf>(
   const dest = destination(entry.lock);
   const edits = plannedEdits(packages);
   try {
-    const text = edits.length > 0 ? applyIdentityEdits(model.document, edits, entry.path).text : model.document.text;
+    // The model is asked for only to edit (a kept decision has none built).
+    const text = edits.length > 0 ? applyIdentityEdits(entry.lock.model.document, edits, entry.path).text : entry.text;
     // The text the file already holds (a warm run's usual case): nothing to write.
     if (text === dest.current) return result;
     if (!options.dryRun) await dest.write(text);

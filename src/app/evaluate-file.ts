@@ -4,7 +4,7 @@ import type { FileOutcome } from '../core/outcome.js';
 import type { Identity, Provenance } from '../core/types.js';
 import type { FileQuery } from '../net/provenance-client.js';
 import type { AttestationSource } from '../verify/verifier.js';
-import type { OutcomeCache } from './outcome-cache.js';
+import type { KeptOutcome, OutcomeCache } from './outcome-cache.js';
 import type { RunContext } from './run-context.js';
 
 /** How one file's outcome came about, for --verbose: filled in as the work happens. */
@@ -30,7 +30,7 @@ export function fileQuery(pkg: LockedPackage, file: LockedFile, indexUrl: string
  * (app/outcome-cache.ts), found at once: a warm run is made of these, and
  * needs no promise, no window and no request for them.
  */
-export function keptOutcome(outcomes: OutcomeCache | undefined, query: FileQuery): FileOutcome | undefined {
+export function keptOutcome(outcomes: OutcomeCache | undefined, query: FileQuery): KeptOutcome | undefined {
   return outcomes?.getSync(outcomes.key(query), query);
 }
 
@@ -39,12 +39,17 @@ export function keptOutcome(outcomes: OutcomeCache | undefined, query: FileQuery
  * every attestation in it, then keep the outcome (when worth keeping).
  * Results are data; nothing here throws for a per-file problem.
  */
-export function evaluateFile(ctx: RunContext, file: LockedFile, query: FileQuery, verify: boolean, trace?: FileTrace): Promise<FileOutcome> {
+export function evaluateFile(
+  ctx: RunContext,
+  file: LockedFile,
+  query: FileQuery,
+  verify: boolean,
+  trace?: FileTrace,
+): Promise<{ outcome: FileOutcome; kept: KeptOutcome | undefined }> {
   return ctx.inWindow(async () => {
     const outcome = await lookupAndCheck(ctx, file, query, verify, trace);
     const outcomes = await ctx.outcomes(verify);
-    await outcomes?.put(outcomes.key(query), outcome, ctx.freshHorizon);
-    return outcome;
+    return { outcome, kept: await outcomes?.put(outcomes.key(query), outcome, ctx.freshHorizon) };
   });
 }
 

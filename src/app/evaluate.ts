@@ -1,12 +1,14 @@
 import { withIndexArchive, type LockedPackage, type LockModel } from '../core/lockfile.js';
-import { decidePackage, type DecideOptions, type FileOutcome, type PackageOutcome } from '../core/outcome.js';
+import { decidePackage, identitiesToWrite, type DecideOptions, type FileOutcome, type PackageOutcome } from '../core/outcome.js';
 import { allowanceFor, judgeFindings, type Policy } from '../core/policy.js';
 import { PylockAttestError } from '../errors.js';
 import { checkIndexUrl, judgeIndexUrl, redactUrl } from '../net/urls.js';
 import { defaultCacheDir } from './cache-dir.js';
+import { readLockSource, type LockSource } from '../io/lockfile-io.js';
+import type { DecisionCache } from './decision-cache.js';
 import { evaluateFile, fileQuery, keptOutcome, type FileTrace } from './evaluate-file.js';
-import type { OutcomeCache } from './outcome-cache.js';
-import { loadLockfile, type LoadedLockfile } from './read-lockfile.js';
+import type { KeptOutcome, OutcomeCache } from './outcome-cache.js';
+import { parsedLockfile, unparsedLockfile, type LoadedLockfile } from './read-lockfile.js';
 import { RunContext, type NetworkOptions, type VerifyOptions } from './run-context.js';
 
 export const DEFAULT_INDEX_URL = 'https://pypi.org/simple';
@@ -51,9 +53,13 @@ export interface ModelOf {
   model: LockModel;
 }
 
-/** One lockfile after every file was fetched and verified; nothing written yet. */
+/**
+ * One lockfile after every file was fetched and verified; nothing written
+ * yet. `text` and `warnings` are its model's (lock-version), there without
+ * the model: a kept decision (app/decision-cache.ts) parses nothing.
+ */
 export type EvaluatedLockfile<L extends ModelOf = LoadedLockfile> =
-  | { path: string; ok: true; lock: L; packages: PackageOutcome[] }
+  | { path: string; ok: true; lock: L; packages: PackageOutcome[]; text: string; warnings: readonly string[] }
   | { path: string; ok: false; error: PylockAttestError; lock?: L };
 
 export interface Evaluation<L extends ModelOf = LoadedLockfile> {
@@ -74,11 +80,59 @@ export async function evaluateLockfiles(paths: readonly string[], options: Evalu
   if (options.indexUrl !== undefined) checkIndexUrl(options.indexUrl);
   const ctx = new RunContext(options, { ...options, cacheDir: options.cacheDir ?? defaultCacheDir() });
   try {
-    const loaded = await Promise.all(paths.map((p) => loadOrError(p)));
-    return await evaluateWith(ctx, loaded, options);
+    const read = await Promise.all(paths.map((p) => readOrError(p)));
+    const decisions = options.indexUrlFor === undefined ? await ctx.decisions(options.verify ?? true) : undefined;
+    if (decisions === undefined) return await evaluateWith(ctx, read.map(parseOrError), options);
+    return await evaluateDeciding(ctx, decisions, read, options);
   } finally {
     await ctx.close();
   }
+}
+
+/**
+ * With kept decisions: a lockfile decided before is taken as it was decided
+ * (its model never built); the others are evaluated, and decided wholly from
+ * kept outcomes, their decisions kept for the next run.
+ */
+async function evaluateDeciding(ctx: RunContext, decisions: DecisionCache, read: Array<Read>, options: EvaluateOptions): Promise<Evaluation> {
+  const now = options.now ?? new Date();
+  const keyOf = (source: LockSource): string =>
+    decisions.key({
+      path: source.path,
+      text: source.text,
+      indexUrl: options.indexUrl,
+      allowIndexHosts: options.allowIndexHosts,
+      allowIdentityChange: options.allowIdentityChange ?? false,
+      policy: options.policy,
+      now,
+    });
+  const keys = read.map((r) => ('source' in r ? keyOf(r.source) : undefined));
+  const decided = read.map((r, i): EvaluatedLockfile | undefined => {
+    const key = keys[i];
+    const decision = key === undefined || !('source' in r) ? undefined : decisions.get(key);
+    if (decision === undefined || !('source' in r)) return undefined;
+    return { path: r.path, ok: true, lock: unparsedLockfile(r.source), packages: decision.packages, text: r.source.text, warnings: decision.warnings };
+  });
+  const misses = read.flatMap((r, i) => (decided[i] === undefined ? [{ read: r, key: keys[i] }] : []));
+  const evaluation = await evaluateWith(
+    ctx,
+    misses.map((m) => parseOrError(m.read)),
+    { ...options, now },
+    decided.filter((d) => d !== undefined),
+  );
+  // A decision made wholly from kept outcomes is the same next run, while they are; kept only for a lockfile that
+  // already holds it (nothing to write): one about to be rewritten would never be looked up under this text again.
+  const writes = misses.map(({ key }, i) => {
+    const entry = evaluation.lockfiles[i];
+    const behind = evaluation.behind[i];
+    if (key === undefined || behind === undefined || !entry?.ok) return undefined;
+    if (entry.packages.some((p) => identitiesToWrite(p) !== undefined)) return undefined;
+    return decisions.put(key, { packages: entry.packages, warnings: [...entry.warnings] }, behind);
+  });
+  await Promise.all(writes);
+  const fresh = evaluation.lockfiles.values();
+  const lockfiles = decided.map((d) => d ?? fresh.next().value!);
+  return { ...withoutBehind(evaluation), lockfiles };
 }
 
 /**
@@ -86,33 +140,58 @@ export async function evaluateLockfiles(paths: readonly string[], options: Evalu
  * RunContext: `lock` evaluates the text it is about to write, and its page
  * requests are answered from the run's cache. The caller closes `ctx`.
  */
-export function evaluateLoaded<L extends ModelOf>(
+export async function evaluateLoaded<L extends ModelOf>(
   ctx: RunContext,
   lockfiles: ReadonlyArray<{ path: string; lock: L }>,
   options: EvaluateOptions = {},
 ): Promise<Evaluation<L>> {
-  return evaluateWith(ctx, [...lockfiles], options);
+  return withoutBehind(await evaluateWith(ctx, [...lockfiles], options));
 }
 
-async function evaluateWith<L extends ModelOf>(ctx: RunContext, loaded: Array<Loaded<L>>, options: EvaluateOptions): Promise<Evaluation<L>> {
+/** An evaluation, and per lockfile the outcome records it was decided from (undefined unless every file had one). */
+type Evaluated<L extends ModelOf> = Evaluation<L> & { behind: Array<KeptOutcome[] | undefined> };
+
+function withoutBehind<L extends ModelOf>({ behind: _, ...evaluation }: Evaluated<L>): Evaluation<L> {
+  return evaluation;
+}
+
+/** `decided`: lockfiles taken from kept decisions, whose files count in the progress and are reported with the rest. */
+async function evaluateWith<L extends ModelOf>(
+  ctx: RunContext,
+  loaded: Array<Loaded<L>>,
+  options: EvaluateOptions,
+  decided: readonly EvaluatedLockfile[] = [],
+): Promise<Evaluated<L>> {
   const verify = options.verify ?? true;
   // Opened before any file is scheduled: every file looks there first (each lookup waited for it anyway).
   const outcomes = await ctx.outcomes(verify);
-  const pending = scheduleAll(ctx, loaded, verify, outcomes, options);
+  const pending = scheduleAll(ctx, loaded, verify, outcomes, options, decided);
   await Promise.all(pending.jobs);
   const lockfiles = pending.entries.map((e) => decideLockfile(e, options));
-  const evaluation: Evaluation<L> = { lockfiles, verification: verify, requests: ctx.requests };
+  const behind = pending.entries.map((e) => (e.behind.includes(undefined) ? undefined : (e.behind as KeptOutcome[])));
+  const evaluation: Evaluated<L> = { lockfiles, verification: verify, requests: ctx.requests, behind };
   if (ctx.trust) evaluation.trustRoot = ctx.trust.source;
   return evaluation;
 }
 
+type Read = { path: string; source: LockSource } | { path: string; error: PylockAttestError };
 type Loaded<L extends ModelOf = LoadedLockfile> = { path: string; lock: L } | { path: string; error: PylockAttestError };
 
-async function loadOrError(path: string): Promise<Loaded> {
+async function readOrError(path: string): Promise<Read> {
   try {
-    return { path, lock: await loadLockfile(path) };
+    return { path, source: await readLockSource(path) };
   } catch (e) {
     if (e instanceof PylockAttestError) return { path, error: e };
+    throw e;
+  }
+}
+
+function parseOrError(read: Read): Loaded {
+  if (!('source' in read)) return read;
+  try {
+    return { path: read.path, lock: parsedLockfile(read.source) };
+  } catch (e) {
+    if (e instanceof PylockAttestError) return { path: read.path, error: e };
     throw e;
   }
 }
@@ -122,6 +201,8 @@ interface Pending<L extends ModelOf> {
   outcomes: Map<LockedPackage, FileOutcome[]>;
   /** A package as evaluated, where it differs from the lockfile's (a direct archive its index serves). */
   evaluated: Map<LockedPackage, LockedPackage>;
+  /** Per file scheduled, the outcome record behind its answer; undefined where none was kept. */
+  behind: Array<KeptOutcome | undefined>;
   error?: PylockAttestError;
 }
 
@@ -136,20 +217,28 @@ function scheduleAll<L extends ModelOf>(
   verify: boolean,
   outcomes: OutcomeCache | undefined,
   options: EvaluateOptions,
+  decided: readonly EvaluatedLockfile[],
 ): { entries: Array<Pending<L>>; jobs: Array<Promise<void>> } {
   const jobs: Array<Promise<void>> = [];
-  const memo = new Map<string, Promise<{ outcome: FileOutcome; trace: FileTrace }>>();
+  const memo = new Map<string, Promise<{ outcome: FileOutcome; kept: KeptOutcome | undefined; trace: FileTrace }>>();
   const progress = { done: 0, total: 0 };
-  const settle = (path: string, listed: LockedPackage, files: FileOutcome[], i: number, outcome: FileOutcome, trace: FileTrace): void => {
-    files[i] = outcome;
+  const reuse: FileTrace = { reused: true, lookupMs: 0, verifyMs: 0 };
+  const report = (path: string, pkg: Pick<LockedPackage, 'name' | 'version'>, outcome: FileOutcome, trace: FileTrace): void => {
     progress.done++;
     options.onProgress?.({ ...progress });
-    options.onFile?.(fileReport(path, listed, outcome, trace));
+    options.onFile?.(fileReport(path, pkg, outcome, trace));
   };
-  /** Kept outcomes, reported once the total is known. */
+  /** Kept outcomes (and the files of kept decisions), reported once the total is known. */
   const kept: Array<() => void> = [];
+  for (const entry of decided) {
+    if (!entry.ok) continue;
+    for (const pkg of entry.packages) {
+      progress.total += pkg.files.length;
+      for (const outcome of pkg.files) kept.push(() => report(entry.path, pkg, outcome, reuse));
+    }
+  }
   const entries = loaded.map((entry) => {
-    const pending: Pending<L> = { loaded: entry, outcomes: new Map(), evaluated: new Map() };
+    const pending: Pending<L> = { loaded: entry, outcomes: new Map(), evaluated: new Map(), behind: [] };
     if (!('lock' in entry)) return pending;
     const refusal = indexRefusals(entry.path, entry.lock.model.packages, options.allowIndexHosts);
     for (const listed of entry.lock.model.packages) {
@@ -168,19 +257,28 @@ function scheduleAll<L extends ModelOf>(
       pkg.files.forEach((file, i) => {
         progress.total++;
         const query = fileQuery(pkg, file, indexUrl);
+        const slot = pending.behind.push(undefined) - 1;
         const known = keptOutcome(outcomes, query);
         if (known !== undefined) {
-          kept.push(() => settle(entry.path, listed, files, i, known, { reused: true, lookupMs: 0, verifyMs: 0 }));
+          files[i] = known.outcome;
+          pending.behind[slot] = known;
+          kept.push(() => report(entry.path, listed, known.outcome, reuse));
           return;
         }
         const key = JSON.stringify([indexUrl, pkg.project, pkg.version, file.filename, file.sha256]);
         let job = memo.get(key);
         if (!job) {
           const trace: FileTrace = { reused: false, lookupMs: 0, verifyMs: 0 };
-          job = evaluateFile(ctx, file, query, verify, trace).then((outcome) => ({ outcome, trace }));
+          job = evaluateFile(ctx, file, query, verify, trace).then((evaluated) => ({ ...evaluated, trace }));
           memo.set(key, job);
         }
-        jobs.push(job.then(({ outcome, trace }) => settle(entry.path, listed, files, i, outcome, trace)));
+        jobs.push(
+          job.then(({ outcome, kept, trace }) => {
+            files[i] = outcome;
+            pending.behind[slot] = kept;
+            report(entry.path, listed, outcome, trace);
+          }),
+        );
       });
     }
     return pending;
@@ -190,7 +288,7 @@ function scheduleAll<L extends ModelOf>(
   return { entries, jobs };
 }
 
-function fileReport(lockfile: string, pkg: LockedPackage, outcome: FileOutcome, trace: FileTrace): FileReport {
+function fileReport(lockfile: string, pkg: Pick<LockedPackage, 'name' | 'version'>, outcome: FileOutcome, trace: FileTrace): FileReport {
   const report: FileReport = { lockfile, package: pkg.name, version: pkg.version, filename: outcome.filename, status: outcome.status, ...trace };
   if (outcome.source !== undefined) report.url = outcome.source;
   if (outcome.detail !== undefined) report.detail = outcome.detail;
@@ -247,5 +345,6 @@ function decideLockfile<L extends ModelOf>(entry: Pending<L>, options: EvaluateO
     const outcome = decidePackage(entry.evaluated.get(pkg) ?? pkg, entry.outcomes.get(pkg) ?? [], decide);
     return policy === undefined ? outcome : { ...outcome, findings: judgeFindings(outcome.findings, policy, now) };
   });
-  return { path: loaded.path, ok: true, lock: loaded.lock, packages };
+  const { document, warnings } = loaded.lock.model;
+  return { path: loaded.path, ok: true, lock: loaded.lock, packages, text: document.text, warnings };
 }

@@ -25,7 +25,22 @@ import { VERSION } from '../version.js';
 
 export interface OutcomeStore {
   getSync(key: string): Buffer | undefined;
-  set(key: string, payload: Buffer): Promise<void>;
+  /** The record's time, or undefined when nothing was kept. */
+  set(key: string, payload: Buffer): Promise<number | undefined>;
+  /** The newest record's time, from the index alone. */
+  writtenAt(key: string): number | undefined;
+}
+
+/**
+ * A kept outcome and the record it is: its key, the record's time (which
+ * another record for the key would change) and until when it is fresh.
+ * app/decision-cache.ts keeps decisions only while their records are current.
+ */
+export interface KeptOutcome {
+  outcome: FileOutcome;
+  key: string;
+  at: number;
+  expires: number;
 }
 
 /** Everything an outcome depends on besides the file and the index's answers. */
@@ -70,21 +85,39 @@ export class OutcomeCache {
   }
 
   /** The kept outcome for `q` under `key`, if still fresh (stale ones serve offline). */
-  getSync(key: string, q: FileQuery): FileOutcome | undefined {
+  getSync(key: string, q: FileQuery): KeptOutcome | undefined {
     const payload = this.#store.getSync(key);
-    if (payload === undefined) return undefined;
+    const at = this.#store.writtenAt(key);
+    if (payload === undefined || at === undefined) return undefined;
     const stored = decode(payload, key);
-    if (stored === undefined || (!this.#context.offline && stored.expires <= this.#now())) return undefined;
+    if (stored === undefined || !this.fresh(stored.expires)) return undefined;
     const { outcome } = stored;
     if (outcome.filename !== q.filename || outcome.sha256 !== q.sha256) return undefined;
     this.hits++;
-    return outcome;
+    return { outcome, key, at, expires: stored.expires };
   }
 
-  /** Keeps `outcome` until `expires` (epoch ms), if it is one worth keeping and has a future. */
-  async put(key: string, outcome: FileOutcome, expires: number): Promise<void> {
-    if (!KEPT.has(outcome.status) || !(expires > this.#now()) || !Number.isFinite(expires)) return;
-    await this.#store.set(key, Buffer.from(JSON.stringify({ key, expires, outcome })));
+  /** Keeps `outcome` until `expires` (epoch ms), if it is one worth keeping and has a future; returns the record kept. */
+  async put(key: string, outcome: FileOutcome, expires: number): Promise<KeptOutcome | undefined> {
+    if (!KEPT.has(outcome.status) || !(expires > this.#now()) || !Number.isFinite(expires)) return undefined;
+    const at = await this.#store.set(key, Buffer.from(JSON.stringify({ key, expires, outcome })));
+    return at === undefined ? undefined : { outcome, key, at, expires };
+  }
+
+  /** Whether something kept until `expires` may serve now (offline, stale records serve, as stale answers do). */
+  fresh(expires: number): boolean {
+    return this.#context.offline || expires > this.#now();
+  }
+
+  /** Whether the record `at` is still the newest under `key`: no other outcome was kept for the file since, none deleted. */
+  current(key: string, at: number): boolean {
+    return this.#store.writtenAt(key) === at;
+  }
+
+  /** The part of every key that is this run's context, for records derived from outcomes (app/decision-cache.ts). */
+  get contextKey(): string {
+    const c = this.#context;
+    return JSON.stringify([VERSION, c.verify ? `verify:${c.trustDigest}` : 'no-verify', c.mode]);
   }
 }
 

@@ -14,8 +14,28 @@ export interface LoadedLockfile {
 
 /** Read, decode, parse and validate one lockfile; errors carry file:line. `editable: false`: read only to compare (parseLock). */
 export async function loadLockfile(path: string, options: { editable?: boolean } = {}): Promise<LoadedLockfile> {
-  const source = await readLockSource(path);
+  return parsedLockfile(await readLockSource(path), options);
+}
+
+/** Parse and validate a lockfile already read. */
+export function parsedLockfile(source: LockSource, options: { editable?: boolean } = {}): LoadedLockfile {
   return { source, model: parseLock(source.text, source.path, options) };
+}
+
+/**
+ * A lockfile whose text was decided before (app/decision-cache.ts): parsed
+ * only if something asks for its model (an edit to make), which a warm run
+ * over an unchanged lockfile never does.
+ */
+export function unparsedLockfile(source: LockSource): LoadedLockfile {
+  let model: LockModel | undefined;
+  return {
+    source,
+    get model() {
+      model ??= parseLock(source.text, source.path);
+      return model;
+    },
+  };
 }
 
 /** The lockfile at `path`, or undefined when there is nothing there. */

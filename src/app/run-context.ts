@@ -3,6 +3,7 @@ import { PylockAttestError } from '../errors.js';
 import type { OpenCache } from '../io/cache-access.js';
 import type { FileQuery, LookupResult, ProvenanceClient, ProvenanceMode, ProjectFilesResult } from '../net/provenance-client.js';
 import type { HttpClient, HttpGetter } from '../net/http.js';
+import type { DecisionCache } from './decision-cache.js';
 import type { OutcomeCache } from './outcome-cache.js';
 import type { CachingHttp } from '../net/http-cache.js';
 import type { ClosableVerifier } from '../verify/adaptive-verifier.js';
@@ -83,6 +84,7 @@ export class RunContext {
   /** Cache stores to release at the end of the run. */
   private readonly closers: Array<() => void> = [];
   private readonly outcomeCaches = new Map<boolean, Promise<OutcomeCache | undefined>>();
+  private readonly decisionCaches = new Map<boolean, Promise<DecisionCache | undefined>>();
   trust: TrustRoot | undefined;
   /** The run's one primitive for "at most N at once, first come first served" (p-limit), here for files in progress. */
   private readonly window: LimitFunction = pLimit(EVALUATION_WINDOW);
@@ -181,7 +183,7 @@ export class RunContext {
   }
 
   /** A store of the cache (io/cache-store.ts), released at close(). */
-  private async store(name: string, opts: { maxEntryBytes?: number; compactAt?: number } = {}) {
+  private async store(name: string, opts: { maxEntryBytes?: number; maxTotalBytes?: number; compactAt?: number } = {}) {
     const cache = await this.cache();
     if (cache === undefined) return undefined;
     const store = cache.store(name, opts);
@@ -206,6 +208,31 @@ export class RunContext {
       this.outcomeCaches.set(verify, pending);
     }
     return pending;
+  }
+
+  /**
+   * Kept decisions of whole lockfiles (app/decision-cache.ts), wherever
+   * outcomes are kept. A decision is one record per lockfile, as large as
+   * its outcomes together (~10 MB for 20,000 files); the store keeps the
+   * newest 256 MiB of them through a compaction.
+   */
+  decisions(verify: boolean): Promise<DecisionCache | undefined> {
+    let pending = this.decisionCaches.get(verify);
+    if (pending === undefined) {
+      pending = this.createDecisions(verify);
+      this.decisionCaches.set(verify, pending);
+    }
+    return pending;
+  }
+
+  private async createDecisions(verify: boolean): Promise<DecisionCache | undefined> {
+    const outcomes = await this.outcomes(verify);
+    if (outcomes === undefined) return undefined;
+    const [{ DecisionCache }, store] = await Promise.all([
+      import('./decision-cache.js'),
+      this.store('decisions', { maxEntryBytes: 64 * 1024 * 1024, maxTotalBytes: 256 * 1024 * 1024 }),
+    ]);
+    return store === undefined ? undefined : new DecisionCache(store, outcomes);
   }
 
   /** Until when outcomes decided now may be reused: see CachingHttp.horizon. */

@@ -158,17 +158,21 @@ export class CacheStore {
     return payload;
   }
 
-  async set(key: string, payload: Uint8Array | readonly Uint8Array[]): Promise<void> {
-    this.setSync(key, payload);
+  async set(key: string, payload: Uint8Array | readonly Uint8Array[]): Promise<number | undefined> {
+    return this.setSync(key, payload);
   }
 
-  /** Keeps `payload` under `key`; given in parts, the parts are the payload, in order (no concatenated copy). */
-  setSync(key: string, payload: Uint8Array | readonly Uint8Array[]): void {
+  /**
+   * Keeps `payload` under `key`; given in parts, the parts are the payload, in
+   * order (no concatenated copy). Returns the record's time (`writtenAt`), or
+   * undefined when nothing was kept.
+   */
+  setSync(key: string, payload: Uint8Array | readonly Uint8Array[]): number | undefined {
     const parts = payload instanceof Uint8Array ? [payload] : payload;
     const length = parts.reduce((n, p) => n + p.length, 0);
-    if (!KEY.test(key) || length > this.#maxEntry) return;
+    if (!KEY.test(key) || length > this.#maxEntry) return undefined;
     const own = this.#ownSegment();
-    if (own === undefined) return;
+    if (own === undefined) return undefined;
     const offset = own.logSize;
     own.buffer = fitting(own.buffer, offset - own.block.from + length);
     for (const part of parts) {
@@ -178,6 +182,16 @@ export class CacheStore {
     const now = Date.now();
     this.#load().set(key, { block: own.block, offset, length, at: now });
     this.#append(own, `${key} ${now} ${offset} ${length}\n`);
+    return now;
+  }
+
+  /**
+   * The time of the newest authenticated record under `key` (the index's
+   * word: its payload is neither read nor hashed), undefined when there is
+   * none. Another record for the key, or its deletion, changes it.
+   */
+  writtenAt(key: string): number | undefined {
+    return this.#load().get(key)?.at;
   }
 
   async delete(key: string): Promise<void> {

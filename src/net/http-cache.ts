@@ -37,7 +37,7 @@ import { redactUrl } from './urls.js';
 export interface HttpCacheStore {
   get(key: string): Promise<Buffer | undefined>;
   /** `payload` may come in parts: they are stored as one record, in order. */
-  set(key: string, payload: Uint8Array | readonly Uint8Array[]): Promise<void>;
+  set(key: string, payload: Uint8Array | readonly Uint8Array[]): Promise<unknown>;
   delete(key: string): Promise<void>;
 }
 

@@ -25,7 +25,7 @@ import type { AttestationSource, AttestationVerdict, AttestationVerifier } from 
 /** The part of a cache store this needs (io/cache-store.ts provides it). */
 export interface VerdictStore {
   get(key: string): Promise<Buffer | undefined>;
-  set(key: string, payload: Buffer): Promise<void>;
+  set(key: string, payload: Buffer): Promise<unknown>;
 }
 
 type Verified = Extract<AttestationVerdict, { ok: true }>;
