@@ -4,7 +4,7 @@
  * the same run, alternating with it.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GeneratedPackage } from './generate.ts';
@@ -232,6 +232,47 @@ export async function warmMeasure(env: BenchEnv, id: string, lock: Lock, ws: Enr
     limit: 2,
     extraOk: requests.every((r) => r === 0),
     details: { requests: requests.slice(-pairs.subject.length), lockfileBytes: bytes },
+  });
+}
+
+/**
+ * The warm run a pre-commit hook makes after the lockfile changed in a way
+ * that needs no new answer (here: a comment appended before every pair, so
+ * each run sees a text it has not decided): every outcome is kept, the
+ * lockfile is parsed and decided again, and its decision is kept for the
+ * next run (app/decision-cache.ts). Not one of issue 15's goals: the same
+ * ≤ 2.0× measured where no kept decision can answer, so that its cost shows.
+ */
+export async function warmChangedMeasure(env: BenchEnv, lock: Lock, ws: Enriched): Promise<MeasureResult> {
+  let n = 0;
+  const requests: number[] = [];
+  const pairs = await alternatePairs(
+    env.config.pairs,
+    1,
+    async () => {
+      appendFileSync(ws.lock, `# change ${++n}\n`);
+      return expectExit(await runNode(BARE_PARSE, [ws.lock], { scratch: ws.dir }), 0, 'bare parse').wallMs;
+    },
+    async () => {
+      const mark = await env.index.mark();
+      const run = expectExit(await runCli(enrichArgs(env, env.index, ws.lock, ws.cache), { scratch: ws.dir }), 0, 'warm-changed run');
+      requests.push((await env.index.since(mark)).total);
+      expectSummary(run, lock, 'verified', 'unchanged', 'warm-changed');
+      return run.wallMs;
+    },
+  );
+  return ratioResult({
+    id: 'warm-changed',
+    title: `warm run, ${(readFileSync(ws.lock).length / 1e6).toFixed(1)} MB, the text changed (a comment), nothing to write: decided again (context)`,
+    goal: '≤ 2.0× bare parse; 0 requests (context, not a goal of issue 15)',
+    unit: 'ms',
+    samples: pairs.subject,
+    baseline: 'bare parse process',
+    baselineSamples: pairs.baseline,
+    limit: 2,
+    extraOk: requests.every((r) => r === 0),
+    details: { requests: requests.slice(-pairs.subject.length) },
+    context: true,
   });
 }
 

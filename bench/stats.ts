@@ -57,6 +57,8 @@ export interface MeasureResult {
   details?: Record<string, unknown>;
   /** Set when the measure could not run; `met` is then false. */
   error?: string;
+  /** Measured for context, not one of the issue's goals: not counted in "N of M goals met". */
+  context?: boolean;
 }
 
 /** A ratio goal: median / baseline median ≤ limit. */
