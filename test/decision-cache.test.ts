@@ -36,7 +36,7 @@ interface Report {
   lockfiles: Array<{ packages: Array<{ name: string; status: string; action: string }>; findings: Array<{ category: string }> }>;
 }
 
-/** A lockfile enriched by a cold run, then run once more (nothing to write), which keeps its decision. */
+/** A lockfile enriched by a cold run, then run twice more (nothing to write): the first marks its text, the second keeps its decision. */
 async function decidedWorkspace() {
   const ws = tempDir();
   const sigstore = await createMockSigstore();
@@ -58,6 +58,12 @@ async function decidedWorkspace() {
   const store = (name: string, key: Uint8Array = loadOrCreateKey(stateDir)) => new CacheStore(join(cacheDir, `${name}-v2`), key, { purpose: name });
   const cold = await run();
   expect([cold.code, cold.report.lockfiles[0]!.packages.map((p) => p.action)]).toEqual([0, ['added', 'added']]);
+  const first = await run();
+  expect([first.code, first.asked]).toEqual([0, 0]);
+  const marked = store('decisions');
+  const markedPayload = marked.getSync(marked.keys()[0]!)!.toString('utf8');
+  marked.close();
+  expect(JSON.parse(markedPayload)).toMatchObject({ seen: true }); // a few bytes, not the decision
   const warm = await run();
   expect([warm.code, warm.asked]).toEqual([0, 0]);
   return {
@@ -195,10 +201,10 @@ describe('DecisionCache', () => {
     const { outcomes, decisions, close } = caches('fresh', clock);
     const kept = (await outcomes.put(outcomes.key(query), file, 5_000))!;
     const key = decisions.key({ ...inputs, now: new Date(clock.now) });
-    await decisions.put(key, decision, [kept]);
+    await decisions.put(key, decision, [kept], true);
     expect(decisions.get(key)).toEqual(decision);
     clock.now = 5_000;
-    expect(decisions.get(key)).toBeUndefined();
+    expect(decisions.get(key)).toBe('seen'); // stale: decided again, and kept again
     close();
     const offline = caches('fresh', clock, true);
     expect(offline.decisions.get(key)).toEqual(decision);
@@ -221,10 +227,22 @@ describe('DecisionCache', () => {
     expect(decisions.key({ ...base, now: new Date('2026-12-07T00:00:00Z') })).toBe(keys[0]);
   });
 
+  it('the first decision of a key leaves a mark; the second is kept', async () => {
+    const clock = { now: 1_000 };
+    const { outcomes, decisions } = caches('mark', clock);
+    const kept = (await outcomes.put(outcomes.key(query), file, 5_000))!;
+    const key = decisions.key({ ...inputs, now: new Date(clock.now) });
+    expect(decisions.get(key)).toBeUndefined();
+    await decisions.put(key, decision, [kept], false);
+    expect(decisions.get(key)).toBe('seen');
+    await decisions.put(key, decision, [kept], true);
+    expect(decisions.get(key)).toEqual(decision);
+  });
+
   it('keeps nothing made from no outcome, and reads no record that names none', async () => {
     const { decisions } = caches('empty', { now: 0 });
     const key = decisions.key({ ...inputs, now: new Date(0) });
-    await decisions.put(key, decision, []);
+    await decisions.put(key, decision, [], true);
     expect(decisions.get(key)).toBeUndefined();
   });
 });

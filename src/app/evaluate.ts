@@ -107,13 +107,13 @@ async function evaluateDeciding(ctx: RunContext, decisions: DecisionCache, read:
       now,
     });
   const keys = read.map((r) => ('source' in r ? keyOf(r.source) : undefined));
+  const found = keys.map((key) => (key === undefined ? undefined : decisions.get(key)));
   const decided = read.map((r, i): EvaluatedLockfile | undefined => {
-    const key = keys[i];
-    const decision = key === undefined || !('source' in r) ? undefined : decisions.get(key);
-    if (decision === undefined || !('source' in r)) return undefined;
+    const decision = found[i];
+    if (decision === undefined || decision === 'seen' || !('source' in r)) return undefined;
     return { path: r.path, ok: true, lock: unparsedLockfile(r.source), packages: decision.packages, text: r.source.text, warnings: decision.warnings };
   });
-  const misses = read.flatMap((r, i) => (decided[i] === undefined ? [{ read: r, key: keys[i] }] : []));
+  const misses = read.flatMap((r, i) => (decided[i] === undefined ? [{ read: r, key: keys[i], seen: found[i] === 'seen' }] : []));
   const evaluation = await evaluateWith(
     ctx,
     misses.map((m) => parseOrError(m.read)),
@@ -122,12 +122,12 @@ async function evaluateDeciding(ctx: RunContext, decisions: DecisionCache, read:
   );
   // A decision made wholly from kept outcomes is the same next run, while they are; kept only for a lockfile that
   // already holds it (nothing to write): one about to be rewritten would never be looked up under this text again.
-  const writes = misses.map(({ key }, i) => {
+  const writes = misses.map(({ key, seen }, i) => {
     const entry = evaluation.lockfiles[i];
     const behind = evaluation.behind[i];
     if (key === undefined || behind === undefined || !entry?.ok) return undefined;
     if (entry.packages.some((p) => identitiesToWrite(p) !== undefined)) return undefined;
-    return decisions.put(key, { packages: entry.packages, warnings: [...entry.warnings] }, behind);
+    return decisions.put(key, { packages: entry.packages, warnings: [...entry.warnings] }, behind, seen);
   });
   await Promise.all(writes);
   const fresh = evaluation.lockfiles.values();
