@@ -375,7 +375,7 @@ export const ERROR_DOCS: Readonly<Record<ErrorCode, ErrorDoc>> = {
   INTERRUPTED: {
     exit: 130,
     means:
-      'The run was interrupted (Ctrl-C: exit 130; SIGTERM: exit 143). Lockfiles are only ever replaced by rename, so each is either untouched or completely written; unfinished temporary files are removed.',
+      'The run was interrupted (Ctrl-C: exit 130; SIGTERM: exit 143; the reader of its output went away, as in `| head`: exit 141, quietly). Lockfiles are only ever replaced by rename, so each is either untouched or completely written; unfinished temporary files are removed.',
     todo: 'Run the command again.',
   },
 };

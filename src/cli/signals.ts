@@ -12,6 +12,9 @@ import type { OutStream } from './context.js';
 
 export const INTERRUPT_EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
 
+/** 128 + SIGPIPE, what a process that does not ignore SIGPIPE (node does) would end with. */
+export const CLOSED_PIPE_EXIT_CODE = 141;
+
 export type InterruptSignal = keyof typeof INTERRUPT_EXIT_CODES;
 
 /** Install handlers for SIGINT and SIGTERM; returns a function that removes them. */
@@ -35,4 +38,20 @@ export function onInterrupt(signal: InterruptSignal, stderr: OutStream): number 
   const start = stderr.isTTY === true ? '\r\x1b[K' : '\n';
   stderr.write(`${start}pylock-attest: interrupted by ${signal}: every lockfile is either untouched or completely written, never half-written${temps}\n`);
   return INTERRUPT_EXIT_CODES[signal];
+}
+
+/**
+ * `pylock-attest … | head`: once the reader is gone, a write to stdout or
+ * stderr fails with EPIPE, an error event nobody else handles (node would
+ * print a stack). End as a SIGPIPE would: quietly (there is nobody to tell),
+ * temp files removed, 141. Any other stream error is left to node.
+ */
+export function exitOnClosedPipe(exit: (code: number) => void, streams: NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+  for (const stream of streams) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      removePendingTempFiles();
+      exit(CLOSED_PIPE_EXIT_CODE);
+    });
+  }
 }
