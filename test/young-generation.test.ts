@@ -2,11 +2,14 @@
  * A run over large lockfiles restarts node in place with a small young
  * generation (src/cli/young-generation.ts); a small one, --help and the
  * library never do. Seen from inside the process: an --import probe logs
- * each start's pid and node flags.
+ * each start's pid and node flags. Such a run makes its heap lean once it
+ * has sent enough requests (src/cli/lean-heap.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LEAN_AFTER_REQUESTS, leanHeap, leanHeapWatch } from '../src/cli/lean-heap.js';
 import { RESTART_ABOVE_BYTES, restartFor, SEMI_SPACE_FLAG } from '../src/cli/young-generation.js';
 import { BIN, runProcess, stateEnv } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
@@ -69,5 +72,27 @@ describe('a small young generation for large lockfiles', () => {
     expect(restartFor([large], { ...proc, env: { NODE_OPTIONS: '--max-semi-space-size=2' } })).toBeUndefined();
     expect(restartFor([large], { ...proc, env: { PYLOCK_ATTEST_NO_RESTART: '1' } })).toBeUndefined();
     expect(restartFor([small, join(ws.dir, 'missing.toml')], proc)).toBeUndefined();
+  });
+});
+
+describe('a lean heap once a large run waits on the network (src/cli/lean-heap.ts)', () => {
+  it('only in a restarted process, once, after LEAN_AFTER_REQUESTS requests', () => {
+    let leaned = 0;
+    const lean = () => void leaned++;
+    expect(leanHeapWatch([], lean)).toBeUndefined();
+    expect(leanHeapWatch(['--max-semi-space-size=4'], lean)).toBeUndefined();
+    const count = leanHeapWatch(['--import', PROBE, SEMI_SPACE_FLAG], lean)!;
+    for (let i = 1; i < LEAN_AFTER_REQUESTS; i++) count();
+    expect(leaned).toBe(0);
+    count();
+    expect(leaned).toBe(1);
+    for (let i = 0; i < 2 * LEAN_AFTER_REQUESTS; i++) count();
+    expect(leaned).toBe(1);
+  });
+
+  it('collects once and leaves no `gc` in contexts created afterwards', async () => {
+    expect(() => leanHeap()).not.toThrow();
+    await new Promise((resolve) => setImmediate(resolve)); // the collection itself runs after the request that triggered it
+    expect(runInNewContext('typeof gc')).toBe('undefined');
   });
 });

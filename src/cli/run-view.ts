@@ -1,5 +1,6 @@
 import type { EvaluateOptions } from '../app/evaluate.js';
 import type { CliContext } from './context.js';
+import { leanHeapWatch } from './lean-heap.js';
 import { createProgressBar, wantsProgress } from './progress.js';
 import type { FileDetails } from './render-enrich.js';
 import { safeText } from './terminal-text.js';
@@ -8,7 +9,8 @@ import { safeText } from './terminal-text.js';
  * What every networked command (enrich, refresh, lock, check) shares around
  * its run: the --no-verify warning, the progress bar on a terminal (never with --format json, --quiet
  * or --verbose), and for --verbose each request as it is sent (stderr) and
- * each file's detail for the report.
+ * each file's detail for the report. Requests are counted for a large run's
+ * heap (lean-heap.ts).
  */
 export async function runWithView<O extends EvaluateOptions, R>(
   ctx: CliContext,
@@ -25,12 +27,16 @@ export async function runWithView<O extends EvaluateOptions, R>(
   if (bar) options.onProgress = (p) => bar.update(p);
   // Run-level warnings (the cache not used, the trusted root's fallback), escaped: they may quote remote text.
   options.onWarning = (message) => ctx.io.stderr.write(`${ctx.err.yellow('warning')}: ${safeText(message, 2000)}\n`);
+  const counted = leanHeapWatch();
   if (files) {
     options.onFile = (report) => files.reports.push(report);
     options.onRequest = ({ method, url }) => {
+      counted?.();
       requested.add(url);
       ctx.io.stderr.write(`${ctx.err.dim(`${method} ${safeText(url, 500)}`)}\n`);
     };
+  } else if (counted) {
+    options.onRequest = counted;
   }
   try {
     const result = await run(options);

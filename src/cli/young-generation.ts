@@ -11,7 +11,9 @@
  * with it (`process.execve`: POSIX, Node ≥ 22.15; the same pid, stdio and
  * environment, nothing written yet). Small lockfiles are not worth a second
  * start-up (~40 ms), and where execve is missing (Windows) the run goes on
- * as it is. PYLOCK_ATTEST_NO_RESTART=1 turns it off.
+ * as it is. PYLOCK_ATTEST_NO_RESTART=1 turns it off. The restarted process
+ * also keeps its old generation lean once it waits on the network
+ * (lean-heap.ts): that needs no start-up flag, so the warm run is untouched.
  */
 import { statSync } from 'node:fs';
 

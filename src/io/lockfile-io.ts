@@ -55,21 +55,22 @@ export type WriteOutcome = 'written' | 'already-current';
  * fsync, then rename. Refuses when the file changed since it was read, so a
  * concurrent writer's work is never silently overwritten. When the change is
  * exactly the text we were about to write (a concurrent run of this tool on
- * the same input), there is nothing to do and nothing to refuse.
+ * the same input), there is nothing to do and nothing to refuse. Neither the
+ * new bytes nor the file's are ever held whole: both go a piece at a time
+ * (a large lockfile's two copies were most of the growth at a cold run's end).
  */
 export async function writeLockSource(source: LockSource, text: string): Promise<WriteOutcome> {
   await assertWritable(source);
   const temp = tempPathFor(source.target);
   const forget = trackTempFile(temp);
   try {
-    const out = Buffer.from((source.bom ? BOM : '') + text, 'utf8');
-    await writeTemp(temp, out, source.mode, source.path);
-    const now = await currentBytes(source.target);
-    if (now?.equals(out)) {
+    await writeTemp(temp, pieces(source.bom, text), source.mode, source.path);
+    const now = await fileHolds(source, text);
+    if (now === 'ours') {
       await unlink(temp);
       return 'already-current';
     }
-    if (now === undefined || !encodes(now, source.bom, source.text)) throw conflict(source);
+    if (now !== 'as-read') throw conflict(source);
     await rename(temp, source.target);
     return 'written';
   } catch (e) {
@@ -83,28 +84,65 @@ export async function writeLockSource(source: LockSource, text: string): Promise
 
 const CHUNK = 1 << 16;
 
-/** Whether `bytes` are exactly the UTF-8 of `text` behind a BOM or not, encoded a chunk at a time rather than copied whole. */
-function encodes(bytes: Buffer, bom: boolean, text: string): boolean {
-  const encoder = new TextEncoder();
-  // Room for a chunk's UTF-8: at most 3 bytes per UTF-16 unit.
-  const scratch = new Uint8Array(CHUNK * 3 + 6);
-  let at = 0;
-  const matches = (piece: string): boolean => {
-    const { written } = encoder.encodeInto(piece, scratch);
-    if (at + written > bytes.length || !bytes.subarray(at, at + written).equals(scratch.subarray(0, written))) return false;
-    at += written;
-    return true;
-  };
-  if (bom && !matches(BOM)) return false;
+/** `text`, behind a BOM or not, in pieces of at most CHUNK + 1 UTF-16 units. */
+function* pieces(bom: boolean, text: string): Generator<string> {
+  if (bom) yield BOM;
   for (let from = 0; from < text.length; ) {
     let to = Math.min(from + CHUNK, text.length);
     const last = text.charCodeAt(to - 1);
-    // A surrogate pair stays in one chunk (the text came from strict UTF-8: no lone halves).
+    // A surrogate pair stays in one piece (the text came from strict UTF-8: no lone halves).
     if (to < text.length && last >= 0xd800 && last <= 0xdbff) to++;
-    if (!matches(text.slice(from, to))) return false;
+    yield text.slice(from, to);
     from = to;
   }
-  return at === bytes.length;
+}
+
+/**
+ * What the file holds now: our new text, the text it was read with, or
+ * something else (gone, unreadable). Opened once, so both comparisons read
+ * the same file even if another run renames its own over it meanwhile.
+ */
+async function fileHolds(source: LockSource, text: string): Promise<'ours' | 'as-read' | 'other'> {
+  let handle: FileHandle;
+  try {
+    handle = await open(source.target, 'r');
+  } catch {
+    return 'other';
+  }
+  try {
+    if (await encodes(handle, source.bom, text)) return 'ours';
+    return (await encodes(handle, source.bom, source.text)) ? 'as-read' : 'other';
+  } catch {
+    return 'other';
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Whether the file holds exactly the UTF-8 of `text`, behind a BOM or not: read and encoded a piece at a time, never whole. */
+async function encodes(handle: FileHandle, bom: boolean, text: string): Promise<boolean> {
+  const encoder = new TextEncoder();
+  // Room for a piece's UTF-8: at most 3 bytes per UTF-16 unit.
+  const encoded = new Uint8Array(CHUNK * 3 + 6);
+  const read = Buffer.allocUnsafe(encoded.length);
+  let at = 0;
+  for (const piece of pieces(bom, text)) {
+    const { written } = encoder.encodeInto(piece, encoded);
+    if ((await readAt(handle, read, written, at)) !== written || !read.subarray(0, written).equals(encoded.subarray(0, written))) return false;
+    at += written;
+  }
+  return (await readAt(handle, read, 1, at)) === 0; // nothing after it
+}
+
+/** Reads up to `length` bytes at `position` into `into`; fewer only at the end of the file. */
+async function readAt(handle: FileHandle, into: Buffer, length: number, position: number): Promise<number> {
+  let got = 0;
+  while (got < length) {
+    const { bytesRead } = await handle.read(into, got, length - got, position + got);
+    if (bytesRead === 0) break;
+    got += bytesRead;
+  }
+  return got;
 }
 
 /**
@@ -197,7 +235,7 @@ async function assertWritable(source: LockSource): Promise<void> {
   }
 }
 
-async function writeTemp(temp: string, bytes: Buffer, mode: number, path: string): Promise<void> {
+async function writeTemp(temp: string, text: Iterable<string>, mode: number, path: string): Promise<void> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(temp, 'wx', mode);
@@ -211,17 +249,12 @@ async function writeTemp(temp: string, bytes: Buffer, mode: number, path: string
     );
   }
   try {
-    await handle.writeFile(bytes);
+    await handle.writeFile(text, 'utf8');
     await handle.chmod(mode);
     await handle.sync();
   } finally {
     await handle.close();
   }
-}
-
-/** The file's bytes now, or undefined when it is gone (or unreadable). */
-function currentBytes(target: string): Promise<Buffer | undefined> {
-  return readFile(target).catch(() => undefined);
 }
 
 function conflict(source: LockSource): PylockAttestError {
