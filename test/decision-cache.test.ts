@@ -12,6 +12,7 @@ import { readdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:f
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { DecisionCache } from '../src/app/decision-cache.js';
+import { enrich } from '../src/app/enrich.js';
 import { OutcomeCache } from '../src/app/outcome-cache.js';
 import { loadOrCreateKey } from '../src/io/cache-access.js';
 import { CacheStore } from '../src/io/cache-store.js';
@@ -237,6 +238,19 @@ describe('DecisionCache', () => {
     expect(decisions.get(key)).toBe('seen');
     await decisions.put(key, decision, [kept], true);
     expect(decisions.get(key)).toEqual(decision);
+  });
+
+  // A library caller's `now` that names no day: the full path decides without a day (no allowance to judge); the key needs one.
+  it.each([
+    ['an invalid Date', new Date(Number.NaN)],
+    ['not a Date', '2026-12-07' as unknown as Date],
+  ])('a `now` that is %s is decided in full with the cache on, as without it (library)', async (name, now) => {
+    const lock = ws.file(`now-${name.length}.pylock.toml`, 'lock-version = "1.0"\ncreated-by = "test"\n');
+    const options = { verify: false, cacheDir: join(ws.dir, 'now-cache'), stateDir: join(ws.dir, 'now-state'), now };
+    const full = await enrich([lock], options);
+    expect(full.exitCode).toBe(0);
+    const cached = await enrich([lock], { ...options, cache: true });
+    expect(cached.exitCode).toBe(full.exitCode);
   });
 
   it('keeps nothing made from no outcome, and reads no record that names none', async () => {
