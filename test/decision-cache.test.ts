@@ -10,7 +10,7 @@
  */
 import { readdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { DecisionCache } from '../src/app/decision-cache.js';
 import { enrich } from '../src/app/enrich.js';
 import { OutcomeCache } from '../src/app/outcome-cache.js';
@@ -209,6 +209,34 @@ describe('DecisionCache', () => {
     close();
     const offline = caches('fresh', clock, true);
     expect(offline.decisions.get(key)).toEqual(decision);
+  });
+
+  // Two processes keep an outcome for the same file in the same millisecond, having learned different things: the
+  // records differ, their times do not. The full path reads the one the index ranks newest (here the second: its
+  // segment was started a millisecond later); a decision made from the other must not be taken for current.
+  it('is not current when another record for its file was kept in the same millisecond', async () => {
+    const clock = { now: 1_000 };
+    const T = 2_000_000_000_000;
+    const times: number[] = [];
+    const dateNow = vi.spyOn(Date, 'now').mockImplementation(() => times.shift() ?? T);
+    try {
+      const first = caches('same-ms', clock);
+      const kept = (await first.outcomes.put(first.outcomes.key(query), file, 5_000))!;
+      const key = first.decisions.key({ ...inputs, now: new Date(clock.now) });
+      await first.decisions.put(key, decision, [kept], true);
+      first.close();
+      const second = caches('same-ms', clock);
+      const learned = { ...file, status: 'unverified' as const, identities: [{ kind: 'GitHub', repository: 'o/a' }], unverifiedKeys: [['repository']] };
+      times.push(T + 1); // the second process's segment name; its record is kept at T
+      expect((await second.outcomes.put(second.outcomes.key(query), learned, 5_000))?.at).toBe(kept.at);
+      second.close();
+      const later = caches('same-ms', clock);
+      expect(later.outcomes.getSync(later.outcomes.key(query), query)?.outcome).toEqual(learned); // what the full path decides from
+      expect(later.decisions.get(key)).not.toEqual(decision);
+      later.close();
+    } finally {
+      dateNow.mockRestore();
+    }
   });
 
   it('is keyed by the day (allowances expire by UTC day) and by every input', () => {
