@@ -426,9 +426,9 @@ describe('outcome cache', () => {
     const cache = make();
     const key = cache.key(q);
     const kept = await cache.put(key, verified, 5_000);
-    expect(kept).toEqual({ outcome: verified, key, at: expect.any(Number), expires: 5_000 });
+    expect(kept).toEqual({ outcome: verified, key, record: expect.any(String), expires: 5_000 });
     expect(cache.getSync(key, q)).toEqual(kept);
-    expect(cache.current(key, kept!.at)).toBe(true);
+    expect(cache.current(key, kept!.record)).toBe(true);
     expect(make({}, 4_999).getSync(key, q)?.outcome).toEqual(verified);
     expect(make({}, 5_000).getSync(key, q)).toBeUndefined();
     expect(make({ offline: true }, 99_999).getSync(key, q)?.outcome).toEqual(verified); // offline: stale answers serve

@@ -10,8 +10,9 @@
  */
 import { readdirSync, readFileSync, writeFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { DecisionCache } from '../src/app/decision-cache.js';
+import { enrich } from '../src/app/enrich.js';
 import { OutcomeCache } from '../src/app/outcome-cache.js';
 import { loadOrCreateKey } from '../src/io/cache-access.js';
 import { CacheStore } from '../src/io/cache-store.js';
@@ -210,6 +211,35 @@ describe('DecisionCache', () => {
     expect(offline.decisions.get(key)).toEqual(decision);
   });
 
+  // Two processes keep an outcome for the same file in the same millisecond, having learned different things: the
+  // records differ, their times do not. The full path reads the one the index ranks newest (here the second: its
+  // segment was started a millisecond later); a decision made from the other must not be taken for current.
+  it('is not current when another record for its file was kept in the same millisecond', async () => {
+    const clock = { now: 1_000 };
+    const T = 2_000_000_000_000;
+    const times: number[] = [];
+    const dateNow = vi.spyOn(Date, 'now').mockImplementation(() => times.shift() ?? T);
+    try {
+      const first = caches('same-ms', clock);
+      const kept = (await first.outcomes.put(first.outcomes.key(query), file, 5_000))!;
+      const key = first.decisions.key({ ...inputs, now: new Date(clock.now) });
+      await first.decisions.put(key, decision, [kept], true);
+      first.close();
+      const second = caches('same-ms', clock);
+      const learned = { ...file, status: 'unverified' as const, identities: [{ kind: 'GitHub', repository: 'o/a' }], unverifiedKeys: [['repository']] };
+      times.push(T + 1); // the second process's segment name; its record is kept at T
+      const replaced = (await second.outcomes.put(second.outcomes.key(query), learned, 5_000))!;
+      expect(replaced.record.split(':')[0]).toBe(kept.record.split(':')[0]); // the same time
+      second.close();
+      const later = caches('same-ms', clock);
+      expect(later.outcomes.getSync(later.outcomes.key(query), query)?.outcome).toEqual(learned); // what the full path decides from
+      expect(later.decisions.get(key)).not.toEqual(decision);
+      later.close();
+    } finally {
+      dateNow.mockRestore();
+    }
+  });
+
   it('is keyed by the day (allowances expire by UTC day) and by every input', () => {
     const { decisions } = caches('keys', { now: 0 });
     const base = { ...inputs, now: new Date('2026-12-07T23:59:59Z') };
@@ -237,6 +267,19 @@ describe('DecisionCache', () => {
     expect(decisions.get(key)).toBe('seen');
     await decisions.put(key, decision, [kept], true);
     expect(decisions.get(key)).toEqual(decision);
+  });
+
+  // A library caller's `now` that names no day: the full path decides without a day (no allowance to judge); the key needs one.
+  it.each([
+    ['an invalid Date', new Date(Number.NaN)],
+    ['not a Date', '2026-12-07' as unknown as Date],
+  ])('a `now` that is %s is decided in full with the cache on, as without it (library)', async (name, now) => {
+    const lock = ws.file(`now-${name.length}.pylock.toml`, 'lock-version = "1.0"\ncreated-by = "test"\n');
+    const options = { verify: false, cacheDir: join(ws.dir, 'now-cache'), stateDir: join(ws.dir, 'now-state'), now };
+    const full = await enrich([lock], options);
+    expect(full.exitCode).toBe(0);
+    const cached = await enrich([lock], { ...options, cache: true });
+    expect(cached.exitCode).toBe(full.exitCode);
   });
 
   it('keeps nothing made from no outcome, and reads no record that names none', async () => {

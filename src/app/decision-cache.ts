@@ -10,11 +10,14 @@
  * by UTC day); and each locked file's kept outcome (app/outcome-cache.ts),
  * whose own key holds this tool's version, the trusted root's digest and
  * the lookup mode. The key covers all but the outcomes. The record names the
- * outcome records it was decided from (key and time) and is used only while
+ * outcome records it was decided from (key and record) and is used only while
  * every one of them is still the newest record for its file
  * (`OutcomeCache.current`: no outcome kept or deleted since) and fresh (the
- * earliest expiry among them; offline, stale serves, as for outcomes). So a
- * hit is the decision the full path would make from the same records.
+ * earliest expiry among them; offline, stale serves, as for outcomes). A
+ * record is named by its time, segment and offset, not its time alone: two
+ * processes may keep different outcomes for one file in one millisecond. So
+ * a hit is the decision the full path would make from the same records (a
+ * compaction moves records: the next run decides again, and keeps it again).
  *
  * Only decisions made wholly from kept outcomes (verified, unverified with
  * --no-verify, no provenance) are kept: a failure is worked out again each
@@ -123,21 +126,21 @@ export class DecisionCache {
     let lines = '';
     for (const kept of behind) {
       expires = Math.min(expires, kept.expires);
-      lines += `${kept.key} ${kept.at}\n`;
+      lines += `${kept.key} ${kept.record}\n`;
     }
     if (!Number.isFinite(expires) || !this.#outcomes.fresh(expires)) return;
     const header = JSON.stringify({ key, expires, behind: lines, warnings: decision.warnings });
     await this.#store.set(key, [Buffer.from(`${header}\n`), Buffer.from(JSON.stringify(decision.packages))]);
   }
 
-  /** Every `<key> <time>` line names the newest record under its key. */
+  /** Every `<key> <record>` line names the newest record under its key. */
   #allCurrent(behind: string): boolean {
     for (let at = 0; at < behind.length; ) {
       const newline = behind.indexOf('\n', at);
       if (newline < 0) return false;
       const space = behind.indexOf(' ', at);
       if (space < 0 || space > newline) return false;
-      if (!this.#outcomes.current(behind.slice(at, space), Number(behind.slice(space + 1, newline)))) return false;
+      if (!this.#outcomes.current(behind.slice(at, space), behind.slice(space + 1, newline))) return false;
       at = newline + 1;
     }
     return true;

@@ -81,12 +81,21 @@ export async function evaluateLockfiles(paths: readonly string[], options: Evalu
   const ctx = new RunContext(options, { ...options, cacheDir: options.cacheDir ?? defaultCacheDir() });
   try {
     const read = await Promise.all(paths.map((p) => readOrError(p)));
-    const decisions = options.indexUrlFor === undefined ? await ctx.decisions(options.verify ?? true) : undefined;
+    const decisions = options.indexUrlFor === undefined && namesADay(options.now) ? await ctx.decisions(options.verify ?? true) : undefined;
     if (decisions === undefined) return await evaluateWith(ctx, read.map(parseOrError), options);
     return await evaluateDeciding(ctx, decisions, read, options);
   } finally {
     await ctx.close();
   }
+}
+
+/**
+ * Decisions are kept by UTC day (allowances expire by day): a library
+ * caller's `now` that names none (an invalid Date, not a Date) is decided in
+ * full, as it would be without the cache, rather than thrown on in the key.
+ */
+function namesADay(now: Date | undefined): boolean {
+  return now === undefined || (now instanceof Date && Number.isFinite(now.getTime()));
 }
 
 /**

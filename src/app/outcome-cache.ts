@@ -27,19 +27,20 @@ export interface OutcomeStore {
   getSync(key: string): Buffer | undefined;
   /** The record's time, or undefined when nothing was kept. */
   set(key: string, payload: Buffer): Promise<number | undefined>;
-  /** The newest record's time, from the index alone. */
-  writtenAt(key: string): number | undefined;
+  /** Which record is the newest under `key` (time, segment, offset), from the index alone. */
+  recordOf(key: string): string | undefined;
 }
 
 /**
- * A kept outcome and the record it is: its key, the record's time (which
- * another record for the key would change) and until when it is fresh.
+ * A kept outcome and the record it is: its key, which record (time, segment
+ * and offset: another record for the key changes it, even one kept in the
+ * same millisecond) and until when it is fresh.
  * app/decision-cache.ts keeps decisions only while their records are current.
  */
 export interface KeptOutcome {
   outcome: FileOutcome;
   key: string;
-  at: number;
+  record: string;
   expires: number;
 }
 
@@ -87,21 +88,22 @@ export class OutcomeCache {
   /** The kept outcome for `q` under `key`, if still fresh (stale ones serve offline). */
   getSync(key: string, q: FileQuery): KeptOutcome | undefined {
     const payload = this.#store.getSync(key);
-    const at = this.#store.writtenAt(key);
-    if (payload === undefined || at === undefined) return undefined;
+    const record = this.#store.recordOf(key);
+    if (payload === undefined || record === undefined) return undefined;
     const stored = decode(payload, key);
     if (stored === undefined || !this.fresh(stored.expires)) return undefined;
     const { outcome } = stored;
     if (outcome.filename !== q.filename || outcome.sha256 !== q.sha256) return undefined;
     this.hits++;
-    return { outcome, key, at, expires: stored.expires };
+    return { outcome, key, record, expires: stored.expires };
   }
 
   /** Keeps `outcome` until `expires` (epoch ms), if it is one worth keeping and has a future; returns the record kept. */
   async put(key: string, outcome: FileOutcome, expires: number): Promise<KeptOutcome | undefined> {
     if (!KEPT.has(outcome.status) || !(expires > this.#now()) || !Number.isFinite(expires)) return undefined;
     const at = await this.#store.set(key, Buffer.from(JSON.stringify({ key, expires, outcome })));
-    return at === undefined ? undefined : { outcome, key, at, expires };
+    const record = at === undefined ? undefined : this.#store.recordOf(key);
+    return record === undefined ? undefined : { outcome, key, record, expires };
   }
 
   /** Whether something kept until `expires` may serve now (offline, stale records serve, as stale answers do). */
@@ -109,9 +111,9 @@ export class OutcomeCache {
     return this.#context.offline || expires > this.#now();
   }
 
-  /** Whether the record `at` is still the newest under `key`: no other outcome was kept for the file since, none deleted. */
-  current(key: string, at: number): boolean {
-    return this.#store.writtenAt(key) === at;
+  /** Whether `record` is still the newest under `key`: no other outcome was kept for the file since, none deleted. */
+  current(key: string, record: string): boolean {
+    return this.#store.recordOf(key) === record;
   }
 
   /** The part of every key that is this run's context, for records derived from outcomes (app/decision-cache.ts). */

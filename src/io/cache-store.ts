@@ -164,7 +164,7 @@ export class CacheStore {
 
   /**
    * Keeps `payload` under `key`; given in parts, the parts are the payload, in
-   * order (no concatenated copy). Returns the record's time (`writtenAt`), or
+   * order (no concatenated copy). Returns the record's time (part of `recordOf`), or
    * undefined when nothing was kept.
    */
   setSync(key: string, payload: Uint8Array | readonly Uint8Array[]): number | undefined {
@@ -186,12 +186,15 @@ export class CacheStore {
   }
 
   /**
-   * The time of the newest authenticated record under `key` (the index's
-   * word: its payload is neither read nor hashed), undefined when there is
-   * none. Another record for the key, or its deletion, changes it.
+   * Which record is the newest authenticated one under `key` (the index's
+   * word: its payload is neither read nor hashed): its time, segment and
+   * offset, undefined when there is none. Another record for the key, even
+   * one kept in the same millisecond by another process, or its deletion,
+   * changes it; so does a compaction, which moves the record.
    */
-  writtenAt(key: string): number | undefined {
-    return this.#load().get(key)?.at;
+  recordOf(key: string): string | undefined {
+    const entry = this.#load().get(key);
+    return entry === undefined ? undefined : `${entry.at}:${entry.block.segment}:${entry.offset}`;
   }
 
   async delete(key: string): Promise<void> {

@@ -154,7 +154,7 @@ const VERIFIED_VERDICT = {
   signedAt: '2025-01-01T00:00:00.000Z',
 };
 const OUTCOME_CONTEXT = { verify: true, trustDigest: EMBEDDED_DIGEST, mode: 'auto', offline: false };
-const noStore = { get: async () => undefined, getSync: () => undefined, set: async () => undefined, writtenAt: () => undefined };
+const noStore = { get: async () => undefined, getSync: () => undefined, set: async () => undefined, recordOf: () => undefined };
 
 const CACHE_FORGERY: AdversarialCase[] = [
   {
