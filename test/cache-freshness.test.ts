@@ -21,7 +21,7 @@ import { CacheStore } from '../src/io/cache-store.js';
 import { startFakeIndex, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore, releaseProvenance } from './support/mint.ts';
 import { runCli } from './support/run-cli.ts';
-import { tempDir } from './support/workspace.ts';
+import { sdistLockfile, tempDir } from './support/workspace.ts';
 
 const FILES = Array.from({ length: 3 }, (_, i) => ({
   project: `fresh${i}`,
@@ -29,7 +29,7 @@ const FILES = Array.from({ length: 3 }, (_, i) => ({
   filename: `fresh${i}-1.0.tar.gz`,
   sha256: String(i + 1).repeat(64),
 }));
-const LOCK = `lock-version = "1.0"\ncreated-by = "test"\n${FILES.map((f) => `\n[[packages]]\nname = "${f.project}"\nversion = "1.0"\nsdist = { url = "https://files.example/${f.filename}", hashes = { sha256 = "${f.sha256}" } }\n`).join('')}`;
+const LOCK = sdistLockfile(FILES);
 /** One page and one provenance answer per file (Simple API on a loopback index). */
 const ANSWERS = FILES.length * 2;
 

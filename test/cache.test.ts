@@ -22,7 +22,7 @@ import type { FileOutcome } from '../src/core/outcome.js';
 import type { AttestationVerdict, AttestationVerifier } from '../src/verify/verifier.js';
 import { startFakeIndex, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore, type MockSigstore, releaseProvenance } from './support/mint.ts';
-import { tempDir } from './support/workspace.ts';
+import { sdistLockfile, tempDir } from './support/workspace.ts';
 
 for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy']) delete process.env[name];
 
@@ -484,7 +484,7 @@ describe('enrich with the cache', () => {
   const ws = tempDir();
   let root: string;
   const files = Array.from({ length: 3 }, (_, i) => ({ project: `c${i}`, version: '1.0', filename: `c${i}-1.0.tar.gz`, sha256: String(i).repeat(64) }));
-  const lock = `lock-version = "1.0"\n${files.map((f) => `\n[[packages]]\nname = "${f.project}"\nversion = "1.0"\nsdist = { url = "https://files.example/${f.filename}", hashes = { sha256 = "${f.sha256}" } }\n`).join('')}`;
+  const lock = sdistLockfile(files);
 
   beforeAll(async () => {
     sigstore = await createMockSigstore();

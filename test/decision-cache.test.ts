@@ -19,7 +19,7 @@ import { CacheStore } from '../src/io/cache-store.js';
 import { startFakeIndex, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore, releaseProvenance } from './support/mint.ts';
 import { runCli } from './support/run-cli.ts';
-import { tempDir } from './support/workspace.ts';
+import { sdistLockfile, tempDir } from './support/workspace.ts';
 
 const FILES = Array.from({ length: 2 }, (_, i) => ({
   project: `decided${i}`,
@@ -27,7 +27,7 @@ const FILES = Array.from({ length: 2 }, (_, i) => ({
   filename: `decided${i}-1.0.tar.gz`,
   sha256: String(i + 5).repeat(64),
 }));
-const LOCK = `lock-version = "1.0"\ncreated-by = "test"\n${FILES.map((f) => `\n[[packages]]\nname = "${f.project}"\nversion = "1.0"\nsdist = { url = "https://files.example/${f.filename}", hashes = { sha256 = "${f.sha256}" } }\n`).join('')}`;
+const LOCK = sdistLockfile(FILES);
 const EVIL = { kind: 'GitHub', repository: 'attacker/evil', workflow: 'release.yml' };
 const FORGER_KEY = Buffer.alloc(32, 7);
 

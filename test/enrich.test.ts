@@ -6,20 +6,12 @@ import { loadTrustRoot } from '../src/verify/trust.js';
 import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore, type MockSigstore } from './support/mint.ts';
 import { checkWithPackagingPylock, PylockOracle } from './support/pylock-oracle.ts';
-import { HAS_INTEROP, interopJson, interopText, REAL_PROVENANCE, tempDir } from './support/workspace.ts';
+import { HAS_INTEROP, interopJson, interopText, REAL_PROVENANCE, sdistLockfile, tempDir } from './support/workspace.ts';
 
 /** Every lockfile enrich rewrites here is read back by Python's packaging.pylock (end of file). */
 const oracle = new PylockOracle();
 
 const REAL = REAL_PROVENANCE;
-
-function lockFor(files: Array<{ project: string; version: string; filename: string; sha256: string }>): string {
-  const blocks = files.map(
-    (f) =>
-      `[[packages]]\nname = "${f.project}"\nversion = "${f.version}"\nsdist = { url = "https://files.example/${f.filename}", hashes = { sha256 = "${f.sha256}" } }\n`,
-  );
-  return `lock-version = "1.0"\ncreated-by = "test"\n\n${blocks.join('\n')}`;
-}
 
 function identitiesIn(text: string): Record<string, unknown> {
   const data = parse(text) as { packages: Array<Record<string, unknown>> };
@@ -44,7 +36,7 @@ describe.skipIf(!HAS_INTEROP)('enrich with real PyPI provenance (production trus
 
   for (const mode of ['simple', 'integrity'] as const) {
     it(`verifies every real provenance object and writes its identity (${mode} API)`, async () => {
-      const path = oracle.track(ws.file(`real-${mode}.pylock.toml`, lockFor(REAL)));
+      const path = oracle.track(ws.file(`real-${mode}.pylock.toml`, sdistLockfile(REAL)));
       const result = await enrich([path], { indexUrl: index.simpleUrl, trustedRoot: root, provenanceSource: mode });
       expect(result.exitCode).toBe(0);
       expect(result.lockfiles[0]!.packages.map((p) => p.status)).toEqual(['verified', 'verified', 'verified', 'verified']);
@@ -54,7 +46,7 @@ describe.skipIf(!HAS_INTEROP)('enrich with real PyPI provenance (production trus
   }
 
   it('is idempotent: a second run changes nothing', async () => {
-    const path = oracle.track(ws.file('twice.pylock.toml', lockFor(REAL)));
+    const path = oracle.track(ws.file('twice.pylock.toml', sdistLockfile(REAL)));
     await enrich([path], { indexUrl: index.simpleUrl, trustedRoot: root });
     const once = readFileSync(path);
     const again = await enrich([path], { indexUrl: index.simpleUrl, trustedRoot: root });
@@ -79,7 +71,7 @@ describe.skipIf(!HAS_INTEROP)('enrich with real PyPI provenance (production trus
     };
     const stagingIndex = await startFakeIndex({ files: [{ ...file, provenance }] });
     try {
-      const text = lockFor([file])
+      const text = sdistLockfile([file])
         .replace('sdist = {', 'wheels = [{')
         .replace(/} }\n$/, '} }]\n');
       const path = oracle.track(ws.file('staging.pylock.toml', text));
@@ -142,7 +134,7 @@ describe.skipIf(!HAS_INTEROP)('enrich with real PyPI provenance (production trus
         tamper(provenance);
         const idx = await startFakeIndex({ files: [{ ...base, provenance }] });
         try {
-          const text = lockFor([base]);
+          const text = sdistLockfile([base]);
           const path = oracle.track(ws.file(`tampered-${name.replace(/\W+/g, '-')}.toml`, text));
           const result = await enrich([path], { indexUrl: idx.simpleUrl, trustedRoot: root });
           expect(result.exitCode).toBe(1);
@@ -158,7 +150,7 @@ describe.skipIf(!HAS_INTEROP)('enrich with real PyPI provenance (production trus
       const wrong = { ...base, sha256: 'f'.repeat(64) };
       const idx = await startFakeIndex({ files: [{ ...wrong, provenance: interopJson(base.provenance) }] });
       try {
-        const text = lockFor([wrong]);
+        const text = sdistLockfile([wrong]);
         const path = oracle.track(ws.file('wrong-digest.toml', text));
         const result = await enrich([path], { indexUrl: idx.simpleUrl, trustedRoot: root, provenanceSource: 'integrity' });
         expect(result.exitCode).toBe(1);
@@ -201,7 +193,7 @@ describe('enrich with minted attestations (mock Sigstore)', () => {
       files: [{ ...f, provenance: await provenanceFor(f.filename, f.sha256, { kind: 'GitHub', repository: 'new-owner/demo', workflow: 'release.yml' }) }],
     });
     try {
-      const text = lockFor([f]) + '\n[[packages.attestation-identities]]\nkind = "GitHub"\nrepository = "old-owner/demo"\nworkflow = "release.yml"\n';
+      const text = sdistLockfile([f]) + '\n[[packages.attestation-identities]]\nkind = "GitHub"\nrepository = "old-owner/demo"\nworkflow = "release.yml"\n';
       const path = oracle.track(ws.file('changed.toml', text));
       const strict = await enrich([path], { indexUrl: idx.simpleUrl, trustedRoot: root });
       expect(strict.exitCode).toBe(1);
@@ -221,7 +213,7 @@ describe('enrich with minted attestations (mock Sigstore)', () => {
       files: [{ ...f, provenance: await provenanceFor(f.filename, f.sha256, { kind: 'GitHub', repository: 'o/shared', workflow: 'ci.yml' }, 'pypi') }],
     });
     try {
-      const text = lockFor([f]);
+      const text = sdistLockfile([f]);
       const a = oracle.track(ws.file('a.toml', text));
       const b = oracle.track(ws.file('b.toml', text));
       const result = await enrich([a, b], { indexUrl: idx.simpleUrl, trustedRoot: root, dryRun: true });
@@ -246,7 +238,7 @@ describe('enrich with minted attestations (mock Sigstore)', () => {
     const provenance = await provenanceFor(f.filename, 'f'.repeat(64), { kind: 'GitHub', repository: 'o/nov', workflow: 'w.yml' });
     const idx = await startFakeIndex({ files: [{ ...f, provenance }] });
     try {
-      const path = oracle.track(ws.file('nov.toml', lockFor([f])));
+      const path = oracle.track(ws.file('nov.toml', sdistLockfile([f])));
       const verified = await enrich([path], { indexUrl: idx.simpleUrl, trustedRoot: root, dryRun: true });
       expect(verified.exitCode).toBe(1); // the subject digest does not match: never written when verifying
       const unverified = await enrich([path], { indexUrl: idx.simpleUrl, verify: false });
@@ -267,7 +259,7 @@ describe('enrich with minted attestations (mock Sigstore)', () => {
       ],
     });
     try {
-      const text = lockFor([ok, gone]);
+      const text = sdistLockfile([ok, gone]);
       const path = oracle.track(ws.file('403.toml', text));
       const none = await enrich([path], { indexUrl: idx.simpleUrl, trustedRoot: root, provenanceSource: 'integrity', dryRun: true });
       expect(none.lockfiles[0]!.packages.map((p) => p.status)).toEqual(['verified', 'no-provenance']);

@@ -18,7 +18,7 @@ import { POOL_AFTER } from '../src/verify/adaptive-verifier.js';
 import { startFakeIndex, type FakeFile } from './support/fake-index.ts';
 import { createMockSigstore } from './support/mint.ts';
 import { runProcess, type CliRun, type ProcessOptions } from './support/run-cli.ts';
-import { HAS_INTEROP, INTEROP_MISSING, interopJson, REAL_PROVENANCE, tempDir } from './support/workspace.ts';
+import { HAS_INTEROP, INTEROP_MISSING, interopJson, REAL_PROVENANCE, sdistLockfile, tempDir } from './support/workspace.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const PKG = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; engines: { node: string }; repository?: unknown };
@@ -185,7 +185,7 @@ print(json.dumps({'meta': {k: d.metadata.get_all(k) for k in keys}, 'body': d.me
     // Two of the real provenance objects: GitHub and GitLab publishers.
     const REAL = REAL_PROVENANCE.slice(0, 2);
 
-    const lock = `lock-version = "1.0"\ncreated-by = "test"\n${REAL.map((f) => `\n[[packages]]\nname = "${f.project}"\nversion = "${f.version}"\nsdist = { url = "https://files.example/${f.filename}", hashes = { sha256 = "${f.sha256}" } }\n`).join('')}`;
+    const lock = sdistLockfile(REAL);
     // Node's own fetch (which @sigstore/tuf uses) honours HTTPS_PROXY only under NODE_USE_ENV_PROXY, since 24.5 and 22.21.
     const [major] = process.versions.node.split('.').map(Number);
     const envProxy = atLeast(process.versions.node, major === 22 ? '22.21.0' : '24.5.0');

@@ -31,6 +31,15 @@ export function tempDir(prefix = 'pylock-attest-test-'): { dir: string; file(nam
   };
 }
 
+/** A lockfile of one package per file, each locking just that file as its sdist (at a URL nothing serves). */
+export function sdistLockfile(files: ReadonlyArray<{ project: string; version: string; filename: string; sha256: string }>): string {
+  const blocks = files.map(
+    (f) =>
+      `[[packages]]\nname = "${f.project}"\nversion = "${f.version}"\nsdist = { url = "https://files.example/${f.filename}", hashes = { sha256 = "${f.sha256}" } }\n`,
+  );
+  return `lock-version = "1.0"\ncreated-by = "test"\n\n${blocks.join('\n')}`;
+}
+
 /** Real provenance objects in ../shared/interop (relative paths), the files they attest and the identity each proves. */
 export const REAL_PROVENANCE = [
   {
