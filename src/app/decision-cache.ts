@@ -38,7 +38,7 @@ import type { KeptOutcome, OutcomeCache } from './outcome-cache.js';
 
 export interface DecisionStore {
   getSync(key: string): Buffer | undefined;
-  set(key: string, payload: readonly Uint8Array[]): Promise<number | undefined>;
+  set(key: string, payload: readonly Uint8Array[]): Promise<unknown>;
 }
 
 /** What a decision depends on besides the outcomes behind it. */

@@ -25,8 +25,8 @@ import { VERSION } from '../version.js';
 
 export interface OutcomeStore {
   getSync(key: string): Buffer | undefined;
-  /** The record's time, or undefined when nothing was kept. */
-  set(key: string, payload: Buffer): Promise<number | undefined>;
+  /** The record kept (as `recordOf` names it), or undefined when nothing was kept. */
+  set(key: string, payload: Buffer): Promise<string | undefined>;
   /** Which record is the newest under `key` (time, segment, offset), from the index alone. */
   recordOf(key: string): string | undefined;
 }
@@ -101,8 +101,7 @@ export class OutcomeCache {
   /** Keeps `outcome` until `expires` (epoch ms), if it is one worth keeping and has a future; returns the record kept. */
   async put(key: string, outcome: FileOutcome, expires: number): Promise<KeptOutcome | undefined> {
     if (!KEPT.has(outcome.status) || !(expires > this.#now()) || !Number.isFinite(expires)) return undefined;
-    const at = await this.#store.set(key, Buffer.from(JSON.stringify({ key, expires, outcome })));
-    const record = at === undefined ? undefined : this.#store.recordOf(key);
+    const record = await this.#store.set(key, Buffer.from(JSON.stringify({ key, expires, outcome })));
     return record === undefined ? undefined : { outcome, key, record, expires };
   }
 

@@ -41,5 +41,5 @@ export function unparsedLockfile(source: LockSource): LoadedLockfile {
 /** The lockfile at `path`, or undefined when there is nothing there. */
 export async function loadLockfileIfAny(path: string): Promise<LoadedLockfile | undefined> {
   const source = await readLockSourceIfAny(path);
-  return source === undefined ? undefined : { source, model: parseLock(source.text, source.path) };
+  return source === undefined ? undefined : parsedLockfile(source);
 }

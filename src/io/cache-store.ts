@@ -158,16 +158,16 @@ export class CacheStore {
     return payload;
   }
 
-  async set(key: string, payload: Uint8Array | readonly Uint8Array[]): Promise<number | undefined> {
+  async set(key: string, payload: Uint8Array | readonly Uint8Array[]): Promise<string | undefined> {
     return this.setSync(key, payload);
   }
 
   /**
    * Keeps `payload` under `key`; given in parts, the parts are the payload, in
-   * order (no concatenated copy). Returns the record's time (part of `recordOf`), or
-   * undefined when nothing was kept.
+   * order (no concatenated copy). Returns the record kept, as `recordOf` names
+   * it, or undefined when nothing was kept.
    */
-  setSync(key: string, payload: Uint8Array | readonly Uint8Array[]): number | undefined {
+  setSync(key: string, payload: Uint8Array | readonly Uint8Array[]): string | undefined {
     const parts = payload instanceof Uint8Array ? [payload] : payload;
     const length = parts.reduce((n, p) => n + p.length, 0);
     if (!KEY.test(key) || length > this.#maxEntry) return undefined;
@@ -180,9 +180,10 @@ export class CacheStore {
       own.logSize += part.length;
     }
     const now = Date.now();
-    this.#load().set(key, { block: own.block, offset, length, at: now });
+    const entry: Entry = { block: own.block, offset, length, at: now };
+    this.#load().set(key, entry);
     this.#append(own, `${key} ${now} ${offset} ${length}\n`);
-    return now;
+    return recordName(entry);
   }
 
   /**
@@ -194,7 +195,7 @@ export class CacheStore {
    */
   recordOf(key: string): string | undefined {
     const entry = this.#load().get(key);
-    return entry === undefined ? undefined : `${entry.at}:${entry.block.segment}:${entry.offset}`;
+    return entry === undefined ? undefined : recordName(entry);
   }
 
   async delete(key: string): Promise<void> {
@@ -562,6 +563,11 @@ function digits(text: string, from: number): number {
 /** The block a segment this process writes is filling, from `from` on. */
 function pendingBlock(segment: string, from: number): Block {
   return { segment, from, to: from, digest: '', state: 'pending' };
+}
+
+/** A record's name: its time, segment and offset, which no other record shares. */
+function recordName(entry: Entry): string {
+  return `${entry.at}:${entry.block.segment}:${entry.offset}`;
 }
 
 /** `buffer`, or a larger copy of it when `size` bytes do not fit. */
