@@ -36,21 +36,20 @@ export function keptOutcome(outcomes: OutcomeCache | undefined, query: FileQuery
 
 /**
  * One locked file that has no kept outcome: fetch its provenance and verify
- * every attestation in it, then keep the outcome (when worth keeping).
+ * every attestation in it, then keep the outcome (when worth keeping). Run
+ * inside the run's window of files in progress (RunContext.eachInWindow).
  * Results are data; nothing here throws for a per-file problem.
  */
-export function evaluateFile(
+export async function evaluateFile(
   ctx: RunContext,
   file: LockedFile,
   query: FileQuery,
   verify: boolean,
   trace?: FileTrace,
 ): Promise<{ outcome: FileOutcome; kept: KeptOutcome | undefined }> {
-  return ctx.inWindow(async () => {
-    const outcome = await lookupAndCheck(ctx, file, query, verify, trace);
-    const outcomes = await ctx.outcomes(verify);
-    return { outcome, kept: await outcomes?.put(outcomes.key(query), outcome, ctx.freshHorizon) };
-  });
+  const outcome = await lookupAndCheck(ctx, file, query, verify, trace);
+  const outcomes = await ctx.outcomes(verify);
+  return { outcome, kept: await outcomes?.put(outcomes.key(query), outcome, ctx.freshHorizon) };
 }
 
 async function lookupAndCheck(ctx: RunContext, file: LockedFile, query: FileQuery, verify: boolean, trace?: FileTrace): Promise<FileOutcome> {

@@ -1,4 +1,4 @@
-import { withIndexArchive, type LockedPackage, type LockModel } from '../core/lockfile.js';
+import { withIndexArchive, type LockedFile, type LockedPackage, type LockModel } from '../core/lockfile.js';
 import { decidePackage, identitiesToWrite, type DecideOptions, type FileOutcome, type PackageOutcome } from '../core/outcome.js';
 import { allowanceFor, judgeFindings, type Policy } from '../core/policy.js';
 import { PylockAttestError } from '../errors.js';
@@ -7,6 +7,7 @@ import { defaultCacheDir } from './cache-dir.js';
 import { readLockSource, type LockSource } from '../io/lockfile-io.js';
 import type { DecisionCache } from './decision-cache.js';
 import { evaluateFile, fileQuery, keptOutcome, type FileTrace } from './evaluate-file.js';
+import type { FileQuery } from '../net/provenance-client.js';
 import type { KeptOutcome, OutcomeCache } from './outcome-cache.js';
 import { parsedLockfile, unparsedLockfile, type LoadedLockfile } from './read-lockfile.js';
 import { RunContext, type NetworkOptions, type VerifyOptions } from './run-context.js';
@@ -175,7 +176,7 @@ async function evaluateWith<L extends ModelOf>(
   // Opened before any file is scheduled: every file looks there first (each lookup waited for it anyway).
   const outcomes = await ctx.outcomes(verify);
   const pending = scheduleAll(ctx, loaded, verify, outcomes, options, decided);
-  await Promise.all(pending.jobs);
+  await ctx.eachInWindow(pending.lookups, (lookup) => pending.evaluate(lookup));
   const lockfiles = pending.entries.map((e) => decideLockfile(e, options));
   const behind = pending.entries.map((e) => (e.behind.includes(undefined) ? undefined : (e.behind as KeptOutcome[])));
   const evaluation: Evaluated<L> = { lockfiles, verification: verify, requests: ctx.requests, behind };
@@ -215,10 +216,28 @@ interface Pending<L extends ModelOf> {
   error?: PylockAttestError;
 }
 
+/** A distinct file to look up, and every place its outcome goes (the same file in several lockfiles is looked up once). */
+interface Lookup {
+  file: LockedFile;
+  query: FileQuery;
+  waiting: Waiting[];
+}
+
+/** Where one file's outcome goes: its slot in its package's outcomes and in the lockfile's records. */
+interface Waiting {
+  path: string;
+  listed: LockedPackage;
+  files: FileOutcome[];
+  index: number;
+  behind: Array<KeptOutcome | undefined>;
+  slot: number;
+}
+
 /**
  * Every file of every lockfile: a kept outcome is taken at once (no promise:
- * a warm run is 20,000 of these); the rest become jobs, one per distinct file
- * (the same file in several lockfiles is fetched and verified once).
+ * a warm run is 20,000 of these); the rest become lookups, one per distinct
+ * file, as plain descriptors that `evaluate` runs when the window takes them
+ * (RunContext.eachInWindow): nothing is started here.
  */
 function scheduleAll<L extends ModelOf>(
   ctx: RunContext,
@@ -227,9 +246,8 @@ function scheduleAll<L extends ModelOf>(
   outcomes: OutcomeCache | undefined,
   options: EvaluateOptions,
   decided: readonly EvaluatedLockfile[],
-): { entries: Array<Pending<L>>; jobs: Array<Promise<void>> } {
-  const jobs: Array<Promise<void>> = [];
-  const memo = new Map<string, Promise<{ outcome: FileOutcome; kept: KeptOutcome | undefined; trace: FileTrace }>>();
+): { entries: Array<Pending<L>>; lookups: Lookup[]; evaluate: (lookup: Lookup) => Promise<void> } {
+  const memo = new Map<string, Lookup>();
   const progress = { done: 0, total: 0 };
   const reuse: FileTrace = { reused: true, lookupMs: 0, verifyMs: 0 };
   const report = (path: string, pkg: Pick<LockedPackage, 'name' | 'version'>, outcome: FileOutcome, trace: FileTrace): void => {
@@ -263,38 +281,40 @@ function scheduleAll<L extends ModelOf>(
       }
       const files: FileOutcome[] = new Array(pkg.files.length);
       pending.outcomes.set(listed, files);
-      pkg.files.forEach((file, i) => {
+      pkg.files.forEach((file, index) => {
         progress.total++;
         const query = fileQuery(pkg, file, indexUrl);
         const slot = pending.behind.push(undefined) - 1;
         const known = keptOutcome(outcomes, query);
         if (known !== undefined) {
-          files[i] = known.outcome;
+          files[index] = known.outcome;
           pending.behind[slot] = known;
           kept.push(() => report(entry.path, listed, known.outcome, reuse));
           return;
         }
         const key = JSON.stringify([indexUrl, pkg.project, pkg.version, file.filename, file.sha256]);
-        let job = memo.get(key);
-        if (!job) {
-          const trace: FileTrace = { reused: false, lookupMs: 0, verifyMs: 0 };
-          job = evaluateFile(ctx, file, query, verify, trace).then((evaluated) => ({ ...evaluated, trace }));
-          memo.set(key, job);
-        }
-        jobs.push(
-          job.then(({ outcome, kept, trace }) => {
-            files[i] = outcome;
-            pending.behind[slot] = kept;
-            report(entry.path, listed, outcome, trace);
-          }),
-        );
+        const waiting: Waiting = { path: entry.path, listed, files, index, behind: pending.behind, slot };
+        const lookup = memo.get(key);
+        if (lookup === undefined) memo.set(key, { file, query, waiting: [waiting] });
+        else lookup.waiting.push(waiting);
       });
     }
     return pending;
   });
-  ctx.expectLookups(memo.size);
+  const lookups = [...memo.values()];
+  memo.clear(); // its keys (~200 bytes a file) are needed only to find duplicates, not while the lookups run
+  ctx.expectLookups(lookups.length);
   for (const report of kept) report();
-  return { entries, jobs };
+  const evaluate = async ({ file, query, waiting }: Lookup): Promise<void> => {
+    const trace: FileTrace = { reused: false, lookupMs: 0, verifyMs: 0 };
+    const { outcome, kept } = await evaluateFile(ctx, file, query, verify, trace);
+    for (const w of waiting) {
+      w.files[w.index] = outcome;
+      w.behind[w.slot] = kept;
+      report(w.path, w.listed, outcome, trace);
+    }
+  };
+  return { entries, lookups, evaluate };
 }
 
 function fileReport(lockfile: string, pkg: Pick<LockedPackage, 'name' | 'version'>, outcome: FileOutcome, trace: FileTrace): FileReport {

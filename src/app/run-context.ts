@@ -63,7 +63,7 @@ export interface VerifyOptions {
 export const DEFAULT_CONCURRENCY = 16;
 /** The most a TUF refresh may take, all its requests together (each also bounded by --timeout and --deadline). */
 export const TUF_BUDGET_MS = 15_000;
-/** Files between "lookup started" and "verified" at once (see RunContext.inWindow). */
+/** Files between "lookup started" and "verified" at once (see RunContext.eachInWindow). */
 export const EVALUATION_WINDOW = 128;
 
 /**
@@ -117,15 +117,31 @@ export class RunContext {
   }
 
   /**
-   * Runs one file's evaluation (lookup, then verification) inside the run's
-   * window of files in progress. Lookups finish faster than verification
-   * (always, on a warm cache), and each finished one holds its parsed
-   * provenance until verified: the window bounds that memory (a 20,000-file
-   * run stays ~EVALUATION_WINDOW files deep) while keeping several times more
-   * files in progress than requests in flight.
+   * Evaluates each item (one file: lookup, then verification) inside the
+   * run's window of files in progress, taking the next item only as a place
+   * frees up. Lookups finish faster than verification (always, on a warm
+   * cache), and each finished one holds its parsed provenance until verified:
+   * the window bounds that memory (a 20,000-file run stays ~EVALUATION_WINDOW
+   * files deep) while keeping several times more files in progress than
+   * requests in flight. Pulled, not queued: a 20,000-file run holds its
+   * 20,000 descriptors, not a promise and a closure per file made up front.
+   * After a failure no further item starts; the first failure is thrown.
    */
-  inWindow<T>(evaluate: () => Promise<T>): Promise<T> {
-    return this.window(evaluate);
+  async eachInWindow<T>(items: readonly T[], evaluate: (item: T) => Promise<void>): Promise<void> {
+    let next = 0;
+    let failed = false;
+    const pull = async (): Promise<void> => {
+      while (!failed && next < items.length) {
+        const item = items[next++]!;
+        try {
+          await this.window(() => evaluate(item));
+        } catch (e) {
+          failed = true;
+          throw e;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(EVALUATION_WINDOW, items.length) }, pull));
   }
 
   /**
