@@ -9,8 +9,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LEAN_AFTER_REQUESTS, leanHeap, leanHeapWatch } from '../src/cli/lean-heap.js';
-import { RESTART_ABOVE_BYTES, restartFor, SEMI_SPACE_FLAG } from '../src/cli/young-generation.js';
+import { leanCollector, leanHeapWatch } from '../src/cli/lean-heap.js';
+import { RESTART_ABOVE_BYTES, RESTART_FLAGS, restartFor, SEMI_SPACE_FLAG } from '../src/cli/young-generation.js';
 import { BIN, runProcess, stateEnv } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
 
@@ -54,7 +54,7 @@ describe('a small young generation for large lockfiles', () => {
     expect(r.starts).toHaveLength(2);
     expect(r.starts[1]!.pid).toBe(r.starts[0]!.pid);
     expect(r.starts[0]!.execArgv).not.toContain(SEMI_SPACE_FLAG);
-    expect(r.starts[1]!.execArgv).toEqual(['--import', PROBE, SEMI_SPACE_FLAG]);
+    expect(r.starts[1]!.execArgv).toEqual(['--import', PROBE, ...RESTART_FLAGS]);
   });
 
   it('a small lockfile, --help and --version start once', async () => {
@@ -67,7 +67,7 @@ describe('a small young generation for large lockfiles', () => {
 
   it('never restarts when the flag is given already, in NODE_OPTIONS, or PYLOCK_ATTEST_NO_RESTART=1', () => {
     const proc = { execPath: '/node', execArgv: [] as string[], argv: ['/node', '/bin.js', 'check', large], env: {} as NodeJS.ProcessEnv };
-    expect(restartFor([large], proc)).toEqual({ execPath: '/node', args: ['/node', SEMI_SPACE_FLAG, '/bin.js', 'check', large] });
+    expect(restartFor([large], proc)).toEqual({ execPath: '/node', args: ['/node', ...RESTART_FLAGS, '/bin.js', 'check', large] });
     expect(restartFor([large], { ...proc, execArgv: ['--max-semi-space-size=4'] })).toBeUndefined();
     expect(restartFor([large], { ...proc, env: { NODE_OPTIONS: '--max-semi-space-size=2' } })).toBeUndefined();
     expect(restartFor([large], { ...proc, env: { PYLOCK_ATTEST_NO_RESTART: '1' } })).toBeUndefined();
@@ -76,23 +76,36 @@ describe('a small young generation for large lockfiles', () => {
 });
 
 describe('a lean heap once a large run waits on the network (src/cli/lean-heap.ts)', () => {
-  it('only in a restarted process, once, after LEAN_AFTER_REQUESTS requests', () => {
-    let leaned = 0;
-    const lean = () => void leaned++;
-    expect(leanHeapWatch([], lean)).toBeUndefined();
-    expect(leanHeapWatch(['--max-semi-space-size=4'], lean)).toBeUndefined();
-    const count = leanHeapWatch(['--import', PROBE, SEMI_SPACE_FLAG], lean)!;
-    for (let i = 1; i < LEAN_AFTER_REQUESTS; i++) count();
-    expect(leaned).toBe(0);
-    count();
-    expect(leaned).toBe(1);
-    for (let i = 0; i < 2 * LEAN_AFTER_REQUESTS; i++) count();
-    expect(leaned).toBe(1);
+  it('only in a restarted process: collects after the first request, and once every file is answered', async () => {
+    let collected = 0;
+    const collect = () => void collected++;
+    expect(leanHeapWatch([], collect)).toBeUndefined();
+    expect(leanHeapWatch(['--max-semi-space-size=4'], collect)).toBeUndefined();
+    const watch = leanHeapWatch(['--import', PROBE, SEMI_SPACE_FLAG], collect)!;
+    watch.progress({ done: 0, total: 0 }); // nothing sent yet: a run answered from the cache is left alone
+    expect(collected).toBe(0);
+    watch.request();
+    expect(collected).toBe(0); // after the request that is being sent, not inside it
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(collected).toBe(1);
+    for (let i = 0; i < 100; i++) watch.request();
+    watch.progress({ done: 99, total: 100 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(collected).toBe(1);
+    watch.progress({ done: 100, total: 100 }); // synchronous: the run decides and edits in this turn
+    expect(collected).toBe(2);
   });
 
-  it('collects once and leaves no `gc` in contexts created afterwards', async () => {
-    expect(() => leanHeap()).not.toThrow();
-    await new Promise((resolve) => setImmediate(resolve)); // the collection itself runs after the request that triggered it
+  it('a run that sends nothing is never collected', () => {
+    let collected = 0;
+    const watch = leanHeapWatch([SEMI_SPACE_FLAG], () => void collected++)!;
+    watch.progress({ done: 20_000, total: 20_000 });
+    expect(collected).toBe(0);
+  });
+
+  it("V8's memory-reducing collection runs, and leaves no `gc` in contexts created afterwards", () => {
+    const collect = leanCollector();
+    expect(() => collect()).not.toThrow();
     expect(runInNewContext('typeof gc')).toBe('undefined');
   });
 });

@@ -24,10 +24,17 @@ export async function runWithView<O extends EvaluateOptions, R>(
   const requested = new Set<string>();
   const files: FileDetails | undefined = ctx.verbose ? { reports: [], requested } : undefined;
   const bar = !ctx.quiet && !ctx.verbose && wantsProgress(ctx.io.stderr, format, ctx.io.env) ? createProgressBar(ctx.io.stderr) : undefined;
-  if (bar) options.onProgress = (p) => bar.update(p);
+  const lean = leanHeapWatch();
+  if (bar && lean)
+    options.onProgress = (p) => {
+      bar.update(p);
+      lean.progress(p);
+    };
+  else if (bar) options.onProgress = (p) => bar.update(p);
+  else if (lean) options.onProgress = (p) => lean.progress(p);
   // Run-level warnings (the cache not used, the trusted root's fallback), escaped: they may quote remote text.
   options.onWarning = (message) => ctx.io.stderr.write(`${ctx.err.yellow('warning')}: ${safeText(message, 2000)}\n`);
-  const counted = leanHeapWatch();
+  const counted = lean && (() => lean.request());
   if (files) {
     options.onFile = (report) => files.reports.push(report);
     options.onRequest = ({ method, url }) => {

@@ -14,10 +14,20 @@
  * as it is. PYLOCK_ATTEST_NO_RESTART=1 turns it off. The restarted process
  * also keeps its old generation lean once it waits on the network
  * (lean-heap.ts): that needs no start-up flag, so the warm run is untouched.
+ *
+ * The restart also turns off V8's allocation-site pretenuring. Reading a
+ * large lockfile keeps every table smol-toml builds, so V8 learns to
+ * allocate at those sites straight into the old generation; the editor then
+ * parses each edited package on its own, twice, and those short-lived
+ * tables went to the old generation too: 60-80 MiB of garbage in a cold
+ * run's last second, its peak. Without pretenuring the same edit keeps its
+ * heap at its live size and takes ~270 ms instead of ~500 (docs/decisions.md).
  */
 import { statSync } from 'node:fs';
 
 export const SEMI_SPACE_FLAG = '--max-semi-space-size=1';
+/** What the restart adds: the small young generation, and no allocation-site pretenuring (see above). */
+export const RESTART_FLAGS = [SEMI_SPACE_FLAG, '--no-allocation-site-pretenuring'] as const;
 
 /** Lockfiles above this many bytes in all: a run that restarts (1 MiB ≈ 120 packages × 20 files). */
 export const RESTART_ABOVE_BYTES = 1 << 20;
@@ -37,7 +47,7 @@ export function restartFor(inputs: readonly string[], proc: Pick<NodeJS.Process,
   if (script === undefined || proc.env['PYLOCK_ATTEST_NO_RESTART'] === '1') return undefined;
   const given = [...proc.execArgv, proc.env['NODE_OPTIONS'] ?? ''].some((a) => a.includes('--max-semi-space-size'));
   if (given || totalBytes(inputs) <= RESTART_ABOVE_BYTES) return undefined;
-  return { execPath: proc.execPath, args: [proc.execPath, ...proc.execArgv, SEMI_SPACE_FLAG, script, ...proc.argv.slice(2)] };
+  return { execPath: proc.execPath, args: [proc.execPath, ...proc.execArgv, ...RESTART_FLAGS, script, ...proc.argv.slice(2)] };
 }
 
 /** Restarts node with a small young generation when `inputs` are large; returns only when it does not. */

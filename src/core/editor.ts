@@ -122,9 +122,10 @@ function editBySpans(document: LockDocument, edits: readonly IdentityEdit[], fil
     if (original === undefined || fingerprint(original) !== document.fingerprints?.[edit.position]) return undefined;
     if (recordsExactly(original[IDENTITIES], edit.identities)) continue;
     checkLocated(pkg, original, file);
-    const replacement = applySplices(text, planEdit(text, layout, pkg, edit.identities), file, start, end);
-    checkSpan({ start, end, replacement, identities: edit.identities, original }, end === text.length, file);
-    parts.push(text.slice(at, start), replacement);
+    const pieces = splicedPieces(text, planEdit(text, layout, pkg, edit.identities), file, start, end);
+    checkSpan({ start, end, replacement: pieces.join(''), identities: edit.identities, original }, end === text.length, file);
+    // The pieces, not the package's whole new text: the result is joined once, and no package's text is held twice until then.
+    parts.push(text.slice(at, start), ...pieces);
     at = end;
   }
   if (parts.length === 0) return { text, changed: false };
@@ -256,6 +257,11 @@ function eolNear(text: string, s: Statement): string {
 
 /** `text[from, to)` with the splices applied; every splice must lie inside that range. */
 function applySplices(text: string, splices: Splice[], file: string | undefined, from: number, to: number): string {
+  return splicedPieces(text, splices, file, from, to).join('');
+}
+
+/** The pieces of `text[from, to)` with the splices applied, in order: slices of `text` and the splices' texts. */
+function splicedPieces(text: string, splices: Splice[], file: string | undefined, from: number, to: number): string[] {
   splices.sort((a, b) => a.start - b.start || a.end - b.end);
   const parts: string[] = [];
   let at = from;
@@ -265,7 +271,7 @@ function applySplices(text: string, splices: Splice[], file: string | undefined,
     at = s.end;
   }
   parts.push(text.slice(at, to));
-  return parts.join('');
+  return parts;
 }
 
 interface CheckedSpan extends SpanEdit {
