@@ -3,6 +3,7 @@
  * file is fetched (and every project page read) once however many
  * lockfiles pin it. Counted by the fake index itself.
  */
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrich } from '../src/app/enrich.js';
 import { startFakeIndex, type FakeFile, type FakeIndex } from './support/fake-index.ts';
@@ -93,6 +94,44 @@ describe('cross-lockfile de-duplication', () => {
       .sort();
     expect(sent).toEqual(ALL.map((d) => `/integrity/${d.project}/${d.version}/${d.filename}/provenance`).sort());
     expect(result.requests).toBe(ALL.length);
+  });
+
+  it('progress: the total before the first request, each locked file once, done === total only at the end', async () => {
+    type Event = { request: true } | { done: number; total: number };
+    const run = async (files: string[], cacheDir: string): Promise<Event[]> => {
+      const events: Event[] = [];
+      const onProgress = (p: { done: number; total: number }) => void events.push({ ...p });
+      const onRequest = () => void events.push({ request: true });
+      await enrich(files, {
+        indexUrl: index.simpleUrl,
+        trustedRoot: root,
+        dryRun: true,
+        provenanceSource: 'integrity',
+        cache: true,
+        cacheDir,
+        onProgress,
+        onRequest,
+      });
+      return events;
+    };
+    const check = (events: Event[], total: number, keptAtLeast: number): void => {
+      const progress = events.filter((e) => 'done' in e);
+      const first = events.findIndex((e) => 'request' in e);
+      const before = progress.filter((e) => events.indexOf(e) < first);
+      expect(before.length, 'the total is told before any request').toBeGreaterThan(0);
+      expect(before.every((p) => p.total === total)).toBe(true);
+      expect(before.at(-1)!.done).toBeGreaterThanOrEqual(keptAtLeast);
+      expect(before.at(-1)!.done).toBeLessThan(total);
+      const done = progress.map((p) => p.done).filter((d, i, all) => i === 0 || d !== all[i - 1]);
+      expect(done.at(-1)).toBe(total);
+      expect(done).toEqual(Array.from({ length: done.length }, (_, i) => done[0]! + i)); // one file at a time
+      expect(progress.filter((p) => p.done === p.total)).toHaveLength(1);
+      expect(progress.every((p) => p.total === total)).toBe(true);
+    };
+    const cacheDir = join(ws.dir, 'progress-cache');
+    check(await run(paths, join(ws.dir, 'cold-cache')), LOCKED_FILES, 0); // cold: nothing kept
+    await run([paths[0]!], cacheDir); // p1's and p2's files kept
+    check(await run(paths, cacheDir), LOCKED_FILES, 3 + 2 + 1 + 3); // kept outcomes told first, then the lookups
   });
 
   it('the same lockfile named twice costs nothing more', async () => {

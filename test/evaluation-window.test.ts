@@ -39,21 +39,34 @@ describe('the window of files in progress', () => {
     expect(started).toEqual(items);
   });
 
-  it('after a failure starts nothing more, and throws that failure', async () => {
+  it('after a failure starts nothing more, waits for those in progress, then throws the first failure', async () => {
     const ctx = new RunContext({}, { cacheDir: '/nonexistent', cache: false });
     const items = Array.from({ length: EVALUATION_WINDOW + 50 }, (_, i) => i);
     const gates = items.map(() => deferred());
     const started: number[] = [];
+    let ended: 'no' | 'resolved' | 'rejected' = 'no';
+    let thrown: unknown;
     const done = ctx.eachInWindow(items, (i) => {
       started.push(i);
       return gates[i]!.promise;
     });
-    const failure = expect(done).rejects.toThrow('file 3 failed');
+    done.then(
+      () => void (ended = 'resolved'),
+      (e: unknown) => {
+        ended = 'rejected';
+        thrown = e;
+      },
+    );
     await settle();
     gates[3]!.reject(new Error('file 3 failed'));
-    await failure;
+    gates[7]!.reject(new Error('file 7 failed'));
+    await settle();
+    expect(ended).toBe('no'); // the other files in progress have not ended yet
+    expect(started).toEqual(items.slice(0, EVALUATION_WINDOW));
     for (const g of gates) g.resolve();
     await settle();
+    expect(ended).toBe('rejected');
+    expect((thrown as Error).message).toBe('file 3 failed');
     expect(started).toEqual(items.slice(0, EVALUATION_WINDOW));
   });
 

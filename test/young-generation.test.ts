@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { leanCollector, leanHeapWatch } from '../src/cli/lean-heap.js';
+import { LEAN_ABOVE_LOOKUPS, leanCollector, leanHeapWatch } from '../src/cli/lean-heap.js';
 import { RESTART_ABOVE_BYTES, RESTART_FLAGS, restartFor, SEMI_SPACE_FLAG } from '../src/cli/young-generation.js';
 import { BIN, runProcess, stateEnv } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
@@ -76,31 +76,56 @@ describe('a small young generation for large lockfiles', () => {
 });
 
 describe('a lean heap once a large run waits on the network (src/cli/lean-heap.ts)', () => {
-  it('only in a restarted process: collects after the first request, and once every file is answered', async () => {
-    let collected = 0;
-    const collect = () => void collected++;
-    expect(leanHeapWatch([], collect)).toBeUndefined();
-    expect(leanHeapWatch(['--max-semi-space-size=4'], collect)).toBeUndefined();
-    const watch = leanHeapWatch(['--import', PROBE, SEMI_SPACE_FLAG], collect)!;
-    watch.progress({ done: 0, total: 0 }); // nothing sent yet: a run answered from the cache is left alone
-    expect(collected).toBe(0);
-    watch.request();
-    expect(collected).toBe(0); // after the request that is being sent, not inside it
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(collected).toBe(1);
-    for (let i = 0; i < 100; i++) watch.request();
-    watch.progress({ done: 99, total: 100 });
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(collected).toBe(1);
-    watch.progress({ done: 100, total: 100 }); // synchronous: the run decides and edits in this turn
-    expect(collected).toBe(2);
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+  /** Controls that count what the watch asks of V8. */
+  function counting() {
+    const asked = { limited: 0, collected: 0 };
+    return { asked, heap: { limitGrowth: () => void asked.limited++, collect: () => void asked.collected++ } };
+  }
+
+  it('only in a restarted process', () => {
+    const { heap } = counting();
+    expect(leanHeapWatch([], heap)).toBeUndefined();
+    expect(leanHeapWatch(['--max-semi-space-size=4'], heap)).toBeUndefined();
+    expect(leanHeapWatch(['--import', PROBE, SEMI_SPACE_FLAG], heap)).toBeDefined();
   });
 
-  it('a run that sends nothing is never collected', () => {
-    let collected = 0;
-    const watch = leanHeapWatch([SEMI_SPACE_FLAG], () => void collected++)!;
-    watch.progress({ done: 20_000, total: 20_000 });
-    expect(collected).toBe(0);
+  it('many files to look up: leans at the first request (collecting a turn later), collects again at once when all are answered', async () => {
+    const { asked, heap } = counting();
+    const watch = leanHeapWatch([SEMI_SPACE_FLAG], heap)!;
+    watch.progress({ done: 100, total: 100 + LEAN_ABOVE_LOOKUPS }); // the total, and what was kept, before any lookup
+    watch.request();
+    expect(asked).toEqual({ limited: 1, collected: 0 }); // not inside the request being sent
+    await turn();
+    expect(asked).toEqual({ limited: 1, collected: 1 });
+    for (let i = 0; i < 100; i++) watch.request();
+    watch.progress({ done: 99 + LEAN_ABOVE_LOOKUPS, total: 100 + LEAN_ABOVE_LOOKUPS });
+    await turn();
+    expect(asked).toEqual({ limited: 1, collected: 1 });
+    watch.progress({ done: 100 + LEAN_ABOVE_LOOKUPS, total: 100 + LEAN_ABOVE_LOOKUPS });
+    expect(asked).toEqual({ limited: 1, collected: 2 }); // at once: the run decides and edits without waiting on anything
+  });
+
+  it('few files to look up (one package bumped in a large lockfile), or none at all: left alone', async () => {
+    const { asked, heap } = counting();
+    const few = leanHeapWatch([SEMI_SPACE_FLAG], heap)!;
+    few.progress({ done: 19_980, total: 19_980 + LEAN_ABOVE_LOOKUPS - 1 });
+    for (let i = 0; i < LEAN_ABOVE_LOOKUPS - 1; i++) few.request();
+    few.progress({ done: 19_980 + LEAN_ABOVE_LOOKUPS - 1, total: 19_980 + LEAN_ABOVE_LOOKUPS - 1 });
+    const none = leanHeapWatch([SEMI_SPACE_FLAG], heap)!;
+    none.progress({ done: 20_000, total: 20_000 });
+    await turn();
+    expect(asked).toEqual({ limited: 0, collected: 0 });
+  });
+
+  it('`lock` sends its page requests before the total is known: it leans at the first request after', async () => {
+    const { asked, heap } = counting();
+    const watch = leanHeapWatch([SEMI_SPACE_FLAG], heap)!;
+    for (let i = 0; i < 300; i++) watch.request(); // project pages
+    expect(asked.limited).toBe(0);
+    watch.progress({ done: 0, total: 2 * LEAN_ABOVE_LOOKUPS });
+    watch.request();
+    expect(asked.limited).toBe(1);
   });
 
   it("V8's memory-reducing collection runs, and leaves no `gc` in contexts created afterwards", () => {

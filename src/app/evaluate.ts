@@ -304,7 +304,10 @@ function scheduleAll<L extends ModelOf>(
   const lookups = [...memo.values()];
   memo.clear(); // its keys (~200 bytes a file) are needed only to find duplicates, not while the lookups run
   ctx.expectLookups(lookups.length);
+  // Progress says the total (and what was kept) before the first lookup starts, even when nothing was kept.
+  if (kept.length === 0) options.onProgress?.({ ...progress });
   for (const report of kept) report();
+  kept.length = 0; // evaluate's closure shares this scope: the reports are not kept for the network phase
   const evaluate = async ({ file, query, waiting }: Lookup): Promise<void> => {
     const trace: FileTrace = { reused: false, lookupMs: 0, verifyMs: 0 };
     const { outcome, kept } = await evaluateFile(ctx, file, query, verify, trace);

@@ -125,23 +125,24 @@ export class RunContext {
    * files deep) while keeping several times more files in progress than
    * requests in flight. Pulled, not queued: a 20,000-file run holds its
    * 20,000 descriptors, not a promise and a closure per file made up front.
-   * After a failure no further item starts; the first failure is thrown.
+   * After a failure no further item starts; once those in progress have
+   * ended (nothing of the run is left working), the first failure is thrown.
    */
   async eachInWindow<T>(items: readonly T[], evaluate: (item: T) => Promise<void>): Promise<void> {
     let next = 0;
-    let failed = false;
+    let failure: { error: unknown } | undefined;
     const pull = async (): Promise<void> => {
-      while (!failed && next < items.length) {
+      while (failure === undefined && next < items.length) {
         const item = items[next++]!;
         try {
           await this.window(() => evaluate(item));
-        } catch (e) {
-          failed = true;
-          throw e;
+        } catch (error) {
+          failure ??= { error };
         }
       }
     };
     await Promise.all(Array.from({ length: Math.min(EVALUATION_WINDOW, items.length) }, pull));
+    if (failure !== undefined) throw failure.error;
   }
 
   /**

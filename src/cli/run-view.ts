@@ -9,8 +9,8 @@ import { safeText } from './terminal-text.js';
  * What every networked command (enrich, refresh, lock, check) shares around
  * its run: the --no-verify warning, the progress bar on a terminal (never with --format json, --quiet
  * or --verbose), and for --verbose each request as it is sent (stderr) and
- * each file's detail for the report. Requests are counted for a large run's
- * heap (lean-heap.ts).
+ * each file's detail for the report. A large run's requests and progress
+ * are watched for its heap (lean-heap.ts).
  */
 export async function runWithView<O extends EvaluateOptions, R>(
   ctx: CliContext,
@@ -25,13 +25,13 @@ export async function runWithView<O extends EvaluateOptions, R>(
   const files: FileDetails | undefined = ctx.verbose ? { reports: [], requested } : undefined;
   const bar = !ctx.quiet && !ctx.verbose && wantsProgress(ctx.io.stderr, format, ctx.io.env) ? createProgressBar(ctx.io.stderr) : undefined;
   const lean = leanHeapWatch();
-  if (bar && lean)
+  const watchers: Array<NonNullable<EvaluateOptions['onProgress']>> = [];
+  if (bar) watchers.push((p) => bar.update(p));
+  if (lean) watchers.push((p) => lean.progress(p));
+  if (watchers.length > 0)
     options.onProgress = (p) => {
-      bar.update(p);
-      lean.progress(p);
+      for (const watch of watchers) watch(p);
     };
-  else if (bar) options.onProgress = (p) => bar.update(p);
-  else if (lean) options.onProgress = (p) => lean.progress(p);
   // Run-level warnings (the cache not used, the trusted root's fallback), escaped: they may quote remote text.
   options.onWarning = (message) => ctx.io.stderr.write(`${ctx.err.yellow('warning')}: ${safeText(message, 2000)}\n`);
   const counted = lean && (() => lean.request());

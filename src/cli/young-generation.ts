@@ -13,7 +13,8 @@
  * start-up (~40 ms), and where execve is missing (Windows) the run goes on
  * as it is. PYLOCK_ATTEST_NO_RESTART=1 turns it off. The restarted process
  * also keeps its old generation lean once it waits on the network
- * (lean-heap.ts): that needs no start-up flag, so the warm run is untouched.
+ * (lean-heap.ts): that is done at run time, and only then, so a warm run
+ * keeps V8's growth.
  *
  * The restart also turns off V8's allocation-site pretenuring. Reading a
  * large lockfile keeps every table smol-toml builds, so V8 learns to
@@ -22,6 +23,8 @@
  * tables went to the old generation too: 60-80 MiB of garbage in a cold
  * run's last second, its peak. Without pretenuring the same edit keeps its
  * heap at its live size and takes ~270 ms instead of ~500 (docs/decisions.md).
+ * Worker threads inherit node's flags: the verification workers run without
+ * pretenuring too.
  */
 import { statSync } from 'node:fs';
 

@@ -237,7 +237,7 @@ export class ProvenanceClient {
    * request the limiter starts in its place goes out first. Answers arrive
    * in bursts (16 at once at the default concurrency); parsed and verified
    * at once, each burst held the next requests back by all of their work
-   * (cold network, 2,000 files: 3% of the wall time, docs/benchmarks.md).
+   * (cold network, 2,000 files: 3% of the wall time, docs/decisions.md).
    */
   async #get(url: string, accept: string): Promise<HttpResponse> {
     const res = await this.#limit(() => {

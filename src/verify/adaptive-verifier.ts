@@ -30,6 +30,7 @@ import type { ExpectedDistribution, Identity } from '../core/types.js';
 import type { TrustRoot } from './trust.js';
 import type { AttestationSource, AttestationVerdict, AttestationVerifier } from './verifier.js';
 import { isLostVerdict, type VerifierPool } from './worker-pool.js';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 export interface AdaptiveVerifierOptions {
   /** The verification at which the pool starts. Default POOL_AFTER. */
@@ -133,7 +134,7 @@ class AdaptiveVerifier implements ClosableVerifier {
     this.counts.inline++;
     const verdict = await verifier.verify(job.attestation, job.identity, job.expected);
     // Let I/O and the pool's "ready" in before the next one.
-    await new Promise((next) => setImmediate(next));
+    await nextTurn();
     return verdict;
   }
 }
