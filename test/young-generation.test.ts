@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LEAN_ABOVE_LOOKUPS, leanCollector, leanHeapWatch } from '../src/cli/lean-heap.js';
-import { RESTART_ABOVE_BYTES, RESTART_FLAGS, restartFor, SEMI_SPACE_FLAG } from '../src/cli/young-generation.js';
+import { RESTART_ABOVE_BYTES, restartFor, SEMI_SPACE_FLAG } from '../src/cli/young-generation.js';
 import { BIN, runProcess, stateEnv } from './support/run-cli.ts';
 import { tempDir } from './support/workspace.ts';
 
@@ -54,7 +54,7 @@ describe('a small young generation for large lockfiles', () => {
     expect(r.starts).toHaveLength(2);
     expect(r.starts[1]!.pid).toBe(r.starts[0]!.pid);
     expect(r.starts[0]!.execArgv).not.toContain(SEMI_SPACE_FLAG);
-    expect(r.starts[1]!.execArgv).toEqual(['--import', PROBE, ...RESTART_FLAGS]);
+    expect(r.starts[1]!.execArgv).toEqual(['--import', PROBE, SEMI_SPACE_FLAG]);
   });
 
   it('a small lockfile, --help and --version start once', async () => {
@@ -67,7 +67,7 @@ describe('a small young generation for large lockfiles', () => {
 
   it('never restarts when the flag is given already, in NODE_OPTIONS, or PYLOCK_ATTEST_NO_RESTART=1', () => {
     const proc = { execPath: '/node', execArgv: [] as string[], argv: ['/node', '/bin.js', 'check', large], env: {} as NodeJS.ProcessEnv };
-    expect(restartFor([large], proc)).toEqual({ execPath: '/node', args: ['/node', ...RESTART_FLAGS, '/bin.js', 'check', large] });
+    expect(restartFor([large], proc)).toEqual({ execPath: '/node', args: ['/node', SEMI_SPACE_FLAG, '/bin.js', 'check', large] });
     expect(restartFor([large], { ...proc, execArgv: ['--max-semi-space-size=4'] })).toBeUndefined();
     expect(restartFor([large], { ...proc, env: { NODE_OPTIONS: '--max-semi-space-size=2' } })).toBeUndefined();
     expect(restartFor([large], { ...proc, env: { PYLOCK_ATTEST_NO_RESTART: '1' } })).toBeUndefined();

@@ -16,21 +16,25 @@
  * (lean-heap.ts): that is done at run time, and only then, so a warm run
  * keeps V8's growth.
  *
- * The restart also turns off V8's allocation-site pretenuring. Reading a
+ * The restarted process also turns off V8's allocation-site pretenuring. Reading a
  * large lockfile keeps every table smol-toml builds, so V8 learns to
  * allocate at those sites straight into the old generation; the editor then
  * parses each edited package on its own, twice, and those short-lived
  * tables went to the old generation too: 60-80 MiB of garbage in a cold
  * run's last second, its peak. Without pretenuring the same edit keeps its
  * heap at its live size and takes ~270 ms instead of ~500 (docs/decisions.md).
- * Worker threads inherit node's flags: the verification workers run without
+ * It is set at run time, first thing in the restarted process (it works
+ * there: measured on the edit alone, and on the whole cold run): an unknown
+ * flag there is ignored, where at start-up node would refuse to start. V8's
+ * flags are the process's: the verification workers run without
  * pretenuring too.
  */
 import { statSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 
 export const SEMI_SPACE_FLAG = '--max-semi-space-size=1';
-/** What the restart adds: the small young generation, and no allocation-site pretenuring (see above). */
-export const RESTART_FLAGS = [SEMI_SPACE_FLAG, '--no-allocation-site-pretenuring'] as const;
+/** Set at run time in the restarted process (see above). */
+export const PRETENURING_FLAG = '--no-allocation-site-pretenuring';
 
 /** Lockfiles above this many bytes in all: a run that restarts (1 MiB ≈ 120 packages × 20 files). */
 export const RESTART_ABOVE_BYTES = 1 << 20;
@@ -50,11 +54,19 @@ export function restartFor(inputs: readonly string[], proc: Pick<NodeJS.Process,
   if (script === undefined || proc.env['PYLOCK_ATTEST_NO_RESTART'] === '1') return undefined;
   const given = [...proc.execArgv, proc.env['NODE_OPTIONS'] ?? ''].some((a) => a.includes('--max-semi-space-size'));
   if (given || totalBytes(inputs) <= RESTART_ABOVE_BYTES) return undefined;
-  return { execPath: proc.execPath, args: [proc.execPath, ...proc.execArgv, ...RESTART_FLAGS, script, ...proc.argv.slice(2)] };
+  return { execPath: proc.execPath, args: [proc.execPath, ...proc.execArgv, SEMI_SPACE_FLAG, script, ...proc.argv.slice(2)] };
 }
 
-/** Restarts node with a small young generation when `inputs` are large; returns only when it does not. */
+/**
+ * Restarts node with a small young generation when `inputs` are large;
+ * returns only when it does not. In the restarted process (the flag in its
+ * execArgv), turns allocation-site pretenuring off instead.
+ */
 export function restartIfLarge(inputs: readonly string[]): void {
+  if (process.execArgv.includes(SEMI_SPACE_FLAG)) {
+    setFlagsFromString(PRETENURING_FLAG);
+    return;
+  }
   if (typeof process.execve !== 'function') return;
   const restart = restartFor(inputs, process);
   if (restart === undefined) return;
