@@ -17,7 +17,12 @@ export const DEFAULT_INDEX_URL = 'https://pypi.org/simple';
 export interface EvaluateOptions extends NetworkOptions, VerifyOptions {
   /** Write identities even where they differ from the recorded ones (still reported). */
   allowIdentityChange?: boolean;
-  /** Progress: files evaluated so far out of the total. */
+  /**
+   * Progress: files evaluated so far out of the total. Before any request,
+   * once per file kept from an earlier run (once with `done: 0` when none
+   * was), the total already known; then once per file looked up;
+   * `done === total` once, at the end.
+   */
   onProgress?: (progress: { done: number; total: number }) => void;
   /** Each file of each lockfile once it is decided, with how its answer came about (the CLI's --verbose). */
   onFile?: (file: FileReport) => void;
