@@ -219,12 +219,7 @@ export class RunContext {
    */
   outcomes(verify: boolean): Promise<OutcomeCache | undefined> {
     if (!this.cacheEnabled || this.verifyOpts.revalidate === true) return Promise.resolve(undefined);
-    let pending = this.outcomeCaches.get(verify);
-    if (pending === undefined) {
-      pending = this.createOutcomes(verify);
-      this.outcomeCaches.set(verify, pending);
-    }
-    return pending;
+    return once(this.outcomeCaches, verify, () => this.createOutcomes(verify));
   }
 
   /**
@@ -234,12 +229,7 @@ export class RunContext {
    * newest 256 MiB of them through a compaction.
    */
   decisions(verify: boolean): Promise<DecisionCache | undefined> {
-    let pending = this.decisionCaches.get(verify);
-    if (pending === undefined) {
-      pending = this.createDecisions(verify);
-      this.decisionCaches.set(verify, pending);
-    }
-    return pending;
+    return once(this.decisionCaches, verify, () => this.createDecisions(verify));
   }
 
   private async createDecisions(verify: boolean): Promise<DecisionCache | undefined> {
@@ -403,4 +393,14 @@ function onFirstUse(inner: AttestationVerifier, first: () => void): AttestationV
       return inner.verify(...args);
     },
   };
+}
+
+/** What `map` holds under `key`, made by `create` the first time it is asked for (a run's caches: one per verify mode). */
+function once<K, V>(map: Map<K, V>, key: K, create: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = create();
+    map.set(key, value);
+  }
+  return value;
 }
