@@ -34,16 +34,15 @@ export async function runWithView<O extends EvaluateOptions, R>(
     };
   // Run-level warnings (the cache not used, the trusted root's fallback), escaped: they may quote remote text.
   options.onWarning = (message) => ctx.io.stderr.write(`${ctx.err.yellow('warning')}: ${safeText(message, 2000)}\n`);
-  const counted = lean && (() => lean.request());
   if (files) {
     options.onFile = (report) => files.reports.push(report);
     options.onRequest = ({ method, url }) => {
-      counted?.();
+      lean?.request();
       requested.add(url);
       ctx.io.stderr.write(`${ctx.err.dim(`${method} ${safeText(url, 500)}`)}\n`);
     };
-  } else if (counted) {
-    options.onRequest = counted;
+  } else if (lean) {
+    options.onRequest = () => lean.request();
   }
   try {
     const result = await run(options);
