@@ -21,14 +21,9 @@ import { CacheStore } from '../src/io/cache-store.js';
 import { startFakeIndex, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore, releaseProvenance } from './support/mint.ts';
 import { runCli } from './support/run-cli.ts';
-import { sdistLockfile, tempDir } from './support/workspace.ts';
+import { sdistFiles, sdistLockfile, tempDir } from './support/workspace.ts';
 
-const FILES = Array.from({ length: 3 }, (_, i) => ({
-  project: `fresh${i}`,
-  version: '1.0',
-  filename: `fresh${i}-1.0.tar.gz`,
-  sha256: String(i + 1).repeat(64),
-}));
+const FILES = sdistFiles('fresh', 3, 1);
 const LOCK = sdistLockfile(FILES);
 /** One page and one provenance answer per file (Simple API on a loopback index). */
 const ANSWERS = FILES.length * 2;

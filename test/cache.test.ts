@@ -22,7 +22,7 @@ import type { FileOutcome } from '../src/core/outcome.js';
 import type { AttestationVerdict, AttestationVerifier } from '../src/verify/verifier.js';
 import { startFakeIndex, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore, type MockSigstore, releaseProvenance } from './support/mint.ts';
-import { sdistLockfile, tempDir } from './support/workspace.ts';
+import { sdistFiles, sdistLockfile, tempDir } from './support/workspace.ts';
 
 for (const name of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'NO_PROXY', 'no_proxy']) delete process.env[name];
 
@@ -483,7 +483,7 @@ describe('enrich with the cache', () => {
   let index: FakeIndex;
   const ws = tempDir();
   let root: string;
-  const files = Array.from({ length: 3 }, (_, i) => ({ project: `c${i}`, version: '1.0', filename: `c${i}-1.0.tar.gz`, sha256: String(i).repeat(64) }));
+  const files = sdistFiles('c', 3, 0);
   const lock = sdistLockfile(files);
 
   beforeAll(async () => {

@@ -19,14 +19,9 @@ import { CacheStore } from '../src/io/cache-store.js';
 import { startFakeIndex, type FakeIndex } from './support/fake-index.ts';
 import { createMockSigstore, releaseProvenance } from './support/mint.ts';
 import { runCli } from './support/run-cli.ts';
-import { sdistLockfile, tempDir } from './support/workspace.ts';
+import { sdistFiles, sdistLockfile, tempDir } from './support/workspace.ts';
 
-const FILES = Array.from({ length: 2 }, (_, i) => ({
-  project: `decided${i}`,
-  version: '1.0',
-  filename: `decided${i}-1.0.tar.gz`,
-  sha256: String(i + 5).repeat(64),
-}));
+const FILES = sdistFiles('decided', 2, 5);
 const LOCK = sdistLockfile(FILES);
 const EVIL = { kind: 'GitHub', repository: 'attacker/evil', workflow: 'release.yml' };
 const FORGER_KEY = Buffer.alloc(32, 7);

@@ -31,6 +31,16 @@ export function tempDir(prefix = 'pylock-attest-test-'): { dir: string; file(nam
   };
 }
 
+/** `count` sdists `<prefix><i>-1.0.tar.gz` of projects `<prefix><i>`, sha256 the digit `firstDigit + i` 64 times. */
+export function sdistFiles(prefix: string, count: number, firstDigit: number): Array<{ project: string; version: string; filename: string; sha256: string }> {
+  return Array.from({ length: count }, (_, i) => ({
+    project: `${prefix}${i}`,
+    version: '1.0',
+    filename: `${prefix}${i}-1.0.tar.gz`,
+    sha256: String(firstDigit + i).repeat(64),
+  }));
+}
+
 /** A lockfile of one package per file, each locking just that file as its sdist (at a URL nothing serves). */
 export function sdistLockfile(files: ReadonlyArray<{ project: string; version: string; filename: string; sha256: string }>): string {
   const blocks = files.map(
